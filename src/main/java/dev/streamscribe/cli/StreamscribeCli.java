@@ -1,0 +1,47 @@
+package dev.streamscribe.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code streamscribe} command. Subcommands arrive with their issues (demo, ingest, run, export, status,
+ * replay, reset, serve-realtime, describe, bench); today it validates a pipeline definition.
+ */
+@Command(name = "streamscribe",
+        mixinStandardHelpOptions = true,
+        versionProvider = StreamscribeCli.Version.class,
+        description = "Runs batch and offline audio through realtime speech WebSocket APIs (OpenAI Realtime GA"
+                + " and beta, Inworld, or streamscribe's own local server) as a Kafka Streams pipeline, writing"
+                + " per-turn transcripts, responses and one result per session to Kafka topics as Avro records.",
+        subcommands = {CheckConfigCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  streamscribe check-config --config topologies/transcribe.properties",
+                "  streamscribe help check-config"})
+public final class StreamscribeCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new StreamscribeCli())
+                .setExecutionExceptionHandler(new ErrorHandler());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = StreamscribeCli.class.getPackage().getImplementationVersion();
+            return new String[]{"streamscribe " + (version == null ? "(development build)" : version)
+                    + " on Java " + Runtime.version()};
+        }
+    }
+}

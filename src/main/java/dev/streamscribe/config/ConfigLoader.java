@@ -1,0 +1,301 @@
+package dev.streamscribe.config;
+
+import dev.streamscribe.realtime.Dialect;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Loads a {@link PipelineConfig} from a properties file, then environment overrides ({@code STREAMSCRIBE_<KEY>},
+ * the key upper-cased with dots and dashes as underscores), then flags; later sources win. Every key is declared
+ * in {@link #KEYS}; an unknown key, a missing required key or a bad value fails at start-up with a message naming
+ * the key, where the value came from and what is allowed. Keys under {@code kafka.} and {@code streams.} are passed
+ * to the Kafka clients and to Kafka Streams unchanged (file and flags only).
+ */
+public final class ConfigLoader {
+    /** A declared key: its default ({@code null} = required, {@code ""} = optional) and what it means. */
+    public record Key(String name, String defaultValue, String doc) {
+        public String envName() {
+            return envNameOf(name);
+        }
+    }
+
+    public static final String KAFKA_PASSTHROUGH = "kafka.";
+    public static final String STREAMS_PASSTHROUGH = "streams.";
+
+    public static final List<Key> KEYS = List.of(
+            new Key("application.id", "streamscribe-transcribe", "Kafka Streams application id; instances with the same id share the work"),
+            new Key("bootstrap.servers", null, "Kafka bootstrap servers, host:port[,host:port...]"),
+            new Key("topic.prefix", "streamscribe.", "prefix of every topic name"),
+            new Key("topic.session-configs", "session-configs", "SessionConfig topic (after the prefix)"),
+            new Key("topic.audio-chunks", "audio-chunks", "AudioChunk topic (after the prefix)"),
+            new Key("topic.transcriptions", "transcriptions", "TranscriptionEvent topic (after the prefix)"),
+            new Key("topic.responses", "responses", "ResponseEvent topic (after the prefix)"),
+            new Key("topic.session-results", "session-results", "SessionResult topic (after the prefix)"),
+            new Key("topic.dead-letters", "dead-letters", "DeadLetter topic (after the prefix)"),
+            new Key("topic.partitions", "6", "partitions of topics streamscribe creates"),
+            new Key("topic.replication-factor", "1", "replication factor of topics streamscribe creates"),
+            new Key("schema.registry.url", null, "Confluent-API schema registry root, http(s)://host:port[/path]"),
+            new Key("schema.registry.auto-register", "true", "register writer schemas; false uses only pre-registered ones"),
+            new Key("schema.registry.basic-auth-env", "", "environment variable holding the registry's user:password"),
+            new Key("schema.registry.request-timeout-ms", "10000", "bound on every registry call"),
+            new Key("realtime.dialect", "openai-ga", "provider dialect: " + Dialect.allowed()),
+            new Key("realtime.url", null, "realtime WebSocket endpoint, ws(s)://host[:port]/path"),
+            new Key("realtime.api-key-env", "OPENAI_API_KEY", "environment variable holding the provider API key"),
+            new Key("realtime.api-key-file", "", "file holding the provider API key (wins over realtime.api-key-env)"),
+            new Key("realtime.max-concurrent-sessions", "16", "provider sessions in flight per instance"),
+            new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
+            new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
+            new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
+            new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
+            new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
+            new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"));
+
+    private static final Map<String, Key> BY_NAME = KEYS.stream()
+            .collect(java.util.stream.Collectors.toMap(Key::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+
+    private record Value(String text, String source) {
+    }
+
+    private final Map<String, Value> values = new TreeMap<>();
+
+    private ConfigLoader() {
+    }
+
+    /** The environment variable that overrides {@code key}. */
+    public static String envNameOf(String key) {
+        return "STREAMSCRIBE_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Loads {@code file}, then {@code env} overrides, then {@code flags}. */
+    public static PipelineConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
+        ConfigLoader loader = new ConfigLoader();
+        loader.readFile(file);
+        loader.readEnv(env);
+        flags.forEach((key, value) -> loader.put(key, value, "flag"));
+        return loader.build();
+    }
+
+    /** Loads from explicit key/values only (tests, demo), then {@code env} overrides. */
+    public static PipelineConfig fromMap(Map<String, String> settings, Map<String, String> env) {
+        ConfigLoader loader = new ConfigLoader();
+        settings.forEach((key, value) -> loader.put(key, value, "settings"));
+        loader.readEnv(env);
+        return loader.build();
+    }
+
+    private void readFile(Path file) {
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            props.load(reader);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--config", "configuration file " + file + " does not exist");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException("--config", "cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        props.stringPropertyNames().forEach(key -> put(key, props.getProperty(key).trim(), "file " + file));
+    }
+
+    private void readEnv(Map<String, String> env) {
+        for (Key key : KEYS) {
+            String value = env.get(key.envName());
+            if (value != null) {
+                put(key.name(), value.trim(), "environment " + key.envName());
+            }
+        }
+    }
+
+    private void put(String key, String value, String source) {
+        if (!BY_NAME.containsKey(key) && !key.startsWith(KAFKA_PASSTHROUGH) && !key.startsWith(STREAMS_PASSTHROUGH)) {
+            throw new ConfigException(key, "unknown configuration key '" + key + "' (from " + source + ")"
+                    + suggestion(key) + "; known keys: " + String.join(", ", BY_NAME.keySet())
+                    + ", and kafka.* / streams.* passed to Kafka");
+        }
+        values.put(key, new Value(value, source));
+    }
+
+    private static String suggestion(String key) {
+        return BY_NAME.keySet().stream()
+                .min(Comparator.comparingInt(known -> distance(known, key)))
+                .filter(best -> distance(best, key) <= 3)
+                .map(best -> " (did you mean '" + best + "'?)")
+                .orElse("");
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private PipelineConfig build() {
+        String prefix = string("topic.prefix");
+        PipelineConfig.Topics topics = new PipelineConfig.Topics(
+                topicName(prefix, "topic.session-configs"), topicName(prefix, "topic.audio-chunks"),
+                topicName(prefix, "topic.transcriptions"), topicName(prefix, "topic.responses"),
+                topicName(prefix, "topic.session-results"), topicName(prefix, "topic.dead-letters"));
+        PipelineConfig.Kafka kafka = new PipelineConfig.Kafka(bootstrapServers(), (int) integer("topic.partitions", 1, 10_000),
+                (short) integer("topic.replication-factor", 1, Short.MAX_VALUE), passthrough(KAFKA_PASSTHROUGH));
+        URI registryUrl = uri("schema.registry.url", List.of("http", "https"));
+        PipelineConfig.Registry registry = new PipelineConfig.Registry(registryUrl, bool("schema.registry.auto-register"),
+                optionalEnvName("schema.registry.basic-auth-env"),
+                Duration.ofMillis(integer("schema.registry.request-timeout-ms", 100, 600_000)));
+        String dialectText = string("realtime.dialect");
+        Dialect dialect = Dialect.fromId(dialectText).orElseThrow(() -> invalid("realtime.dialect",
+                "is not a known dialect; allowed: " + Dialect.allowed()));
+        PipelineConfig.Realtime realtime = new PipelineConfig.Realtime(dialect,
+                uri("realtime.url", List.of("ws", "wss")),
+                optionalEnvName("realtime.api-key-env"),
+                optional("realtime.api-key-file").map(Path::of),
+                (int) integer("realtime.max-concurrent-sessions", 1, 100_000),
+                (int) integer("realtime.max-attempts", 1, 100),
+                Duration.ofMillis(integer("realtime.session-timeout-ms", 1_000, 24L * 3_600_000)),
+                Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)));
+        PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")),
+                Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
+                Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),
+                passthrough(STREAMS_PASSTHROUGH));
+        String applicationId = string("application.id");
+        if (!applicationId.matches("[A-Za-z0-9._-]+")) {
+            throw invalid("application.id", "may contain only letters, digits, '.', '_' and '-'");
+        }
+        return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams);
+    }
+
+    private String raw(String key) {
+        Value value = values.get(key);
+        if (value != null) {
+            return value.text();
+        }
+        String fallback = BY_NAME.get(key).defaultValue();
+        if (fallback == null) {
+            throw new ConfigException(key, "required configuration key '" + key + "' is missing: "
+                    + BY_NAME.get(key).doc() + " (set it in the file, as " + envNameOf(key) + ", or as a flag)");
+        }
+        return fallback;
+    }
+
+    private String source(String key) {
+        Value value = values.get(key);
+        return value == null ? "default" : value.source();
+    }
+
+    private ConfigException invalid(String key, String problem) {
+        return new ConfigException(key, "configuration key '" + key + "' = '" + raw(key) + "' (from " + source(key)
+                + ") " + problem);
+    }
+
+    private String string(String key) {
+        String text = raw(key);
+        if (text.isBlank()) {
+            throw invalid(key, "must not be empty: " + BY_NAME.get(key).doc());
+        }
+        return text;
+    }
+
+    private Optional<String> optional(String key) {
+        return Optional.of(raw(key)).filter(s -> !s.isBlank());
+    }
+
+    private Optional<String> optionalEnvName(String key) {
+        Optional<String> name = optional(key);
+        name.ifPresent(n -> {
+            if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw invalid(key, "must be the name of an environment variable (letters, digits, '_'), not a value");
+            }
+        });
+        return name;
+    }
+
+    private long integer(String key, long min, long max) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(string(key));
+        } catch (NumberFormatException e) {
+            throw invalid(key, "is not a whole number; allowed: " + min + ".." + max);
+        }
+        if (parsed < min || parsed > max) {
+            throw invalid(key, "is out of range; allowed: " + min + ".." + max);
+        }
+        return parsed;
+    }
+
+    private boolean bool(String key) {
+        return switch (string(key)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw invalid(key, "is not a boolean; allowed: true, false");
+        };
+    }
+
+    private URI uri(String key, List<String> schemes) {
+        URI uri;
+        try {
+            uri = new URI(string(key));
+        } catch (URISyntaxException e) {
+            throw invalid(key, "is not a URL: " + e.getReason());
+        }
+        if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+            throw invalid(key, "must be a URL with a host and scheme " + String.join(" or ", schemes));
+        }
+        return uri;
+    }
+
+    private String bootstrapServers() {
+        String text = string("bootstrap.servers");
+        for (String server : text.split(",")) {
+            String s = server.trim();
+            int colon = s.lastIndexOf(':');
+            boolean valid = colon > 0 && colon < s.length() - 1 && s.substring(colon + 1).chars().allMatch(Character::isDigit);
+            if (!valid) {
+                throw invalid("bootstrap.servers", "has '" + s + "', which is not host:port");
+            }
+        }
+        return text;
+    }
+
+    private String topicName(String prefix, String key) {
+        String name = prefix + string(key);
+        if (!name.matches("[A-Za-z0-9._-]{1,249}")) {
+            throw invalid(key, "gives topic name '" + name + "', but Kafka allows only letters, digits, '.', '_' and '-' (at most 249)");
+        }
+        return name;
+    }
+
+    private Map<String, String> passthrough(String prefix) {
+        Map<String, String> result = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                result.put(key.substring(prefix.length()), value.text());
+            }
+        });
+        return result;
+    }
+}

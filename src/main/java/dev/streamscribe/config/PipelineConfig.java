@@ -1,0 +1,53 @@
+package dev.streamscribe.config;
+
+import dev.streamscribe.realtime.Dialect;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated pipeline definition: what {@code topologies/<name>.properties} says, with environment overrides and
+ * flags applied. Built only by {@link ConfigLoader}, which names the key of any invalid value. Holds the names of
+ * where secrets live (an environment variable, a file), never a secret.
+ */
+public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
+                             Streams streams) {
+
+    /** Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys, passed to every client unchanged. */
+    public record Kafka(String bootstrapServers, int topicPartitions, short replicationFactor,
+                        Map<String, String> clientOverrides) {
+        public Kafka {
+            clientOverrides = Map.copyOf(clientOverrides);
+        }
+    }
+
+    /** Full topic names (prefix applied). */
+    public record Topics(String sessionConfigs, String audioChunks, String transcriptions, String responses,
+                         String sessionResults, String deadLetters) {
+    }
+
+    /**
+     * @param basicAuthEnv name of an environment variable holding {@code user:password}, if the registry needs auth
+     */
+    public record Registry(URI url, boolean autoRegister, Optional<String> basicAuthEnv, Duration requestTimeout) {
+    }
+
+    /**
+     * @param apiKeyEnv  name of the environment variable holding the provider's API key
+     * @param apiKeyFile a file whose content is the API key (wins over apiKeyEnv when both are set)
+     */
+    public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
+                           int maxConcurrentSessions, int maxAttempts, Duration sessionTimeout, Duration itemTimeout) {
+    }
+
+    /** Kafka Streams settings; {@code overrides} are the {@code streams.*} keys, passed unchanged. */
+    public record Streams(Path stateDir, Duration commitInterval, Duration sessionIdleTimeout,
+                          Map<String, String> overrides) {
+        public Streams {
+            overrides = Map.copyOf(overrides);
+        }
+    }
+}

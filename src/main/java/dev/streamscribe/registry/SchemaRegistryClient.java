@@ -1,0 +1,299 @@
+package dev.streamscribe.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamscribe.registry.SchemaRegistryException.IncompatibleSchemaException;
+import dev.streamscribe.registry.SchemaRegistryException.InvalidSchemaException;
+import dev.streamscribe.registry.SchemaRegistryException.RegistryAuthenticationException;
+import dev.streamscribe.registry.SchemaRegistryException.RegistryUnavailableException;
+import dev.streamscribe.registry.SchemaRegistryException.SchemaNotFoundException;
+import dev.streamscribe.registry.SchemaRegistryException.SchemaNotRegisteredException;
+import dev.streamscribe.registry.SchemaRegistryException.SubjectNotFoundException;
+import dev.streamscribe.registry.SchemaRegistryException.VersionNotFoundException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A client for the Confluent Schema Registry REST API (v7), Avro only: register, lookup, get by id, compatibility
+ * check and compatibility config. Works against Confluent, Apicurio's ccompat API, Karapace and Redpanda.
+ * Confluent's own client is not on Maven Central, hence this small one (DESIGN.md section 7).
+ *
+ * <p>Schema ids and (subject, schema) registrations are cached forever: in the Confluent model an id names one
+ * immutable schema, so a cached answer can never become wrong.
+ *
+ * <p>Threading: thread-safe. One instance is shared by every stream thread, serde and AudioReader of a JVM; the
+ * caches are concurrent maps and the JDK HttpClient is thread-safe. Calls block the caller for at most the
+ * configured request timeout.
+ */
+public final class SchemaRegistryClient {
+    private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RegistryClientConfig config;
+    private final HttpClient http;
+    private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
+    private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+
+    private record SubjectSchema(String subject, String schema) {
+    }
+
+    public SchemaRegistryClient(RegistryClientConfig config) {
+        this.config = config;
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(config.requestTimeout())
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    public RegistryClientConfig config() {
+        return config;
+    }
+
+    /**
+     * The id under which {@code schema} is registered for {@code subject}: from the cache, else registered (when
+     * auto-register is on) or looked up (when it is off).
+     *
+     * @throws SchemaNotRegisteredException auto-register is off and the registry does not know the schema
+     * @throws IncompatibleSchemaException  the schema breaks the subject's compatibility rule
+     */
+    public int idFor(String subject, Schema schema) {
+        SubjectSchema key = new SubjectSchema(subject, schema.toString());
+        Integer cached = idsBySubjectSchema.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        int id;
+        if (config.autoRegister()) {
+            id = register(subject, schema);
+        } else {
+            id = lookup(subject, schema).orElseThrow(() -> new SchemaNotRegisteredException(
+                    "schema " + schema.getFullName() + " is not registered under subject '" + subject
+                            + "' and auto-registration is off: register it first (registry " + config.baseUrl() + ")"));
+        }
+        idsBySubjectSchema.put(key, id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    /** Registers {@code schema} under {@code subject} (idempotent: an identical schema gets its existing id). */
+    public int register(String subject, Schema schema) {
+        JsonNode body = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema),
+                "register schema " + schema.getFullName() + " under subject '" + subject + "'");
+        int id = requiredInt(body, "id", "register under subject '" + subject + "'");
+        idsBySubjectSchema.put(new SubjectSchema(subject, schema.toString()), id);
+        schemasById.putIfAbsent(id, schema);
+        return id;
+    }
+
+    /** The id of {@code schema} under {@code subject} if it is registered there; empty otherwise. */
+    public OptionalInt lookup(String subject, Schema schema) {
+        try {
+            JsonNode body = send("POST", "/subjects/" + encode(subject), schemaBody(schema),
+                    "look up schema " + schema.getFullName() + " under subject '" + subject + "'");
+            return OptionalInt.of(requiredInt(body, "id", "look up under subject '" + subject + "'"));
+        } catch (SubjectNotFoundException | SchemaNotFoundException notThere) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * The writer schema registered with {@code id}.
+     *
+     * @throws SchemaNotFoundException the registry has no schema with this id (40403)
+     */
+    public Schema schemaById(int id) {
+        Schema cached = schemasById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode body = send("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
+        JsonNode text = body.get("schema");
+        if (text == null || !text.isTextual()) {
+            throw new SchemaRegistryException("registry answer for schema id " + id + " has no 'schema' field",
+                    200, -1);
+        }
+        String type = body.path("schemaType").asText("AVRO");
+        if (!"AVRO".equals(type)) {
+            throw new InvalidSchemaException("schema id " + id + " is of type " + type + ", not AVRO", 200, -1);
+        }
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(text.asText());
+        } catch (SchemaParseException e) {
+            throw new InvalidSchemaException("schema id " + id + " is not valid Avro: " + e.getMessage(), 200, -1);
+        }
+        schemasById.putIfAbsent(id, schema);
+        return schema;
+    }
+
+    /** Whether {@code schema} may be registered as the next version of {@code subject}; true for a new subject. */
+    public boolean isCompatible(String subject, Schema schema) {
+        try {
+            JsonNode body = send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
+                    schemaBody(schema), "check compatibility of " + schema.getFullName() + " with subject '" + subject + "'");
+            JsonNode flag = body.get("is_compatible");
+            if (flag == null || !flag.isBoolean()) {
+                throw new SchemaRegistryException("compatibility answer for subject '" + subject
+                        + "' has no boolean 'is_compatible'", 200, -1);
+            }
+            return flag.asBoolean();
+        } catch (SubjectNotFoundException | VersionNotFoundException newSubject) {
+            return true;
+        }
+    }
+
+    /** Sets the global compatibility level. */
+    public void setGlobalCompatibility(CompatibilityLevel level) {
+        ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
+        send("PUT", "/config", body, "set global compatibility to " + level);
+    }
+
+    /** Sets the compatibility level of one subject. */
+    public void setSubjectCompatibility(String subject, CompatibilityLevel level) {
+        ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
+        send("PUT", "/config/" + encode(subject), body, "set compatibility of '" + subject + "' to " + level);
+    }
+
+    /** The global compatibility level. */
+    public CompatibilityLevel globalCompatibility() {
+        JsonNode body = send("GET", "/config", null, "read global compatibility");
+        String level = body.path("compatibilityLevel").asText(body.path("compatibility").asText(""));
+        try {
+            return CompatibilityLevel.valueOf(level);
+        } catch (IllegalArgumentException e) {
+            throw new SchemaRegistryException("registry reported unknown compatibility level '" + level + "'", 200, -1);
+        }
+    }
+
+    /** All subjects. */
+    public List<String> subjects() {
+        JsonNode body = send("GET", "/subjects", null, "list subjects");
+        List<String> subjects = new ArrayList<>();
+        body.forEach(node -> subjects.add(node.asText()));
+        return subjects;
+    }
+
+    private static ObjectNode schemaBody(Schema schema) {
+        return JSON.createObjectNode().put("schema", schema.toString());
+    }
+
+    private static String encode(String pathSegment) {
+        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static int requiredInt(JsonNode body, String field, String what) {
+        JsonNode node = body.get(field);
+        if (node == null || !node.canConvertToInt()) {
+            throw new SchemaRegistryException("registry answer to '" + what + "' has no integer '" + field + "'", 200, -1);
+        }
+        return node.asInt();
+    }
+
+    private JsonNode send(String method, String path, JsonNode body, String what) {
+        URI uri = URI.create(config.baseUrl() + path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(config.requestTimeout())
+                .header("Accept", CONTENT_TYPE + ", application/json");
+        config.basicAuth().ifPresent(credentials -> request.header("Authorization", credentials.authorizationHeader()));
+        if (body != null) {
+            request.header("Content-Type", CONTENT_TYPE);
+            request.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new RegistryUnavailableException("schema registry " + config.baseUrl() + " did not answer within "
+                    + config.requestTimeout().toMillis() + " ms to: " + what, -1, -1, e);
+        } catch (IOException e) {
+            throw new RegistryUnavailableException("schema registry " + config.baseUrl() + " is unreachable ("
+                    + e.getClass().getSimpleName() + ") for: " + what, -1, -1, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryUnavailableException("interrupted while waiting for schema registry " + config.baseUrl()
+                    + " to: " + what, -1, -1, e);
+        }
+        JsonNode json = parse(response.body());
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            if (json == null) {
+                throw new SchemaRegistryException("registry answered '" + what + "' with a body that is not JSON",
+                        status, -1);
+            }
+            return json;
+        }
+        throw failure(status, json, what);
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private SchemaRegistryException failure(int status, JsonNode json, String what) {
+        int code = json == null ? status : json.path("error_code").asInt(status);
+        String detail = json == null ? "" : json.path("message").asText("");
+        String message = "schema registry refused to " + what + ": HTTP " + status + ", error " + code
+                + (detail.isEmpty() ? "" : " (" + detail + ")");
+        if (status == 401 || status == 403) {
+            return new RegistryAuthenticationException(message, status, code);
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+            return new RegistryUnavailableException(message, status, code, null);
+        }
+        return switch (code) {
+            case 40401 -> new SubjectNotFoundException(message, status, code);
+            case 40402 -> new VersionNotFoundException(message, status, code);
+            case 40403 -> new SchemaNotFoundException(message, status, code);
+            case 409, 40901 -> new IncompatibleSchemaException(message, status, code);
+            default -> {
+                if (status == 409) {
+                    yield new IncompatibleSchemaException(message, status, code);
+                }
+                if (status == 422 || (code >= 42200 && code < 42300)) {
+                    yield new InvalidSchemaException(message, status, code);
+                }
+                yield new SchemaRegistryException(message, status, code);
+            }
+        };
+    }
+
+    /** For logs: the registry this client talks to, never its credentials. */
+    @Override
+    public String toString() {
+        return "SchemaRegistryClient[" + config.baseUrl() + (config.basicAuth().isPresent() ? ", basic auth" : "")
+                + ", autoRegister=" + config.autoRegister() + "]";
+    }
+
+    /** Exposed for tests: whether the id is cached (no network call would be made). */
+    boolean isCached(int id) {
+        return schemasById.containsKey(id);
+    }
+
+    Optional<Integer> cachedId(String subject, Schema schema) {
+        return Optional.ofNullable(idsBySubjectSchema.get(new SubjectSchema(subject, schema.toString())));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.streamscribe.config;
+
+import dev.streamscribe.realtime.Dialect;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigLoaderTest {
+    private static final Path DEFAULT_FILE = Path.of(System.getProperty("streamscribe.project.dir", "."))
+            .resolve("topologies/transcribe.properties");
+
+    private static Map<String, String> minimal() {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("bootstrap.servers", "127.0.0.1:9092");
+        settings.put("schema.registry.url", "http://127.0.0.1:8081");
+        settings.put("realtime.url", "ws://127.0.0.1:8765/v1/realtime");
+        return settings;
+    }
+
+    @Test
+    void shouldLoadTheShippedPipelineDefinition() {
+        PipelineConfig config = ConfigLoader.load(DEFAULT_FILE, Map.of(), Map.of());
+        assertEquals("streamscribe-transcribe", config.applicationId());
+        assertEquals("streamscribe.audio-chunks", config.topics().audioChunks());
+        assertEquals("streamscribe.dead-letters", config.topics().deadLetters());
+        assertEquals(Dialect.OPENAI_GA, config.realtime().dialect());
+        assertEquals(Duration.ofMillis(100), config.streams().commitInterval());
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideTheFileAndFlagsOverrideBoth() {
+        PipelineConfig config = ConfigLoader.load(DEFAULT_FILE,
+                Map.of("STREAMSCRIBE_REALTIME_DIALECT", "inworld", "STREAMSCRIBE_REALTIME_MAX_CONCURRENT_SESSIONS", "3"),
+                Map.of("realtime.max-concurrent-sessions", "7"));
+        assertEquals(Dialect.INWORLD, config.realtime().dialect());
+        assertEquals(7, config.realtime().maxConcurrentSessions());
+    }
+
+    @Test
+    void shouldNameAnUnknownKeyAndSuggestTheClosestOne() {
+        Map<String, String> settings = minimal();
+        settings.put("realtime.dialet", "openai-ga");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertEquals("realtime.dialet", e.key());
+        assertTrue(e.getMessage().contains("did you mean 'realtime.dialect'?"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameAMissingRequiredKeyAndItsEnvironmentVariable() {
+        Map<String, String> settings = minimal();
+        settings.remove("bootstrap.servers");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertEquals("bootstrap.servers", e.key());
+        assertTrue(e.getMessage().contains("STREAMSCRIBE_BOOTSTRAP_SERVERS"), e.getMessage());
+    }
+
+    @Test
+    void shouldListTheAllowedDialects() {
+        Map<String, String> settings = minimal();
+        settings.put("realtime.dialect", "azure");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertTrue(e.getMessage().contains("openai-ga, openai-beta, inworld"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectANumberOutOfRangeNamingTheRangeAndTheSource() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(minimal(),
+                Map.of("STREAMSCRIBE_REALTIME_MAX_CONCURRENT_SESSIONS", "0")));
+        assertEquals("realtime.max-concurrent-sessions", e.key());
+        assertTrue(e.getMessage().contains("1..100000") && e.getMessage().contains("environment"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectARealtimeUrlThatIsNotAWebSocket() {
+        Map<String, String> settings = minimal();
+        settings.put("realtime.url", "https://api.openai.com/v1/realtime");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertTrue(e.getMessage().contains("ws or wss"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectBootstrapServersWithoutAPort() {
+        Map<String, String> settings = minimal();
+        settings.put("bootstrap.servers", "broker1:9092,broker2");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertTrue(e.getMessage().contains("'broker2', which is not host:port"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnApiKeyWhereAVariableNameBelongs() {
+        Map<String, String> settings = minimal();
+        settings.put("realtime.api-key-env", "sk-live-1234");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
+        assertEquals("realtime.api-key-env", e.key());
+    }
+
+    @Test
+    void shouldPassKafkaAndStreamsKeysThrough() {
+        Map<String, String> settings = minimal();
+        settings.put("kafka.security.protocol", "SSL");
+        settings.put("streams.num.stream.threads", "2");
+        PipelineConfig config = ConfigLoader.fromMap(settings, Map.of());
+        assertEquals(Map.of("security.protocol", "SSL"), config.kafka().clientOverrides());
+        assertEquals(Map.of("num.stream.threads", "2"), config.streams().overrides());
+    }
+
+    @Test
+    void shouldSayWhenTheFileIsMissing(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("nope.properties"), Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("nope.properties does not exist"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectAnInvalidTopicName(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("p.properties");
+        Files.writeString(file, "bootstrap.servers=h:1\nschema.registry.url=http://h:1\nrealtime.url=ws://h:1/x\n"
+                + "topic.prefix=my topics/\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), Map.of()));
+        assertEquals("topic.session-configs", e.key());
+    }
+}
