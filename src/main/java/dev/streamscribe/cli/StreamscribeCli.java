@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.registry.AvroTrust;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +23,7 @@ public final class StreamscribeCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        AvroTrust.install();
         System.exit(commandLine().execute(args));
     }
 

@@ -1,0 +1,18 @@
+package dev.streamscribe.realtime.driver;
+
+/**
+ * A classified failure.
+ *
+ * @param reason      stable machine-readable reason (becomes SessionResult.reason / TranscriptionEvent.reason)
+ * @param message     human-readable detail; never contains secrets or audio
+ * @param rateLimited the provider signalled a rate limit: the dispatcher slows admission
+ */
+public record Classification(FailureClass failureClass, String reason, String message, boolean rateLimited) {
+    static Classification permanent(String reason, String message) {
+        return new Classification(FailureClass.PERMANENT, reason, message, false);
+    }
+
+    static Classification transientFailure(String reason, String message) {
+        return new Classification(FailureClass.TRANSIENT, reason, message, false);
+    }
+}

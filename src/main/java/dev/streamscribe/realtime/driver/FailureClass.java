@@ -1,0 +1,11 @@
+package dev.streamscribe.realtime.driver;
+
+/** How a failure affects a session (DESIGN.md section 5). */
+public enum FailureClass {
+    /** Retrying cannot help: the session fails at once (FAILED + DeadLetter). */
+    PERMANENT,
+    /** The whole session is retried on a new WebSocket, with backoff, up to the attempt limit. */
+    TRANSIENT,
+    /** Only one turn or response is affected; it is recorded and the session goes on. */
+    TURN
+}

@@ -1,0 +1,52 @@
+package dev.streamscribe.realtime.driver;
+
+import dev.streamscribe.realtime.RealtimeEndpoint;
+import dev.streamscribe.realtime.transport.RealtimeTransport;
+import dev.streamscribe.realtime.wire.DialectCodec;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs realtime sessions against one endpoint (dialect + URL + key): for each {@link SessionRequest} it opens a
+ * WebSocket, configures the session, streams the audio turn by turn, collects transcriptions and responses, and
+ * completes the returned future with one {@link SessionOutcome}. The protocol rules are in {@link SessionRun}.
+ *
+ * <p>Threading: {@link #run} may be called from any thread (the stream thread calls it) and returns at once.
+ * No thread is held per waiting session: each session's state lives in a {@link SessionRun} whose events
+ * (socket messages, audio pieces, timers) are serialized onto the shared {@code executor}. Cancelling the
+ * returned future aborts the session's socket and audio subscription.
+ */
+public final class RealtimeSessionDriver {
+    private final RealtimeEndpoint endpoint;
+    private final RealtimeTransport transport;
+    private final DriverSettings settings;
+    private final Executor executor;
+    private final ScheduledExecutorService timer;
+    private final DialectCodec codec;
+
+    public RealtimeSessionDriver(RealtimeEndpoint endpoint, RealtimeTransport transport, DriverSettings settings,
+                                 Executor executor, ScheduledExecutorService timer) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.timer = Objects.requireNonNull(timer, "timer");
+        this.codec = DialectCodec.of(endpoint.dialect());
+    }
+
+    /** Starts one session attempt; the audio is pulled from {@code audio} one piece at a time. */
+    public CompletableFuture<SessionOutcome> run(SessionRequest request, Flow.Publisher<AudioPiece> audio) {
+        SessionRun run = new SessionRun(request, audio, endpoint, codec, transport, settings,
+                new SerialExecutor(executor), timer);
+        run.start();
+        return run.outcome();
+    }
+
+    public RealtimeEndpoint endpoint() {
+        return endpoint;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.streamscribe.realtime.wire;
+
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.event.ClientEvent;
+import dev.streamscribe.realtime.event.ServerEvent;
+
+/**
+ * Maps neutral events to one dialect's wire JSON and back. Stateless and thread-safe.
+ */
+public interface DialectCodec {
+    Dialect dialect();
+
+    /** The wire JSON of {@code event}, carrying {@code eventId}. */
+    String encode(ClientEvent event, String eventId);
+
+    /**
+     * The neutral form of one server message.
+     *
+     * @throws MalformedEventException not JSON, no type, or a required field missing
+     */
+    ServerEvent decode(String message);
+
+    static DialectCodec of(Dialect dialect) {
+        return switch (dialect) {
+            case OPENAI_GA -> new OpenAiGaCodec(Dialect.OPENAI_GA);
+            case INWORLD -> new OpenAiGaCodec(Dialect.INWORLD);
+            case OPENAI_BETA -> new OpenAiBetaCodec();
+        };
+    }
+}
