@@ -65,7 +65,8 @@ class RealtimeSessionDriverTest {
             if (dialect != Dialect.OPENAI_BETA) {
                 assertTrue(outcome.turns().get(0).usage().isPresent(), "GA transcriptions carry usage");
             }
-            assertEquals(1000, h.peer.connections().getFirst().closeCode, "the driver closes with 1000");
+            assertEquals(1000, h.peer.connections().getFirst().awaitCloseCode(Duration.ofSeconds(5)),
+                    "the driver closes with 1000");
         }
     }
 
@@ -390,11 +391,8 @@ class RealtimeSessionDriverTest {
                 Thread.sleep(20);
             }
             future.cancel(true);
-            deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && h.peer.connections().getFirst().closeCode < 0) {
-                Thread.sleep(20);
-            }
-            assertTrue(h.peer.connections().getFirst().closeCode > 0, "the socket is gone after cancel");
+            assertTrue(h.peer.connections().getFirst().awaitCloseCode(Duration.ofSeconds(10)) > 0,
+                    "the socket is gone after cancel");
         }
     }
 

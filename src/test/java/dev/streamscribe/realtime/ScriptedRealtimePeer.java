@@ -79,6 +79,20 @@ public final class ScriptedRealtimePeer implements AutoCloseable {
             session.disconnect();
         }
 
+        /** The close code once the connection has closed (the driver completes its outcome before the close handshake). */
+        public int awaitCloseCode(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (closeCode < 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return closeCode;
+        }
+
         public List<String> receivedTypes() {
             return received.stream().map(e -> e.path("type").asText()).toList();
         }

@@ -48,6 +48,15 @@ public final class ErrorClassifier {
             new Rule("`response.done` with status failed/incomplete/cancelled (other than quota)", FailureClass.TURN,
                     "recorded in the ResponseEvent, the session goes on"));
 
+    /** The table as markdown, as README prints it. */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder("| signal | class | effect |\n|---|---|---|\n");
+        TABLE.forEach(rule -> table.append("| ").append(rule.signal()).append(" | ")
+                .append(rule.failureClass().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+                .append(rule.effect()).append(" |\n"));
+        return table.toString();
+    }
+
     /** What a client event was for, when an error names it. */
     enum Purpose { CONFIG, APPEND, COMMIT, CLEAR, RESPONSE }
 

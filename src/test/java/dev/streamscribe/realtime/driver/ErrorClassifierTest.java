@@ -1,0 +1,72 @@
+package dev.streamscribe.realtime.driver;
+
+import dev.streamscribe.realtime.driver.ErrorClassifier.Purpose;
+import dev.streamscribe.realtime.event.ErrorInfo;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ErrorClassifierTest {
+    private static ErrorInfo error(String type, String code) {
+        return new ErrorInfo(type, Optional.ofNullable(code), "message", Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void shouldTreatARejectedSessionUpdateAsAPermanentConfigError() {
+        Classification c = ErrorClassifier.ofError(error("invalid_request_error", "unknown_parameter"),
+                Optional.of(Purpose.CONFIG));
+        assertEquals(FailureClass.PERMANENT, c.failureClass());
+        assertEquals("CONFIG_REJECTED", c.reason());
+    }
+
+    @Test
+    void shouldTreatACommitErrorAsTurnLevel() {
+        assertEquals(FailureClass.TURN, ErrorClassifier.ofError(
+                error("invalid_request_error", "input_audio_buffer_commit_empty"), Optional.of(Purpose.COMMIT)).failureClass());
+    }
+
+    @Test
+    void shouldTreatServerErrorsAsTransientEvenWhenCorrelated() {
+        assertEquals(FailureClass.TRANSIENT, ErrorClassifier.ofError(error("server_error", null),
+                Optional.of(Purpose.COMMIT)).failureClass());
+    }
+
+    @Test
+    void shouldTreatSessionExpiredAsTransient() {
+        Classification c = ErrorClassifier.ofError(error("invalid_request_error", "session_expired"), Optional.empty());
+        assertEquals(FailureClass.TRANSIENT, c.failureClass());
+        assertEquals("SESSION_EXPIRED", c.reason());
+    }
+
+    @Test
+    void shouldTreatAnUncorrelatedInvalidRequestAsPermanent() {
+        assertEquals(FailureClass.PERMANENT, ErrorClassifier.ofError(error("invalid_request_error", "invalid_value"),
+                Optional.empty()).failureClass());
+    }
+
+    @Test
+    void shouldTreatUnknownErrorTypesAsTransient() {
+        assertEquals(FailureClass.TRANSIENT, ErrorClassifier.ofError(error("overloaded", null), Optional.empty()).failureClass());
+    }
+
+    @Test
+    void shouldTreatFailedResponsesAsTurnLevelExceptQuota() {
+        assertEquals(FailureClass.TURN, ErrorClassifier.ofResponseDone("incomplete", Optional.empty()).orElseThrow().failureClass());
+        assertEquals(FailureClass.PERMANENT, ErrorClassifier.ofResponseDone("failed",
+                Optional.of(error("insufficient_quota", "insufficient_quota"))).orElseThrow().failureClass());
+        assertTrue(ErrorClassifier.ofResponseDone("completed", Optional.empty()).isEmpty());
+    }
+
+    @Test
+    void shouldPrintTheSameTableInTheReadme() throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("streamscribe.project.dir", "."), "README.md"));
+        assertTrue(readme.contains(ErrorClassifier.markdownTable()),
+                "README.md must contain ErrorClassifier.markdownTable() verbatim:\n" + ErrorClassifier.markdownTable());
+    }
+}
