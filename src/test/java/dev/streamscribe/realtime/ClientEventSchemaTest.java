@@ -1,5 +1,7 @@
 package dev.streamscribe.realtime;
 
+import dev.streamscribe.testing.ListAudioPublisher;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;

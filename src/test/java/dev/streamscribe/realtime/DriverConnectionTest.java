@@ -1,5 +1,7 @@
 package dev.streamscribe.realtime;
 
+import dev.streamscribe.testing.ListAudioPublisher;
+
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
@@ -111,11 +113,11 @@ class DriverConnectionTest {
         try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        try (DriverHarness h = new DriverHarness(Dialect.OPENAI_GA, s -> { })) {
+        try (DriverHarness h = new DriverHarness(Dialect.OPENAI_GA, s -> { });
+             var transport = new dev.streamscribe.realtime.transport.JettyWebSocketTransport(java.time.Duration.ofSeconds(2), 1 << 20)) {
             var endpoint = new RealtimeEndpoint(Dialect.OPENAI_GA, java.net.URI.create("ws://127.0.0.1:" + port + "/v1/realtime"),
                     Optional.empty());
-            var driver = new dev.streamscribe.realtime.driver.RealtimeSessionDriver(endpoint,
-                    new dev.streamscribe.realtime.transport.JdkWebSocketTransport(java.time.Duration.ofSeconds(2), 1 << 20),
+            var driver = new dev.streamscribe.realtime.driver.RealtimeSessionDriver(endpoint, transport,
                     h.settings, java.util.concurrent.ForkJoinPool.commonPool(),
                     java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
             SessionOutcome.Failed outcome = assertInstanceOf(SessionOutcome.Failed.class, driver.run(

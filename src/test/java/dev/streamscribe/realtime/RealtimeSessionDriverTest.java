@@ -1,5 +1,7 @@
 package dev.streamscribe.realtime;
 
+import dev.streamscribe.testing.ListAudioPublisher;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;

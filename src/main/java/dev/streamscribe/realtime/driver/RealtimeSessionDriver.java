@@ -3,6 +3,7 @@ package dev.streamscribe.realtime.driver;
 import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.transport.RealtimeTransport;
 import dev.streamscribe.realtime.wire.DialectCodec;
+import dev.streamscribe.util.SerialExecutor;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

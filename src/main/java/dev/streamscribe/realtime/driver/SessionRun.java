@@ -8,12 +8,13 @@ import dev.streamscribe.realtime.event.ClientEvent;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
 import dev.streamscribe.realtime.event.ServerEvent;
 import dev.streamscribe.realtime.event.SessionSettings;
-import dev.streamscribe.realtime.transport.JdkWebSocketTransport;
+import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
 import dev.streamscribe.realtime.transport.RealtimeTransport;
 import dev.streamscribe.realtime.transport.RealtimeTransport.RealtimeConnection;
 import dev.streamscribe.realtime.transport.UpgradeRefusedException;
 import dev.streamscribe.realtime.wire.DialectCodec;
 import dev.streamscribe.realtime.wire.MalformedEventException;
+import dev.streamscribe.util.SerialExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,7 +239,7 @@ final class SessionRun {
         if (phase == Phase.DONE || closingOnPurpose) {
             return;
         }
-        if (code == JdkWebSocketTransport.CLOSE_TOO_BIG) {
+        if (code == JettyWebSocketTransport.CLOSE_TOO_BIG) {
             fail(Classification.transientFailure("MALFORMED_SERVER_EVENT", "oversized server event: " + reason));
             return;
         }

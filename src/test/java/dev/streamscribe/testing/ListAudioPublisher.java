@@ -1,4 +1,4 @@
-package dev.streamscribe.realtime;
+package dev.streamscribe.testing;
 
 import dev.streamscribe.realtime.driver.AudioPiece;
 
@@ -11,17 +11,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Publishes a fixed list of pieces, honouring demand, and records the largest outstanding demand it ever saw
  * (the driver must pull one piece at a time). Optionally fails instead of completing.
  */
-final class ListAudioPublisher implements Flow.Publisher<AudioPiece> {
+public final class ListAudioPublisher implements Flow.Publisher<AudioPiece> {
     private final List<AudioPiece> pieces;
     private final Throwable failure;
-    final AtomicLong maxOutstanding = new AtomicLong();
-    final AtomicBoolean cancelled = new AtomicBoolean();
+    public final AtomicLong maxOutstanding = new AtomicLong();
+    public final AtomicBoolean cancelled = new AtomicBoolean();
 
-    ListAudioPublisher(List<AudioPiece> pieces) {
+    public ListAudioPublisher(List<AudioPiece> pieces) {
         this(pieces, null);
     }
 
-    ListAudioPublisher(List<AudioPiece> pieces, Throwable failure) {
+    public ListAudioPublisher(List<AudioPiece> pieces, Throwable failure) {
         this.pieces = List.copyOf(pieces);
         this.failure = failure;
     }

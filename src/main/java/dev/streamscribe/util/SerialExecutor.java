@@ -1,4 +1,4 @@
-package dev.streamscribe.realtime.driver;
+package dev.streamscribe.util;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -8,12 +8,12 @@ import java.util.concurrent.Executor;
  * Runs tasks one at a time, in submission order, on a shared executor: each session's state is touched by one
  * task at a time without holding a thread while it waits. (The pattern from {@link Executor}'s javadoc.)
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private final Executor delegate;
     private Runnable active;
 
-    SerialExecutor(Executor delegate) {
+    public SerialExecutor(Executor delegate) {
         this.delegate = delegate;
     }
 

@@ -1,0 +1,86 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.FaultPlans;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.realtime.server.SpeechEngine;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the local realtime server until interrupted. */
+@Command(name = "serve-realtime",
+        description = "Run streamscribe's own realtime server: the OpenAI Realtime (GA and beta) and Inworld protocols "
+                + "at the providers' URL paths, so the pipeline runs fully offline. Costs nothing and calls no "
+                + "provider. Stop it with Ctrl-C.",
+        footer = {"", "Endpoints:",
+                "  ws://HOST:PORT/v1/realtime                openai-ga; openai-beta with header OpenAI-Beta: realtime=v1",
+                "  ws://HOST:PORT/api/v1/realtime/session    inworld (?key=...&protocol=realtime)",
+                "", "Examples:",
+                "  streamscribe serve-realtime --port 8765",
+                "  streamscribe serve-realtime --port 8765 --dialect inworld --fault-plan faults.json"})
+final class ServeRealtimeCommand implements Callable<Integer> {
+    /** Engine names --engine accepts. */
+    enum EngineChoice { auto, deterministic }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8765", description = "Port to listen on (0 = any free port; default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default ${DEFAULT-VALUE}: this machine only).")
+    String host;
+
+    @Option(names = "--dialect", description = "Serve only this dialect: openai-ga, openai-beta or inworld (default: all).")
+    String dialect;
+
+    @Option(names = "--engine", defaultValue = "auto",
+            description = "Speech engine: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). 'deterministic' derives each "
+                    + "transcript from the audio bytes (duration and CRC-32): reproducible, not speech recognition.")
+    EngineChoice engine;
+
+    @Option(names = "--fault-plan", description = "JSON file of faults to inject (see README: Local realtime server).")
+    Path faultPlan;
+
+    @Option(names = "--response-duration-ms", defaultValue = "50",
+            description = "How long each response stays active before it completes (default ${DEFAULT-VALUE}).")
+    long responseDurationMs;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Set<Dialect> dialects = dialect == null ? EnumSet.allOf(Dialect.class) : Set.of(Dialect.fromId(dialect)
+                .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                        "unknown --dialect '" + dialect + "'; allowed: " + Dialect.allowed())));
+        SpeechEngine speech = switch (engine) {
+            case deterministic, auto -> new DeterministicSpeechEngine();
+        };
+        FaultPlans faults = faultPlan == null ? FaultPlans.NONE : FaultPlans.read(faultPlan);
+        LocalRealtimeServer.Options options = LocalRealtimeServer.Options.defaults(speech)
+                .withPort(port).withDialects(dialects).withFaults(faults)
+                .withResponseDuration(Duration.ofMillis(responseDurationMs));
+        options = new LocalRealtimeServer.Options(host, options.port(), options.dialects(), options.engine(),
+                options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration());
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
+            var out = spec.commandLine().getOut();
+            out.println("streamscribe local realtime server listening on " + host + ":" + server.port());
+            dialects.stream().sorted().forEach(d -> out.println("  " + d.id() + ": " + server.url(d)));
+            out.println("speech engine: " + speech.name() + (engine == EngineChoice.auto
+                    ? " (auto: no offline recognizer is built into this version)" : ""));
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "serve-realtime-stop"));
+            stopped.await();
+        }
+        return 0;
+    }
+}

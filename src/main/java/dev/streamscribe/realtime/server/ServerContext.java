@@ -1,0 +1,14 @@
+package dev.streamscribe.realtime.server;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** What every connection of one local server shares. */
+record ServerContext(SpeechEngine engine, ResponseEngine responses, Executor executor, ScheduledExecutorService timer,
+                     Duration responseDuration, Duration maxSessionDuration, int maxEventBytes,
+                     AtomicInteger openSessions) {
+    /** Audio appended without a commit is capped: the server never buffers without bound. */
+    static final int MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+}
