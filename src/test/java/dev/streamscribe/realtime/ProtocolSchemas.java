@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * says: {@code oneOf} as {@code anyOf} (the published unions overlap) and null-valued keys dropped before
  * validating (the docs ask for nulls that the strict schemas reject).
  */
-final class ProtocolSchemas {
+public final class ProtocolSchemas {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, JsonNode> BUNDLES = new ConcurrentHashMap<>();
     private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
@@ -31,7 +31,7 @@ final class ProtocolSchemas {
     }
 
     /** Validation messages for {@code event} against {@code $defs/definition} of a bundle ("ga" or "beta", strict or lenient). */
-    static Set<ValidationMessage> validate(String bundle, boolean lenient, String definition, JsonNode event) {
+    public static Set<ValidationMessage> validate(String bundle, boolean lenient, String definition, JsonNode event) {
         String key = bundle + (lenient ? ".lenient" : "") + "#" + definition;
         JsonSchema schema = SCHEMAS.computeIfAbsent(key, k -> {
             JsonNode root = BUNDLES.computeIfAbsent(bundle + lenient, b -> load(bundle, lenient));
@@ -44,7 +44,31 @@ final class ProtocolSchemas {
             }
             return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(wrapper);
         });
-        return schema.validate(withoutNulls(event));
+        // Strict (client) validation drops nulls, which the docs ask for but the strict schemas reject; lenient
+        // (server) validation keeps them: the lenient bundle accepts null wherever the providers send it.
+        return schema.validate(lenient ? event : withoutNulls(event));
+    }
+
+    /**
+     * The {@code $defs} entry of a server event type in a bundle (e.g. {@code RealtimeServerEventResponseTextDelta}
+     * for GA {@code response.output_text.delta}), found by the entry's {@code type} enum; empty when the bundle
+     * defines no such event.
+     */
+    public static java.util.Optional<String> serverEventDefinition(String bundle, String type) {
+        JsonNode root = BUNDLES.computeIfAbsent(bundle + true, b -> load(bundle, true));
+        for (var it = root.get("$defs").fields(); it.hasNext(); ) {
+            var entry = it.next();
+            if (entry.getKey().startsWith("RealtimeServerEvent") || entry.getKey().startsWith("RealtimeBetaServerEvent")) {
+                JsonNode values = entry.getValue().path("properties").path("type").path("enum");
+                if (values.size() == 1 && values.get(0).asText().equals(type)) {
+                    if (bundle.equals("ga") && entry.getKey().startsWith("RealtimeBeta")) {
+                        continue; // the GA bundle also carries the legacy beta shapes
+                    }
+                    return java.util.Optional.of(entry.getKey());
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static JsonNode load(String bundle, boolean lenient) {
