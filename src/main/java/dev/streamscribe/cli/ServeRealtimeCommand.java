@@ -1,7 +1,7 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.realtime.Dialect;
-import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.Engines;
 import dev.streamscribe.realtime.server.FaultPlans;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.realtime.server.SpeechEngine;
@@ -29,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
                 "  streamscribe serve-realtime --port 8765 --dialect inworld --fault-plan faults.json"})
 final class ServeRealtimeCommand implements Callable<Integer> {
     /** Engine names --engine accepts. */
-    enum EngineChoice { auto, deterministic }
+    enum EngineChoice { auto, pocketsphinx, deterministic }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -45,8 +45,10 @@ final class ServeRealtimeCommand implements Callable<Integer> {
     String dialect;
 
     @Option(names = "--engine", defaultValue = "auto",
-            description = "Speech engine: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). 'deterministic' derives each "
-                    + "transcript from the audio bytes (duration and CRC-32): reproducible, not speech recognition.")
+            description = "Speech engine: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). 'pocketsphinx' is real "
+                    + "offline English recognition (apt-get install pocketsphinx pocketsphinx-en-us); 'deterministic' "
+                    + "derives each transcript from the audio bytes (duration and CRC-32): reproducible, not speech "
+                    + "recognition; 'auto' picks pocketsphinx when it is installed.")
     EngineChoice engine;
 
     @Option(names = "--fault-plan", description = "JSON file of faults to inject (see README: Local realtime server).")
@@ -61,9 +63,7 @@ final class ServeRealtimeCommand implements Callable<Integer> {
         Set<Dialect> dialects = dialect == null ? EnumSet.allOf(Dialect.class) : Set.of(Dialect.fromId(dialect)
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                         "unknown --dialect '" + dialect + "'; allowed: " + Dialect.allowed())));
-        SpeechEngine speech = switch (engine) {
-            case deterministic, auto -> new DeterministicSpeechEngine();
-        };
+        SpeechEngine speech = Engines.select(engine.name(), Runtime.getRuntime().availableProcessors());
         FaultPlans faults = faultPlan == null ? FaultPlans.NONE : FaultPlans.read(faultPlan);
         LocalRealtimeServer.Options options = LocalRealtimeServer.Options.defaults(speech)
                 .withPort(port).withDialects(dialects).withFaults(faults)
@@ -71,12 +71,13 @@ final class ServeRealtimeCommand implements Callable<Integer> {
         options = new LocalRealtimeServer.Options(host, options.port(), options.dialects(), options.engine(),
                 options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration());
         CountDownLatch stopped = new CountDownLatch(1);
-        try (LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
+        try (speech; LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
             var out = spec.commandLine().getOut();
             out.println("streamscribe local realtime server listening on " + host + ":" + server.port());
             dialects.stream().sorted().forEach(d -> out.println("  " + d.id() + ": " + server.url(d)));
-            out.println("speech engine: " + speech.name() + (engine == EngineChoice.auto
-                    ? " (auto: no offline recognizer is built into this version)" : ""));
+            out.println("speech engine: " + speech.name() + (engine == EngineChoice.auto ? " (auto: "
+                    + (speech.name().equals("pocketsphinx") ? "pocketsphinx is installed)"
+                    : "pocketsphinx is not installed; apt-get install pocketsphinx pocketsphinx-en-us for real recognition)") : ""));
             out.flush();
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "serve-realtime-stop"));
             stopped.await();

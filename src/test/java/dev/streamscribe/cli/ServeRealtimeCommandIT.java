@@ -63,6 +63,28 @@ class ServeRealtimeCommandIT {
     }
 
     @Test
+    void shouldSayWhichEngineAutoPicked() throws Exception {
+        Process process = launch("--port", "0");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String banner = "";
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                banner += line + "\n";
+                if (line.startsWith("speech engine:")) {
+                    break;
+                }
+            }
+            String expected = dev.streamscribe.realtime.server.PocketsphinxEngine.locate().isPresent()
+                    ? "speech engine: pocketsphinx (auto: pocketsphinx is installed)"
+                    : "speech engine: deterministic (auto: pocketsphinx is not installed";
+            assertTrue(banner.contains(expected), banner);
+        } finally {
+            process.destroy();
+            process.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void shouldRefuseAnUnknownDialectWithAClearMessage() throws Exception {
         Process process = launch("--port", "0", "--dialect", "azure");
         assertTrue(process.waitFor(20, TimeUnit.SECONDS));
