@@ -236,7 +236,8 @@ final class SessionRun {
     }
 
     private void handleClosed(int code, String reason) {
-        if (phase == Phase.DONE || closingOnPurpose) {
+        if (phase == Phase.DONE || closingOnPurpose || phase == Phase.CONNECTING) {
+            // while connecting, the transport may report the failure twice: the connect future classifies it
             return;
         }
         if (code == JettyWebSocketTransport.CLOSE_TOO_BIG) {
