@@ -36,6 +36,8 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     boolean quotaExhausted;
     String afterSessionUpdated;
     boolean rejectSecondActiveResponse = true;
+    /** Send a rejected commit's error this late, as the live API does (about 1 s, after later events). */
+    long commitErrorDelayMs;
 
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private int commits;
@@ -135,9 +137,15 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
         byte[] audio = buffer.toByteArray();
         buffer.reset();
         if (rejectCommit.contains(commit) || audio.length < 4_800) {
-            connection.send(error(errorBody("invalid_request_error", "input_audio_buffer_commit_empty",
+            ObjectNode error = error(errorBody("invalid_request_error", "input_audio_buffer_commit_empty",
                     String.format("Error committing input audio buffer: buffer too small. Expected at least 100ms of "
-                            + "audio, but buffer only has %.2fms of audio.", audio.length / 48.0), null), eventId));
+                            + "audio, but buffer only has %.2fms of audio.", audio.length / 48.0), null), eventId);
+            if (commitErrorDelayMs > 0) {
+                java.util.concurrent.CompletableFuture.delayedExecutor(commitErrorDelayMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> connection.send(error));
+            } else {
+                connection.send(error);
+            }
             return;
         }
         if (stallCommit.contains(commit)) {

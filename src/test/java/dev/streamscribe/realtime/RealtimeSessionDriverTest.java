@@ -175,6 +175,25 @@ class RealtimeSessionDriverTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
+    void shouldWaitForALateCommitErrorBeforeCommittingTheNextTurn(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> {
+            s.rejectCommit.add(1);
+            s.commitErrorDelayMs = 400;
+        })) {
+            long[] turns = {500, 500};
+            SessionOutcome.Completed outcome = completed(h.run(DriverHarness.request(h.transcriptionConfig(), turns),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, turns))));
+            assertEquals(List.of(TurnStatus.FAILED, TurnStatus.COMPLETED),
+                    outcome.turns().stream().map(TurnResult::status).toList(), "the late error belongs to turn 0, not turn 1");
+            List<String> timeline = h.peer.connections().getFirst().timeline;
+            int error = timeline.indexOf("out:error");
+            int secondCommit = timeline.lastIndexOf("in:input_audio_buffer.commit");
+            assertTrue(error >= 0 && secondCommit > error, "the second commit waits for the first one's answer: " + timeline);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
     void shouldRecordAFailedTranscriptionAndGoOn(Dialect dialect) {
         try (DriverHarness h = harness(dialect, s -> s.failTranscriptionOfCommit.add(1))) {
             long[] turns = {500, 500};

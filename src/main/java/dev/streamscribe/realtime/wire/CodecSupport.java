@@ -3,6 +3,8 @@ package dev.streamscribe.realtime.wire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamscribe.avro.ResponseRequest;
+import dev.streamscribe.realtime.event.ClientEvent;
+import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.realtime.event.ServerEvent;
 
 import java.util.Optional;
@@ -21,6 +23,23 @@ abstract class CodecSupport implements DialectCodec {
 
     /** Known events this dialect defines that the pipeline does not act on. */
     abstract Set<String> ignoredTypes();
+
+    /** This dialect's full {@code session.update}. */
+    abstract String sessionUpdate(SessionSettings settings, String eventId);
+
+    /** This dialect's {@code response.create}. */
+    abstract String responseCreate(ResponseRequest request, int turnIndex, String eventId);
+
+    @Override
+    public String encode(ClientEvent event, String eventId) {
+        return switch (event) {
+            case ClientEvent.AppendAudio append -> AudioAppendJson.encode(append.audio(), eventId);
+            case ClientEvent.CommitAudio commit -> envelope("input_audio_buffer.commit", eventId).toString();
+            case ClientEvent.ClearAudio clear -> envelope("input_audio_buffer.clear", eventId).toString();
+            case ClientEvent.SessionUpdate update -> sessionUpdate(update.settings(), eventId);
+            case ClientEvent.CreateResponse create -> responseCreate(create.request(), create.turnIndex(), eventId);
+        };
+    }
 
     @Override
     public ServerEvent decode(String message) {

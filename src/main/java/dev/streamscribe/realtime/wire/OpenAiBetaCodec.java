@@ -6,7 +6,6 @@ import dev.streamscribe.avro.NoiseReduction;
 import dev.streamscribe.avro.OutputModality;
 import dev.streamscribe.avro.ResponseRequest;
 import dev.streamscribe.realtime.Dialect;
-import dev.streamscribe.realtime.event.ClientEvent;
 import dev.streamscribe.realtime.event.SessionSettings;
 
 import java.util.Set;
@@ -49,17 +48,7 @@ final class OpenAiBetaCodec extends CodecSupport {
     }
 
     @Override
-    public String encode(ClientEvent event, String eventId) {
-        return switch (event) {
-            case ClientEvent.AppendAudio append -> AudioAppendJson.encode(append.audio(), eventId);
-            case ClientEvent.CommitAudio commit -> envelope("input_audio_buffer.commit", eventId).toString();
-            case ClientEvent.ClearAudio clear -> envelope("input_audio_buffer.clear", eventId).toString();
-            case ClientEvent.SessionUpdate update -> sessionUpdate(update.settings(), eventId);
-            case ClientEvent.CreateResponse create -> responseCreate(create.request(), create.turnIndex(), eventId);
-        };
-    }
-
-    private static String sessionUpdate(SessionSettings settings, String eventId) {
+    String sessionUpdate(SessionSettings settings, String eventId) {
         ObjectNode event = envelope("session.update", eventId);
         ObjectNode session = event.putObject("session");
         modalities(session.putArray("modalities"), settings.outputModality());
@@ -92,7 +81,8 @@ final class OpenAiBetaCodec extends CodecSupport {
         return event.toString();
     }
 
-    private static String responseCreate(ResponseRequest request, int turnIndex, String eventId) {
+    @Override
+    String responseCreate(ResponseRequest request, int turnIndex, String eventId) {
         ObjectNode event = envelope("response.create", eventId);
         ObjectNode response = event.putObject("response");
         modalities(response.putArray("modalities"), request.getOutputModality());
