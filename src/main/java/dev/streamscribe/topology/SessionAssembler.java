@@ -1,0 +1,342 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.event.InvalidSessionConfigException;
+import dev.streamscribe.realtime.event.SessionSettings;
+import dev.streamscribe.topology.SessionState.Status;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Groups each session's config and audio chunks (DESIGN.md section 4 rule 1). Audio is not copied: every chunk is
+ * validated and its place recorded in {@code chunk-index} (claim check). Exact duplicates are dropped and counted;
+ * the same seq with other bytes, a second end_of_session, a chunk beyond the end and malformed chunks or configs
+ * become DeadLetters. A session is READY when its config is present, end_of_session has been seen and seqs
+ * 0..end are all indexed, whatever the arrival order. Sessions that never complete expire: by stream time while
+ * the partition has backlog, and by wall-clock time once the task has caught up, so replaying a backlog never
+ * expires healthy sessions; expiry writes a SessionResult EXPIRED (NO_CONFIG, NO_END or GAP) and a DeadLetter.
+ * A run that already has a SessionResult (in {@code finished-runs}, bootstrapped before processing starts) is
+ * never made READY again; a config with a new run token starts a new run of a finished session.
+ *
+ * <p>Threading: a Kafka Streams processor: one stream thread per task, no other thread touches it.
+ */
+public final class SessionAssembler implements Processor<String, Object, Object, Object> {
+    private static final Logger log = LoggerFactory.getLogger(SessionAssembler.class);
+    /** Largest audio payload of one chunk (DESIGN.md section 3). */
+    public static final int MAX_CHUNK_BYTES = 256 * 1024;
+
+    /**
+     * @param idleTimeout   a session with no new input for this long expires
+     * @param caughtUpAfter the task counts as caught up (wall-clock expiry applies) once it has processed no record
+     *                      for this long
+     * @param checkEvery    how often expiry is checked, in stream time and in wall-clock time
+     * @param dialect       the pipeline's dialect, against which configs are validated
+     */
+    public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
+    }
+
+    private final Settings settings;
+    private final String deadLetterSink;
+    private final String resultSink;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, SessionState> sessions;
+    private ChunkIndex chunks;
+    private KeyValueStore<String, String> finishedRuns;
+    private long lastRecordWallMs;
+
+    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink) {
+        this.settings = settings;
+        this.deadLetterSink = deadLetterSink;
+        this.resultSink = resultSink;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
+        KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
+        this.chunks = new ChunkIndex(index);
+        this.finishedRuns = context.getStateStore(StoreNames.FINISHED_RUNS);
+        this.lastRecordWallMs = context.currentSystemTimeMs();
+        context.schedule(settings.checkEvery(), PunctuationType.STREAM_TIME, this::expireByStreamTime);
+        context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireByWallClock);
+    }
+
+    /** Key in {@code finished-runs}: one entry per (session id, run token) that has a SessionResult. */
+    public static String runKey(String sessionId, String runToken) {
+        return sessionId + '\u0000' + runToken;
+    }
+
+    @Override
+    public void process(Record<String, Object> record) {
+        lastRecordWallMs = context.currentSystemTimeMs();
+        if (record.value() == null) {
+            return; // a tombstone on the compacted config topic: nothing to assemble
+        }
+        switch (record.value()) {
+            case SessionConfig config -> onConfig(record, config);
+            case AudioChunk chunk -> onChunk(record, chunk);
+            default -> throw new IllegalArgumentException("SessionAssembler got a " + record.value().getClass().getName());
+        }
+    }
+
+    // ---------------------------------------------------------------- configs
+
+    private void onConfig(Record<String, Object> record, SessionConfig config) {
+        String sessionId = record.key();
+        if (sessionId == null || !sessionId.equals(config.getSessionId())) {
+            deadLetter(record, sessionId, "KEY_MISMATCH", "config for session '" + config.getSessionId()
+                    + "' arrived under key '" + sessionId + "'");
+            return;
+        }
+        if (config.getRunToken() == null || config.getRunToken().isBlank()) {
+            deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' has no run token");
+            return;
+        }
+        SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty);
+        byte[] encoded = SessionState.encode(config);
+        String token = config.getRunToken();
+        if (state.hasConfig() && state.runToken().equals(token)) {
+            if (!Arrays.equals(state.config(), encoded)) {
+                deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
+                        + "' already has a different config; publish the change with a new run token");
+            }
+            save(sessionId, state.touched(record.timestamp(), context.currentSystemTimeMs()));
+            return; // the same config again: nothing new
+        }
+        if (state.hasConfig() && !state.status().hasResult()) {
+            deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "session '" + sessionId + "' is still running run '"
+                    + state.runToken() + "' (" + state.status() + "); run '" + token + "' is refused until it has a result");
+            return;
+        }
+        SessionState next = state.withConfig(encoded, token).withStatus(Status.ASSEMBLING)
+                .touched(record.timestamp(), context.currentSystemTimeMs());
+        if (finishedRuns.get(runKey(sessionId, token)) != null) {
+            // replay of a run that already has its SessionResult: never sent to the provider again
+            save(sessionId, next.withStatus(Status.FINISHED));
+            return;
+        }
+        try {
+            SessionSettings.from(config, settings.dialect());
+        } catch (InvalidSessionConfigException e) {
+            deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be sent to a "
+                    + settings.dialect().id() + " provider: " + e.getMessage());
+            result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", e.getMessage());
+            save(sessionId, next.withStatus(Status.FINISHED));
+            return;
+        }
+        save(sessionId, next);
+        checkComplete(sessionId, next, record.timestamp());
+    }
+
+    // ---------------------------------------------------------------- chunks
+
+    private void onChunk(Record<String, Object> record, AudioChunk chunk) {
+        String sessionId = record.key();
+        Optional<String> problem = validate(sessionId, chunk);
+        if (problem.isPresent()) {
+            deadLetter(record, sessionId, problem.get().substring(0, problem.get().indexOf(':')),
+                    problem.get().substring(problem.get().indexOf(':') + 2));
+            return;
+        }
+        SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty)
+                .touched(record.timestamp(), context.currentSystemTimeMs());
+        long seq = chunk.getSeq();
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        ChunkRef ref = new ChunkRef(seq, where.partition(), where.offset(), chunk.getAudio().remaining(),
+                ChunkRef.digestOf(chunk.getAudio()), chunk.getTurnIndex(), chunk.getEndOfTurn() || chunk.getEndOfSession(),
+                chunk.getEndOfSession());
+        Optional<ChunkRef> existing = chunks.get(sessionId, seq);
+        if (existing.isPresent()) {
+            if (existing.get().sameAudio(ref) && existing.get().turnIndex() == ref.turnIndex()
+                    && existing.get().endOfTurn() == ref.endOfTurn() && existing.get().endOfSession() == ref.endOfSession()) {
+                save(sessionId, state.withDuplicate()); // redelivery: absorbed, counted
+            } else {
+                save(sessionId, state);
+                deadLetter(record, sessionId, "CONFLICTING_DUPLICATE", "seq " + seq + " of session '" + sessionId
+                        + "' arrived again with different content; the first (" + existing.get().partition() + "@"
+                        + existing.get().offset() + ") is kept");
+            }
+            return;
+        }
+        if (state.endSeq() >= 0 && chunk.getEndOfSession()) {
+            save(sessionId, state);
+            deadLetter(record, sessionId, "SECOND_END_OF_SESSION", "session '" + sessionId + "' already ends at seq "
+                    + state.endSeq() + "; seq " + seq + " claims end_of_session too");
+            return;
+        }
+        if (state.endSeq() >= 0 && seq > state.endSeq()) {
+            save(sessionId, state);
+            deadLetter(record, sessionId, "CHUNK_AFTER_END", "seq " + seq + " lies beyond the end of session '" + sessionId
+                    + "' (seq " + state.endSeq() + ")");
+            return;
+        }
+        chunks.put(sessionId, ref);
+        SessionState next = state.withChunk(seq, chunk.getEndOfSession());
+        if (chunk.getEndOfSession() && next.maxSeq() > seq) {
+            next = dropChunksBeyondEnd(record, sessionId, next, seq);
+        }
+        save(sessionId, next);
+        checkComplete(sessionId, next, record.timestamp());
+    }
+
+    private static Optional<String> validate(String key, AudioChunk chunk) {
+        if (key == null || !key.equals(chunk.getSessionId())) {
+            return Optional.of("KEY_MISMATCH: chunk of session '" + chunk.getSessionId() + "' arrived under key '" + key + "'");
+        }
+        if (chunk.getSeq() < 0) {
+            return Optional.of("INVALID_SEQ: seq " + chunk.getSeq() + " is negative");
+        }
+        if (chunk.getTurnIndex() < 0) {
+            return Optional.of("INVALID_TURN_INDEX: turn index " + chunk.getTurnIndex() + " is negative");
+        }
+        if (chunk.getAudio().remaining() > MAX_CHUNK_BYTES) {
+            return Optional.of("CHUNK_TOO_LARGE: seq " + chunk.getSeq() + " carries " + chunk.getAudio().remaining()
+                    + " bytes of audio; the limit is " + MAX_CHUNK_BYTES);
+        }
+        return Optional.empty();
+    }
+
+    /** An end_of_session arrived after chunks with higher seqs: those lie beyond the end and are rejected. */
+    private SessionState dropChunksBeyondEnd(Record<String, Object> record, String sessionId, SessionState state, long endSeq) {
+        SessionState next = state;
+        for (ChunkRef ref : chunks.chunksOf(sessionId)) {
+            if (ref.seq() > endSeq) {
+                chunks.delete(sessionId, ref.seq());
+                next = next.withoutChunk();
+                deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
+                        + " lies beyond the end of session '" + sessionId + "' (seq " + endSeq + ")",
+                        context.recordMetadata().map(RecordMetadata::topic).orElse(null), ref.partition(), ref.offset());
+            }
+        }
+        return next.withMaxSeq(endSeq);
+    }
+
+    // ---------------------------------------------------------------- readiness and expiry
+
+    private void checkComplete(String sessionId, SessionState state, long timestamp) {
+        if (state.status() != Status.ASSEMBLING || !state.complete()) {
+            return;
+        }
+        SessionConfig config = state.sessionConfig().orElseThrow();
+        switch (TurnPlanner.plan(config, chunks.chunksOf(sessionId))) {
+            case TurnPlanner.Plan.Turns turns -> {
+                save(sessionId, state.withStatus(Status.READY));
+                log.debug("session {} run {} READY: {} turns, {} ms", sessionId, state.runToken(), turns.turns().size(),
+                        turns.audioMs());
+            }
+            case TurnPlanner.Plan.Rejected rejected -> {
+                deadLetterAt(timestamp, sessionId, sessionId, rejected.reason(), rejected.message(), null, -1, -1);
+                result(timestamp, sessionId, state, SessionStatus.FAILED, rejected.reason(), rejected.message());
+                save(sessionId, state.withStatus(Status.FINISHED));
+            }
+        }
+    }
+
+    private void expireByStreamTime(long streamTime) {
+        expire(state -> streamTime - state.lastRecordTimestamp() >= settings.idleTimeout().toMillis(), streamTime);
+    }
+
+    private void expireByWallClock(long now) {
+        if (now - lastRecordWallMs < settings.caughtUpAfter().toMillis()) {
+            return; // still working through a backlog: only stream time may expire sessions
+        }
+        expire(state -> now - state.lastTouchedWallMs() >= settings.idleTimeout().toMillis(), context.currentStreamTimeMs());
+    }
+
+    private void expire(java.util.function.Predicate<SessionState> idle, long timestamp) {
+        List<KeyValue<String, SessionState>> expired = new ArrayList<>();
+        try (KeyValueIterator<String, SessionState> all = sessions.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.status() == Status.ASSEMBLING && idle.test(entry.value)) {
+                    expired.add(entry);
+                }
+            });
+        }
+        for (KeyValue<String, SessionState> entry : expired) {
+            SessionState state = entry.value;
+            String reason = !state.hasConfig() ? "NO_CONFIG" : state.endSeq() < 0 ? "NO_END" : "GAP";
+            String message = switch (reason) {
+                case "NO_CONFIG" -> "no config arrived for session '" + entry.key + "' within "
+                        + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)";
+                case "NO_END" -> "session '" + entry.key + "' never received end_of_session (" + state.chunks()
+                        + " chunks, highest seq " + state.maxSeq() + ")";
+                default -> "session '" + entry.key + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
+                        + " chunks; missing seqs: " + missingSeqs(entry.key, state.endSeq());
+            };
+            deadLetterAt(timestamp, entry.key, entry.key, reason, message, null, -1, -1);
+            result(timestamp, entry.key, state, SessionStatus.EXPIRED, reason, message);
+            save(entry.key, state.withStatus(Status.EXPIRED));
+        }
+    }
+
+    private String missingSeqs(String sessionId, long endSeq) {
+        List<Long> missing = new ArrayList<>();
+        long expected = 0;
+        for (ChunkRef ref : chunks.chunksOf(sessionId)) {
+            for (; expected < ref.seq() && missing.size() < 20; expected++) {
+                missing.add(expected);
+            }
+            expected = ref.seq() + 1;
+        }
+        for (; expected <= endSeq && missing.size() < 20; expected++) {
+            missing.add(expected);
+        }
+        return missing + (missing.size() == 20 ? " and more" : "");
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    private void save(String sessionId, SessionState state) {
+        sessions.put(sessionId, state);
+    }
+
+    private void result(long timestamp, String sessionId, SessionState state, SessionStatus status, String reason,
+                        String message) {
+        SessionResult.Builder result = SessionResult.newBuilder().setSessionId(sessionId).setRunToken(state.runToken())
+                .setAttempt(state.attempt()).setStatus(status).setReason(reason).setMessage(message)
+                .setFinishedAtMs(context.currentSystemTimeMs());
+        state.sessionConfig().ifPresent(config -> result.setMetadata(config.getMetadata()));
+        // finished-runs learns of it when the record comes back through the topic; session-state knows at once
+        context.forward(new Record<Object, Object>(sessionId, result.build(), timestamp), resultSink);
+    }
+
+    private void deadLetter(Record<String, Object> record, String sessionId, String reason, String message) {
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        deadLetterAt(record.timestamp(), sessionId, record.key(), reason, message,
+                where == null ? null : where.topic(), where == null ? -1 : where.partition(), where == null ? -1 : where.offset());
+    }
+
+    private void deadLetterAt(long timestamp, String sessionId, String key, String reason, String message, String topic,
+                              int partition, long offset) {
+        DeadLetter letter = DeadLetter.newBuilder().setReasonCode(reason).setMessage(message).setSourceTopic(topic)
+                .setSourcePartition(partition).setSourceOffset(offset)
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setSessionId(sessionId).setOccurredAtMs(context.currentSystemTimeMs()).build();
+        log.info("dead letter {} for session {}: {}", reason, sessionId, message);
+        context.forward(new Record<Object, Object>(key == null ? null : key.getBytes(StandardCharsets.UTF_8), letter,
+                timestamp), deadLetterSink);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioFormat;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a complete session's chunk index into its turns (start and end in milliseconds of session audio), or
+ * says why the audio cannot be sent. Judged by seq, never by arrival order. Pure: no store, no clock.
+ */
+public final class TurnPlanner {
+    private TurnPlanner() {
+    }
+
+    /** The plan, or the reason the session fails before any provider call. */
+    public sealed interface Plan {
+        record Turns(List<TurnSpec> turns, long audioMs) implements Plan {
+            public Turns {
+                turns = List.copyOf(turns);
+            }
+        }
+
+        record Rejected(String reason, String message) implements Plan {
+        }
+    }
+
+    /** @param chunks every chunk of the session, seq 0..end in order */
+    public static Plan plan(SessionConfig config, List<ChunkRef> chunks) {
+        int bytesPerMs = config.getAudioFormat() == AudioFormat.PCM16_24KHZ ? 48 : 8;
+        int sampleBytes = config.getAudioFormat() == AudioFormat.PCM16_24KHZ ? 2 : 1;
+        List<TurnSpec> turns = new ArrayList<>();
+        long turnBytes = 0;
+        long sessionBytes = 0;
+        int expectedTurn = 0;
+        boolean turnOpen = false;
+        for (int i = 0; i < chunks.size(); i++) {
+            ChunkRef chunk = chunks.get(i);
+            if (chunk.seq() != i) {
+                throw new IllegalArgumentException("plan needs seq 0..n in order; position " + i + " has seq " + chunk.seq());
+            }
+            if (chunk.length() % sampleBytes != 0) {
+                return new Plan.Rejected("AUDIO_NOT_SAMPLE_ALIGNED", "chunk seq " + chunk.seq() + " has " + chunk.length()
+                        + " bytes, not a whole number of " + sampleBytes + "-byte samples of " + config.getAudioFormat());
+            }
+            if (chunk.turnIndex() != expectedTurn) {
+                return new Plan.Rejected("TURN_SEQUENCE_INVALID", "chunk seq " + chunk.seq() + " belongs to turn "
+                        + chunk.turnIndex() + ", but turn " + expectedTurn + " is "
+                        + (turnOpen ? "still open (no end_of_turn before it)" : "next"));
+            }
+            turnOpen = true;
+            turnBytes += chunk.length();
+            if (chunk.endOfTurn() || chunk.endOfSession()) {
+                long start = sessionBytes / bytesPerMs;
+                sessionBytes += turnBytes;
+                long end = sessionBytes / bytesPerMs;
+                turns.add(new TurnSpec(expectedTurn, start, end, SessionRequest.respondsTo(config, expectedTurn)));
+                turnBytes = 0;
+                turnOpen = false;
+                expectedTurn++;
+            }
+        }
+        if (turns.stream().noneMatch(TurnSpec::sendable)) {
+            return new Plan.Rejected("NO_AUDIO", "the session has " + sessionBytes + " bytes of audio in " + turns.size()
+                    + " turns, none of them the providers' minimum of " + TurnSpec.MIN_TURN_MS + " ms");
+        }
+        return new Plan.Turns(turns, sessionBytes / bytesPerMs);
+    }
+}

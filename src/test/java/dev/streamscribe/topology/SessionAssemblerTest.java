@@ -1,0 +1,300 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.AudioFormat;
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.topology.SessionState.Status;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every assembler rule and both expiry clocks, on TopologyTestDriver (the registry is the suite's real one). */
+class SessionAssemblerTest {
+    private static final Duration IDLE = Duration.ofMinutes(10);
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SessionConfig> configs;
+    private TestInputTopic<String, AudioChunk> chunks;
+    private TestInputTopic<String, SessionResult> resultsIn;
+    private TestOutputTopic<String, SessionResult> results;
+    private TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private KeyValueStore<String, SessionState> state;
+
+    @BeforeEach
+    void start() {
+        String prefix = "asm-" + UUID.randomUUID() + ".";
+        var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
+                "schema.registry.url", SharedInfrastructure.registry().url(),
+                "realtime.url", "ws://127.0.0.1:1/v1/realtime", "topic.prefix", prefix), Map.of());
+        Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+        var settings = new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings), props, T0);
+        configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
+                topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
+        chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
+                topics.audioChunks().valueSerde().serializer(), T0, Duration.ZERO);
+        resultsIn = driver.createInputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().serializer(),
+                topics.sessionResults().valueSerde().serializer(), T0, Duration.ZERO);
+        results = driver.createOutputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().deserializer(),
+                topics.sessionResults().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
+                topics.deadLetters().valueSerde().deserializer());
+        state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private static SessionConfig config(String session) {
+        return TestConfigs.transcription(Dialect.OPENAI_GA, session);
+    }
+
+    private static AudioChunk chunk(String session, long seq, int turn, int bytes, boolean endOfTurn, boolean endOfSession) {
+        byte[] audio = new byte[bytes];
+        java.util.Arrays.fill(audio, (byte) (seq + 1));
+        return AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(turn).setAudio(ByteBuffer.wrap(audio))
+                .setEndOfTurn(endOfTurn).setEndOfSession(endOfSession).build();
+    }
+
+    /** Three chunks of 200 ms each: turn 0 = seq 0-1, turn 1 = seq 2 (end). */
+    private void pipeSession(String session, long... order) {
+        for (long seq : order) {
+            chunks.pipeInput(session, switch ((int) seq) {
+                case 0 -> chunk(session, 0, 0, 9_600, false, false);
+                case 1 -> chunk(session, 1, 0, 9_600, true, false);
+                default -> chunk(session, 2, 1, 9_600, true, true);
+            });
+        }
+    }
+
+    private Status status(String session) {
+        return state.get(session).status();
+    }
+
+    private List<String> deadLetterReasons() {
+        return deadLetters.readValuesToList().stream().map(DeadLetter::getReasonCode).toList();
+    }
+
+    @Test
+    void shouldMarkASessionReadyOnceConfigEndAndEverySeqArePresent() {
+        configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0, 1);
+        assertEquals(Status.ASSEMBLING, status("s1"));
+        pipeSession("s1", 2);
+        assertEquals(Status.READY, status("s1"));
+        assertTrue(deadLetters.isEmpty() && results.isEmpty());
+    }
+
+    @Test
+    void shouldAssembleOutOfOrderChunksWithTheConfigArrivingLast() {
+        pipeSession("s1", 2, 0, 1);
+        assertEquals(Status.ASSEMBLING, status("s1"));
+        configs.pipeInput("s1", config("s1"));
+        assertEquals(Status.READY, status("s1"));
+        assertEquals(3, state.get("s1").chunks());
+    }
+
+    @Test
+    void shouldAbsorbExactDuplicatesAndCountThem() {
+        configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0, 0, 1, 1, 2, 2);
+        assertEquals(Status.READY, status("s1"));
+        assertEquals(3, state.get("s1").duplicates());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void shouldDeadLetterTheSameSeqWithDifferentBytes() {
+        pipeSession("s1", 0);
+        chunks.pipeInput("s1", chunk("s1", 0, 0, 4_800, false, false));
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("CONFLICTING_DUPLICATE", letter.getReasonCode());
+        assertEquals(1L, letter.getSourceOffset(), "the rejected record's offset");
+        assertEquals(1, state.get("s1").chunks(), "the first one is kept");
+    }
+
+    @Test
+    void shouldDeadLetterASecondEndOfSessionAtAnotherSeq() {
+        pipeSession("s1", 2);
+        chunks.pipeInput("s1", chunk("s1", 1, 0, 9_600, true, true));
+        assertEquals(List.of("SECOND_END_OF_SESSION"), deadLetterReasons());
+    }
+
+    @Test
+    void shouldDeadLetterChunksBeyondTheEndWhicheverArrivesFirst() {
+        pipeSession("s1", 2);
+        chunks.pipeInput("s1", chunk("s1", 5, 1, 4_800, false, false));
+        assertEquals(List.of("CHUNK_AFTER_END"), deadLetterReasons());
+        chunks.pipeInput("s2", chunk("s2", 7, 0, 4_800, false, false));
+        chunks.pipeInput("s2", chunk("s2", 1, 0, 4_800, true, true));
+        assertEquals(List.of("CHUNK_AFTER_END"), deadLetterReasons());
+        assertEquals(1, state.get("s2").chunks());
+        assertEquals(1, state.get("s2").maxSeq());
+    }
+
+    @Test
+    void shouldDeadLetterMalformedChunks() {
+        chunks.pipeInput("s1", chunk("s1", -1, 0, 4_800, false, false));
+        chunks.pipeInput("s1", chunk("s1", 0, 0, 300 * 1024, false, false));
+        chunks.pipeInput("s1", chunk("other", 0, 0, 4_800, false, false));
+        chunks.pipeInput("s1", chunk("s1", 0, -2, 4_800, false, false));
+        assertEquals(List.of("INVALID_SEQ", "CHUNK_TOO_LARGE", "KEY_MISMATCH", "INVALID_TURN_INDEX"), deadLetterReasons());
+    }
+
+    @Test
+    void shouldFailASessionWithOddLengthPcm16() {
+        configs.pipeInput("s1", config("s1"));
+        chunks.pipeInput("s1", chunk("s1", 0, 0, 9_601, true, true));
+        assertEquals(List.of("AUDIO_NOT_SAMPLE_ALIGNED"), deadLetterReasons());
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus());
+        assertEquals("AUDIO_NOT_SAMPLE_ALIGNED", result.getReason());
+        assertEquals(Status.FINISHED, status("s1"));
+    }
+
+    @Test
+    void shouldFailASessionWithNoSendableAudio() {
+        configs.pipeInput("s1", config("s1"));
+        chunks.pipeInput("s1", chunk("s1", 0, 0, 2_400, true, false)); // 50 ms
+        chunks.pipeInput("s1", chunk("s1", 1, 1, 0, true, true));
+        assertEquals(List.of("NO_AUDIO"), deadLetterReasons());
+        assertEquals("NO_AUDIO", results.readValue().getReason());
+    }
+
+    @Test
+    void shouldAcceptG711ChunksOfAnyLength() {
+        SessionConfig g711 = config("s1");
+        g711.setAudioFormat(AudioFormat.G711_ULAW);
+        configs.pipeInput("s1", g711);
+        chunks.pipeInput("s1", chunk("s1", 0, 0, 1_601, true, true));
+        assertEquals(Status.READY, status("s1"));
+    }
+
+    @Test
+    void shouldDeadLetterAnInvalidConfigAndFailTheRun() {
+        SessionConfig invalid = TestConfigs.withResponses(Dialect.OPENAI_GA, "s1");
+        invalid.setModel(null);
+        configs.pipeInput("s1", invalid);
+        assertEquals(List.of("CONFIG_INVALID"), deadLetterReasons());
+        assertEquals(SessionStatus.FAILED, results.readValue().getStatus());
+    }
+
+    @Test
+    void shouldRefuseAConfigChangeForARunInFlight() {
+        configs.pipeInput("s1", config("s1"));
+        SessionConfig changed = config("s1");
+        changed.getTranscription().setLanguage("de");
+        configs.pipeInput("s1", changed);
+        SessionConfig newRun = config("s1");
+        newRun.setRunToken("run-2");
+        configs.pipeInput("s1", newRun);
+        assertEquals(List.of("CONFIG_CHANGED_IN_FLIGHT", "CONFIG_CHANGED_IN_FLIGHT"), deadLetterReasons());
+        assertEquals("run-1", state.get("s1").runToken());
+    }
+
+    @Test
+    void shouldIgnoreTheSameConfigPublishedTwice() {
+        configs.pipeInput("s1", config("s1"));
+        configs.pipeInput("s1", config("s1"));
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void shouldExpireAGapByStreamTimeAndNameTheMissingSeqs() {
+        configs.pipeInput("s1", config("s1"), T0);
+        pipeSession("s1", 0, 2);
+        chunks.pipeInput("later", chunk("later", 0, 0, 4_800, false, false), T0.plus(IDLE).plusSeconds(2));
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("GAP", letter.getReasonCode());
+        assertTrue(letter.getMessage().contains("missing seqs: [1]"), letter.getMessage());
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.EXPIRED, result.getStatus());
+        assertEquals("GAP", result.getReason());
+        assertEquals("run-1", result.getRunToken());
+        assertEquals(Status.EXPIRED, status("s1"));
+    }
+
+    @Test
+    void shouldExpireSessionsWithoutConfigOrEndByWallClockOnceCaughtUp() {
+        pipeSession("no-config", 0, 1, 2);
+        configs.pipeInput("no-end", config("no-end"));
+        pipeSession("no-end", 0);
+        driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        List<SessionResult> expired = results.readValuesToList();
+        assertEquals(2, expired.size());
+        assertEquals(Map.of("no-config", "NO_CONFIG", "no-end", "NO_END"), Map.of(
+                expired.get(0).getSessionId(), expired.get(0).getReason(), expired.get(1).getSessionId(), expired.get(1).getReason()));
+        assertEquals(2, deadLetters.readValuesToList().size());
+    }
+
+    @Test
+    void shouldNotExpireByWallClockWhileABacklogIsBeingProcessed() {
+        configs.pipeInput("s1", config("s1"), T0);
+        pipeSession("s1", 0);
+        // records keep arriving (a backlog), each a second of wall clock apart, with old timestamps
+        for (int i = 0; i < 700; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+            chunks.pipeInput("busy-" + i, chunk("busy-" + i, 0, 0, 4_800, false, false), T0.plusSeconds(i / 10));
+        }
+        assertEquals(Status.ASSEMBLING, status("s1"), "700 s of wall clock passed, but the task was never idle");
+        assertTrue(results.isEmpty());
+    }
+
+    @Test
+    void shouldStartANewRunOfAnExpiredSessionWithANewRunToken() {
+        configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0, 2);
+        driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        assertEquals(Status.EXPIRED, status("s1"));
+        SessionConfig replay = config("s1");
+        replay.setRunToken("run-2");
+        configs.pipeInput("s1", replay);
+        pipeSession("s1", 1);
+        assertEquals(Status.READY, status("s1"));
+        assertEquals("run-2", state.get("s1").runToken());
+    }
+
+    @Test
+    void shouldNeverReadyARunThatAlreadyHasASessionResult() {
+        resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1").setRunToken("run-1").setAttempt(1)
+                .setStatus(SessionStatus.COMPLETED).build());
+        configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0, 1, 2);
+        assertEquals(Status.FINISHED, status("s1"));
+        assertTrue(results.isEmpty() && deadLetters.isEmpty());
+    }
+}
