@@ -1,5 +1,8 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.registry.RegistryClientConfig;
+import dev.streamscribe.registry.SchemaRegistryClient;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -18,6 +21,20 @@ public final class TranscribeTopology {
     public static final String RESULT_SINK = "session-results-sink";
 
     private TranscribeTopology() {
+    }
+
+    /** The topology of {@code config} as {@code Topology#describe()} prints it; builds serdes but contacts nothing. */
+    public static String describe(PipelineConfig config) {
+        Topics topics = Topics.create(config.topics(), new SchemaRegistryClient(new RegistryClientConfig(
+                config.registry().url(), java.util.Optional.empty(), config.registry().requestTimeout(),
+                config.registry().autoRegister())));
+        return build(topics, assemblerSettings(config)).describe().toString();
+    }
+
+    /** The assembler's settings from a pipeline definition. */
+    public static SessionAssembler.Settings assemblerSettings(PipelineConfig config) {
+        return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), java.time.Duration.ofSeconds(5),
+                java.time.Duration.ofSeconds(1), config.realtime().dialect());
     }
 
     public static Topology build(Topics topics, SessionAssembler.Settings assembler) {

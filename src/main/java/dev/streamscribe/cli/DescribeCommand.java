@@ -1,0 +1,35 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.topology.TranscribeTopology;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Prints the pipeline's Kafka Streams topology. Contacts nothing. */
+@Command(name = "describe",
+        description = "Print the Kafka Streams topology of a pipeline definition (Topology#describe()): every source, "
+                + "processor, state store and sink, by name. Contacts nothing and changes nothing.",
+        footer = {"", "Example (refresh the checked-in description after changing the topology):",
+                "  streamscribe describe --config topologies/transcribe.properties > topologies/transcribe.topology.txt"})
+final class DescribeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "topologies/transcribe.properties",
+            description = "Pipeline definition (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() {
+        PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), Map.of());
+        spec.commandLine().getOut().print(TranscribeTopology.describe(resolved));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}
