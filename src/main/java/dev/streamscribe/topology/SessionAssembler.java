@@ -60,16 +60,18 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     private final Settings settings;
     private final String deadLetterSink;
     private final String resultSink;
+    private final String dispatcher;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, SessionState> sessions;
     private ChunkIndex chunks;
     private KeyValueStore<String, String> finishedRuns;
     private long lastRecordWallMs;
 
-    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink) {
+    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink, String dispatcher) {
         this.settings = settings;
         this.deadLetterSink = deadLetterSink;
         this.resultSink = resultSink;
+        this.dispatcher = dispatcher;
     }
 
     @Override
@@ -244,6 +246,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         switch (TurnPlanner.plan(config, chunks.chunksOf(sessionId))) {
             case TurnPlanner.Plan.Turns turns -> {
                 save(sessionId, state.withStatus(Status.READY));
+                context.forward(new Record<Object, Object>(sessionId, Status.READY.name(), timestamp), dispatcher);
                 log.debug("session {} run {} READY: {} turns, {} ms", sessionId, state.runToken(), turns.turns().size(),
                         turns.audioMs());
             }

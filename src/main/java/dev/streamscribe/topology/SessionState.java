@@ -77,6 +77,11 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         return hasConfig() && endSeq >= 0 && chunks == endSeq + 1;
     }
 
+    SessionState withAttempt(int value) {
+        return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
+                lastTouchedWallMs, value);
+    }
+
     SessionState withConfig(byte[] value, String token) {
         return new SessionState(value, token, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
                 lastTouchedWallMs, attempt);

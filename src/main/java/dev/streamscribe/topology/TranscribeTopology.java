@@ -17,8 +17,15 @@ public final class TranscribeTopology {
     public static final String RESULTS_SOURCE = "session-results-source";
     public static final String ASSEMBLER = "SessionAssembler";
     public static final String FINISHED_RUNS_UPDATER = "FinishedRunsUpdater";
+    public static final String DISPATCHER = "SessionDispatcher";
+    public static final String DRAIN = "CompletionDrain";
     public static final String DEAD_LETTER_SINK = "dead-letters-sink";
     public static final String RESULT_SINK = "session-results-sink";
+    public static final String TRANSCRIPTION_SINK = "transcriptions-sink";
+    public static final String RESPONSE_SINK = "responses-sink";
+    /** How often the dispatcher looks for free slots and the drain for finished attempts (wall clock). */
+    public static final java.time.Duration DISPATCH_EVERY = java.time.Duration.ofMillis(100);
+    public static final java.time.Duration DRAIN_EVERY = java.time.Duration.ofMillis(50);
 
     private TranscribeTopology() {
     }
@@ -28,7 +35,9 @@ public final class TranscribeTopology {
         Topics topics = Topics.create(config.topics(), new SchemaRegistryClient(new RegistryClientConfig(
                 config.registry().url(), java.util.Optional.empty(), config.registry().requestTimeout(),
                 config.registry().autoRegister())));
-        return build(topics, assemblerSettings(config)).describe().toString();
+        return build(topics, assemblerSettings(config), () -> {
+            throw new IllegalStateException("describe builds the topology only; it runs no session");
+        }).describe().toString();
     }
 
     /** The assembler's settings from a pipeline definition. */
@@ -37,27 +46,38 @@ public final class TranscribeTopology {
                 java.time.Duration.ofSeconds(1), config.realtime().dialect());
     }
 
-    public static Topology build(Topics topics, SessionAssembler.Settings assembler) {
+    /**
+     * @param runtime the JVM's dispatch runtime (driver, audio reader, limits), asked for when tasks start
+     */
+    public static Topology build(Topics topics, SessionAssembler.Settings assembler,
+                                 java.util.function.Supplier<DispatchRuntime> runtime) {
         Topology topology = new Topology();
         topology.addSource(CONFIG_SOURCE, topics.sessionConfigs().keySerde().deserializer(),
                 topics.sessionConfigs().valueSerde().deserializer(), topics.sessionConfigs().name());
         topology.addSource(CHUNK_SOURCE, topics.audioChunks().keySerde().deserializer(),
                 topics.audioChunks().valueSerde().deserializer(), topics.audioChunks().name());
-        topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK),
+        topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER),
                 CONFIG_SOURCE, CHUNK_SOURCE);
+        topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(runtime, DISPATCH_EVERY), ASSEMBLER);
+        topology.addProcessor(DRAIN, () -> new CompletionDrain(runtime, DRAIN_EVERY, assembler.dialect().id(),
+                TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK), DISPATCHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_STATE),
-                Serdes.String(), new SessionStateSerde()), ASSEMBLER);
+                Serdes.String(), new SessionStateSerde()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.CHUNK_INDEX),
-                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER);
+                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER);
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FINISHED_RUNS),
                         Serdes.String(), Serdes.String()).withLoggingDisabled(),
                 RESULTS_SOURCE, topics.sessionResults().keySerde().deserializer(),
                 topics.sessionResults().valueSerde().deserializer(), topics.sessionResults().name(),
                 FINISHED_RUNS_UPDATER, FinishedRunsUpdater::new);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
-                topics.deadLetters().valueSerde().serializer(), ASSEMBLER);
+                topics.deadLetters().valueSerde().serializer(), ASSEMBLER, DRAIN);
         topology.addSink(RESULT_SINK, topics.sessionResults().name(), topics.sessionResults().keySerde().serializer(),
-                topics.sessionResults().valueSerde().serializer(), ASSEMBLER);
+                topics.sessionResults().valueSerde().serializer(), ASSEMBLER, DRAIN);
+        topology.addSink(TRANSCRIPTION_SINK, topics.transcriptions().name(), topics.transcriptions().keySerde().serializer(),
+                topics.transcriptions().valueSerde().serializer(), DRAIN);
+        topology.addSink(RESPONSE_SINK, topics.responses().name(), topics.responses().keySerde().serializer(),
+                topics.responses().valueSerde().serializer(), DRAIN);
         return topology;
     }
 }

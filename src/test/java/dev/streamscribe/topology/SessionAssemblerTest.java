@@ -8,6 +8,9 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.RealtimeEndpoint;
+import dev.streamscribe.realtime.driver.DriverSettings;
+import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
@@ -60,7 +63,15 @@ class SessionAssemblerTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings), props, T0);
+        // no dispatch slots: sessions stay READY, so these tests see the assembler alone
+        reader = new AudioReader(Map.of("bootstrap.servers", "127.0.0.1:1"), topics.audioChunks().name(),
+                topics.audioChunks().valueSerde().deserializer(), 1);
+        DispatchRuntime noSlots = new DispatchRuntime(new RealtimeSessionDriver(new RealtimeEndpoint(Dialect.OPENAI_GA,
+                java.net.URI.create("ws://127.0.0.1:1/v1/realtime"), java.util.Optional.empty()),
+                (request, listener) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("unused")),
+                DriverSettings.defaults(), Runnable::run, java.util.concurrent.Executors.newSingleThreadScheduledExecutor()),
+                reader, 0, 1, Duration.ofSeconds(1));
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, () -> noSlots), props, T0);
         configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
         chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
@@ -74,9 +85,12 @@ class SessionAssemblerTest {
         state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
     }
 
+    private AudioReader reader;
+
     @AfterEach
     void stop() {
         driver.close();
+        reader.close();
     }
 
     private static SessionConfig config(String session) {

@@ -1,0 +1,155 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.realtime.driver.AudioPiece;
+import dev.streamscribe.realtime.driver.AudioUnavailableException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+
+/**
+ * Reads a session's audio back from the audio topic by its claim checks ({@link ChunkRef}), for the session
+ * driver: plain read_committed consumers using assign and seek, off the stream thread, one chunk per request of
+ * the driver (backpressure), so a session's audio is never all in memory. A chunk the log no longer has
+ * (retention) fails the session with AUDIO_EXPIRED; a chunk whose content no longer matches its claim check
+ * fails it with AUDIO_MISMATCH.
+ *
+ * <p>Threading: each consumer is confined to its own single thread; sessions are spread over them by id. The
+ * publishers' subscriptions may be called from any thread.
+ */
+public final class AudioReader implements AutoCloseable {
+    private final List<Lane> lanes = new ArrayList<>();
+    private final Deserializer<AudioChunk> deserializer;
+    private final String topic;
+
+    /**
+     * @param consumerProps bootstrap servers and client overrides; group, offsets and isolation are set here
+     * @param lanes         how many consumers (threads) read concurrently
+     */
+    public AudioReader(Map<String, Object> consumerProps, String topic, Deserializer<AudioChunk> deserializer, int lanes) {
+        this.topic = topic;
+        this.deserializer = deserializer;
+        for (int i = 0; i < lanes; i++) {
+            Map<String, Object> props = new HashMap<>(consumerProps);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // a missing offset is an error, never a jump
+            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamscribe-audio-reader-" + i);
+            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            this.lanes.add(new Lane(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                    Executors.newSingleThreadExecutor(Thread.ofPlatform().name("audio-reader-" + i).daemon().factory())));
+        }
+    }
+
+    private record Lane(KafkaConsumer<byte[], byte[]> consumer, ExecutorService thread) {
+    }
+
+    /** The session's audio, chunk by chunk in seq order, as the driver pulls it. */
+    public Flow.Publisher<AudioPiece> open(String sessionId, List<ChunkRef> refs) {
+        Lane lane = lanes.get(Math.floorMod(sessionId.hashCode(), lanes.size()));
+        return subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+            private int next;
+            private long demand;
+            private boolean reading;
+            private boolean done;
+
+            @Override
+            public synchronized void request(long n) {
+                demand += n;
+                pump();
+            }
+
+            @Override
+            public synchronized void cancel() {
+                done = true;
+            }
+
+            private void pump() {
+                if (reading || done || demand == 0) {
+                    return;
+                }
+                if (next == refs.size()) {
+                    done = true;
+                    lane.thread().execute(subscriber::onComplete);
+                    return;
+                }
+                reading = true;
+                demand--;
+                ChunkRef ref = refs.get(next++);
+                lane.thread().execute(() -> {
+                    AudioPiece piece;
+                    try {
+                        piece = read(lane.consumer(), sessionId, ref);
+                    } catch (RuntimeException e) {
+                        synchronized (this) {
+                            done = true;
+                        }
+                        subscriber.onError(e);
+                        return;
+                    }
+                    subscriber.onNext(piece);
+                    synchronized (this) {
+                        reading = false;
+                        pump();
+                    }
+                });
+            }
+        });
+    }
+
+    private AudioPiece read(KafkaConsumer<byte[], byte[]> consumer, String sessionId, ChunkRef ref) {
+        TopicPartition partition = new TopicPartition(topic, ref.partition());
+        consumer.assign(List.of(partition));
+        consumer.seek(partition, ref.offset());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumerRecord<byte[], byte[]>> records;
+            try {
+                records = consumer.poll(Duration.ofMillis(200)).records(partition);
+            } catch (OffsetOutOfRangeException e) {
+                throw new AudioUnavailableException("AUDIO_EXPIRED", "chunk seq " + ref.seq() + " of session '" + sessionId
+                        + "' (" + partition + " offset " + ref.offset() + ") is no longer in the topic: its retention "
+                        + "deleted it");
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.offset() < ref.offset()) {
+                    continue;
+                }
+                if (record.offset() > ref.offset()) {
+                    throw new AudioUnavailableException("AUDIO_EXPIRED", "chunk seq " + ref.seq() + " of session '"
+                            + sessionId + "' (" + partition + " offset " + ref.offset() + ") is gone from the topic");
+                }
+                AudioChunk chunk = deserializer.deserialize(topic, record.value());
+                if (chunk == null || !sessionId.equals(chunk.getSessionId()) || chunk.getSeq() != ref.seq()
+                        || !java.util.Arrays.equals(ChunkRef.digestOf(chunk.getAudio()), ref.digest())) {
+                    throw new AudioUnavailableException("AUDIO_MISMATCH", "the record at " + partition + " offset "
+                            + ref.offset() + " is not chunk seq " + ref.seq() + " of session '" + sessionId + "' as indexed");
+                }
+                return new AudioPiece(ref.turnIndex(), chunk.getAudio(), ref.endOfTurn());
+            }
+        }
+        throw new IllegalStateException("reading " + partition + " offset " + ref.offset() + " took longer than 30 s");
+    }
+
+    @Override
+    public void close() {
+        for (Lane lane : lanes) {
+            lane.thread().execute(() -> lane.consumer().close(Duration.ofSeconds(5)));
+            lane.thread().shutdown();
+        }
+    }
+}

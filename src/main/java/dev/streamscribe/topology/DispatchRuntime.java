@@ -1,0 +1,97 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
+import org.apache.kafka.streams.processor.TaskId;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+
+/**
+ * What the dispatchers of all tasks in one JVM share: the session driver, the audio reader, the one JVM-wide limit
+ * on sessions in flight ({@code realtime.max-concurrent-sessions}), and a completion queue per task, filled by
+ * driver callbacks and drained by that task's CompletionDrain on its stream thread.
+ *
+ * <p>Threading: thread-safe. Stream threads take permits and poll their task's queue; driver callbacks (on the
+ * driver's executor) add to queues and release permits.
+ */
+public final class DispatchRuntime {
+    private final RealtimeSessionDriver driver;
+    private final AudioReader audio;
+    private final Semaphore slots;
+    private final int maxConcurrent;
+    private final int maxAttempts;
+    private final java.time.Duration retryBackoff;
+    private final Map<TaskId, TaskDispatch> tasks = new ConcurrentHashMap<>();
+
+    /**
+     * @param maxAttempts  attempts per run before a transient failure becomes FAILED
+     * @param retryBackoff delay before the second attempt; doubled for each further one, with jitter
+     */
+    public DispatchRuntime(RealtimeSessionDriver driver, AudioReader audio, int maxConcurrentSessions, int maxAttempts,
+                           java.time.Duration retryBackoff) {
+        this.driver = driver;
+        this.audio = audio;
+        this.maxConcurrent = maxConcurrentSessions;
+        this.slots = new Semaphore(maxConcurrentSessions);
+        this.maxAttempts = maxAttempts;
+        this.retryBackoff = retryBackoff;
+    }
+
+    int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Backoff before attempt {@code next} (2, 3, ...): base * 2^(next-2), plus up to 50% jitter. */
+    long backoffMs(int next) {
+        long base = retryBackoff.toMillis() << Math.min(20, Math.max(0, next - 2));
+        return base + (long) (Math.random() * base / 2);
+    }
+
+    RealtimeSessionDriver driver() {
+        return driver;
+    }
+
+    AudioReader audio() {
+        return audio;
+    }
+
+    boolean tryAcquireSlot() {
+        return slots.tryAcquire();
+    }
+
+    void releaseSlot() {
+        slots.release();
+    }
+
+    /** Sessions in flight in this JVM right now. */
+    public int inFlight() {
+        return maxConcurrent - slots.availablePermits();
+    }
+
+    /** The dispatch state of one task, shared by its SessionDispatcher and CompletionDrain. */
+    TaskDispatch task(TaskId task) {
+        return tasks.computeIfAbsent(task, t -> new TaskDispatch());
+    }
+
+    void forget(TaskId task) {
+        tasks.remove(task);
+    }
+
+    /**
+     * One task's sessions waiting for a slot (with the earliest time each may start), its sessions in flight, and
+     * its finished attempts. Waiting and in-flight are touched by the task's stream thread only; completions also
+     * by driver callbacks.
+     */
+    static final class TaskDispatch {
+        final java.util.PriorityQueue<Waiting> waiting = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong(Waiting::notBeforeMs));
+        final Map<String, java.util.concurrent.CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+        final Queue<CompletedAttempt> completions = new ConcurrentLinkedQueue<>();
+    }
+
+    record Waiting(String sessionId, long notBeforeMs) {
+    }
+}

@@ -1,0 +1,149 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.ResponseEvent;
+import dev.streamscribe.avro.ResponseStatus;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TokenLogprob;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.avro.Usage;
+import dev.streamscribe.avro.UsageKind;
+import dev.streamscribe.realtime.driver.ResponseResult;
+import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnSpec;
+import dev.streamscribe.realtime.event.ProviderUsage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The records one finished attempt produces, all written together: one TranscriptionEvent per turn, one
+ * ResponseEvent per response, exactly one SessionResult, and a DeadLetter when the session failed. Pure.
+ */
+public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<ResponseEvent> responses,
+                             SessionResult result, Optional<DeadLetter> deadLetter) {
+
+    static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs) {
+        List<TranscriptionEvent> transcriptions = new ArrayList<>();
+        List<ResponseEvent> responses = new ArrayList<>();
+        SessionResult.Builder result = SessionResult.newBuilder().setSessionId(attempt.sessionId())
+                .setRunToken(attempt.runToken()).setAttempt(attempt.attempt()).setTurnsTotal(attempt.turns().size())
+                .setAudioMs(attempt.audioMs()).setDialect(dialect).setMetadata(attempt.config().getMetadata())
+                .setStartedAtMs(attempt.startedAtMs()).setFinishedAtMs(nowMs)
+                .setProviderSessionIds(attempt.outcome().providerSessionIds());
+        String model = attempt.config().getTranscription() == null ? null : attempt.config().getTranscription().getModel();
+        Optional<DeadLetter> deadLetter = Optional.empty();
+        switch (attempt.outcome()) {
+            case SessionOutcome.Completed completed -> {
+                Usage total = null;
+                for (TurnResult turn : completed.turns()) {
+                    transcriptions.add(transcription(attempt, turn, dialect, model, nowMs));
+                    total = add(total, turn.usage());
+                }
+                for (ResponseResult response : completed.responses()) {
+                    responses.add(response(attempt, response, dialect, nowMs));
+                    total = add(total, response.usage());
+                }
+                int done = count(transcriptions, TurnStatus.COMPLETED);
+                result.setStatus(done == transcriptions.size() ? SessionStatus.COMPLETED : SessionStatus.COMPLETED_WITH_ERRORS)
+                        .setTurnsCompleted(done).setTurnsFailed(count(transcriptions, TurnStatus.FAILED))
+                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED)).setResponsesTotal(responses.size())
+                        .setUsage(total);
+                if (done < transcriptions.size()) {
+                    result.setReason("TURNS_NOT_COMPLETED");
+                }
+            }
+            case SessionOutcome.Failed failed -> {
+                String reason = failed.classification().reason();
+                for (TurnSpec turn : attempt.turns()) {
+                    boolean skipped = !turn.sendable();
+                    transcriptions.add(TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId())
+                            .setRunToken(attempt.runToken()).setAttempt(attempt.attempt()).setTurnIndex(turn.turnIndex())
+                            .setStatus(skipped ? TurnStatus.SKIPPED : TurnStatus.FAILED)
+                            .setReason(skipped ? "TURN_TOO_SHORT" : "SESSION_FAILED: " + reason)
+                            .setTurnStartMs(turn.startMs()).setTurnEndMs(turn.endMs()).setDialect(dialect)
+                            .setTranscriptionModel(model).setCompletedAtMs(nowMs).build());
+                }
+                result.setStatus(SessionStatus.FAILED).setReason(reason).setMessage(failed.classification().message())
+                        .setTurnsFailed(count(transcriptions, TurnStatus.FAILED))
+                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED));
+                deadLetter = Optional.of(DeadLetter.newBuilder().setReasonCode(reason)
+                        .setMessage("session '" + attempt.sessionId() + "' run '" + attempt.runToken() + "' failed after "
+                                + attempt.attempt() + " attempt(s): " + failed.classification().message())
+                        .setSessionId(attempt.sessionId()).setRunToken(attempt.runToken()).setAttempt(attempt.attempt())
+                        .setOccurredAtMs(nowMs).build());
+            }
+        }
+        return new OutcomeRecords(transcriptions, responses, result.build(), deadLetter);
+    }
+
+    private static int count(List<TranscriptionEvent> events, TurnStatus status) {
+        return (int) events.stream().filter(e -> e.getStatus() == status).count();
+    }
+
+    private static TranscriptionEvent transcription(CompletedAttempt attempt, TurnResult turn, String dialect, String model,
+                                                    long nowMs) {
+        List<TokenLogprob> logprobs = turn.logprobs().stream().map(l -> TokenLogprob.newBuilder().setToken(l.token())
+                .setLogprob(l.logprob()).setBytes(l.bytes()).build()).toList();
+        return TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
+                .setAttempt(attempt.attempt()).setTurnIndex(turn.turnIndex()).setStatus(turn.status())
+                .setReason(turn.reason().orElse(null)).setTranscript(turn.transcript()).setTurnStartMs(turn.startMs())
+                .setTurnEndMs(turn.endMs()).setLanguage(turn.language().orElse(null))
+                .setUsage(turn.usage().map(OutcomeRecords::usage).orElse(null)).setLogprobs(logprobs)
+                .setDialect(dialect).setTranscriptionModel(model).setProviderSessionId(turn.providerSessionId().orElse(null))
+                .setItemId(turn.itemId().orElse(null)).setCompletedAtMs(nowMs).build();
+    }
+
+    private static ResponseEvent response(CompletedAttempt attempt, ResponseResult response, String dialect, long nowMs) {
+        ResponseStatus status;
+        try {
+            status = ResponseStatus.valueOf(response.status().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            status = ResponseStatus.UNKNOWN;
+        }
+        return ResponseEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
+                .setAttempt(attempt.attempt()).setTurnIndex(response.turnIndex()).setStatus(status)
+                .setStatusReason(response.statusReason().orElse(null))
+                .setErrorType(response.error().map(e -> e.type()).orElse(null))
+                .setErrorCode(response.error().flatMap(e -> e.code()).orElse(null))
+                .setErrorMessage(response.error().map(e -> e.message()).orElse(null))
+                .setText(response.text()).setAudioTranscript(response.audioTranscript())
+                .setUsage(response.usage().map(OutcomeRecords::usage).orElse(null)).setDialect(dialect)
+                .setProviderSessionId(response.providerSessionId().orElse(null)).setItemId(response.itemId().orElse(null))
+                .setResponseId(response.responseId().orElse(null)).setCompletedAtMs(nowMs).build();
+    }
+
+    static Usage usage(ProviderUsage usage) {
+        return Usage.newBuilder().setKind(usage.kind() == ProviderUsage.Kind.DURATION ? UsageKind.DURATION : UsageKind.TOKENS)
+                .setInputTokens(usage.inputTokens()).setOutputTokens(usage.outputTokens()).setTotalTokens(usage.totalTokens())
+                .setInputTextTokens(usage.inputTextTokens()).setInputAudioTokens(usage.inputAudioTokens())
+                .setInputCachedTokens(usage.inputCachedTokens()).setOutputTextTokens(usage.outputTextTokens())
+                .setOutputAudioTokens(usage.outputAudioTokens()).setDurationSeconds(usage.durationSeconds()).build();
+    }
+
+    /** Sums usage; the kind of a mix of tokens and seconds is TOKENS (both totals are kept). */
+    private static Usage add(Usage total, Optional<ProviderUsage> more) {
+        if (more.isEmpty()) {
+            return total;
+        }
+        Usage next = usage(more.get());
+        if (total == null) {
+            return next;
+        }
+        return Usage.newBuilder().setKind(total.getKind() == next.getKind() ? total.getKind() : UsageKind.TOKENS)
+                .setInputTokens(total.getInputTokens() + next.getInputTokens())
+                .setOutputTokens(total.getOutputTokens() + next.getOutputTokens())
+                .setTotalTokens(total.getTotalTokens() + next.getTotalTokens())
+                .setInputTextTokens(total.getInputTextTokens() + next.getInputTextTokens())
+                .setInputAudioTokens(total.getInputAudioTokens() + next.getInputAudioTokens())
+                .setInputCachedTokens(total.getInputCachedTokens() + next.getInputCachedTokens())
+                .setOutputTextTokens(total.getOutputTextTokens() + next.getOutputTextTokens())
+                .setOutputAudioTokens(total.getOutputAudioTokens() + next.getOutputAudioTokens())
+                .setDurationSeconds(total.getDurationSeconds() + next.getDurationSeconds()).build();
+    }
+}

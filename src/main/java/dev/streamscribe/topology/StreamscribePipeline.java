@@ -1,0 +1,159 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.realtime.ApiKey;
+import dev.streamscribe.realtime.RealtimeEndpoint;
+import dev.streamscribe.realtime.driver.DriverSettings;
+import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
+import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
+import dev.streamscribe.registry.BasicCredentials;
+import dev.streamscribe.registry.RegistryClientConfig;
+import dev.streamscribe.registry.SchemaRegistryClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running pipeline: creates missing topics, checks the audio topic's retention, wires the session driver,
+ * the audio reader and the topology into one exactly-once Kafka Streams application, and stops it all cleanly.
+ *
+ * <p>Threading: start and close from one thread; Kafka Streams, the driver and the audio reader run their own.
+ */
+public final class StreamscribePipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamscribePipeline.class);
+
+    private final KafkaStreams streams;
+    private final DispatchRuntime runtime;
+    private final AudioReader audio;
+    private final JettyWebSocketTransport transport;
+    private final ExecutorService driverThreads;
+    private final ScheduledExecutorService timer;
+    private final Topics topics;
+
+    private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
+        SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
+                config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
+                config.registry().requestTimeout(), config.registry().autoRegister()));
+        topics = Topics.create(config.topics(), registry);
+        prepareTopics(config, topics);
+        Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
+        transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
+        driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
+        RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
+                config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
+                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER), driverThreads, timer);
+        Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
+        consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
+        audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
+        runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
+                config.realtime().maxAttempts(), Duration.ofSeconds(1));
+        streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
+                () -> runtime), streamsProperties(config));
+    }
+
+    /** Starts the pipeline; it runs until {@link #close()}. */
+    public static StreamscribePipeline start(PipelineConfig config, Map<String, String> env) {
+        StreamscribePipeline pipeline = new StreamscribePipeline(config, env);
+        pipeline.streams.start();
+        return pipeline;
+    }
+
+    static Properties streamsProperties(PipelineConfig config) {
+        Properties props = new Properties();
+        config.kafka().clientOverrides().forEach(props::put);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streams().commitInterval().toMillis());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.streams().stateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
+        // Audio chunks are up to 256 KiB: larger batches than the 16 KiB default (DESIGN.md section 8).
+        props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
+        props.put(StreamsConfig.producerPrefix("linger.ms"), 10);
+        props.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+        config.streams().overrides().forEach(props::put);
+        return props;
+    }
+
+    /**
+     * Creates missing topics (configs compacted) and checks that the audio topic keeps its records long enough:
+     * the audio is read back when a session runs, possibly hours after it was written.
+     */
+    static void prepareTopics(PipelineConfig config, Topics topics) {
+        Map<String, Object> adminProps = new HashMap<>(config.kafka().clientOverrides());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        try (Admin admin = Admin.create(adminProps)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.all().stream().map(Topic::name).filter(name -> !existing.contains(name))
+                    .map(name -> {
+                        NewTopic topic = new NewTopic(name, config.kafka().topicPartitions(), config.kafka().replicationFactor());
+                        if (name.equals(topics.sessionConfigs().name())) {
+                            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                        }
+                        return topic;
+                    }).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+            ConfigResource audio = new ConfigResource(ConfigResource.Type.TOPIC, topics.audioChunks().name());
+            Config audioConfig = admin.describeConfigs(List.of(audio)).all().get(30, TimeUnit.SECONDS).get(audio);
+            long retention = Long.parseLong(audioConfig.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            long needed = 2 * (config.streams().sessionIdleTimeout().toMillis() + config.realtime().sessionTimeout().toMillis());
+            if (retention >= 0 && retention < needed) {
+                throw new IllegalStateException("topic " + topics.audioChunks().name() + " keeps records for " + retention
+                        + " ms, but a session may need its audio for up to " + needed + " ms (twice the idle timeout "
+                        + "plus the session timeout): raise its retention.ms, or sessions will fail with AUDIO_EXPIRED");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing topics", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot prepare topics at " + config.kafka().bootstrapServers() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Sessions in flight in this instance right now. */
+    public int inFlight() {
+        return runtime.inFlight();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        audio.close();
+        transport.close();
+        driverThreads.shutdownNow();
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.realtime.server.SpeechInput;
+import dev.streamscribe.testing.KafkaFixture;
+import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.testing.TestAudio;
+import dev.streamscribe.testing.TestConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The whole pipeline on a real broker, the real registry and the local realtime server over real sockets: 100
+ * sessions per dialect, chunks shuffled and partly duplicated, each session's transcripts checked against the
+ * audio it carried, exactly one SessionResult per session and one TranscriptionEvent per turn.
+ */
+class TranscribePipelineIT {
+    private static final int SESSIONS = 100;
+    private static LocalRealtimeServer server;
+    private final KafkaFixture kafka = SharedInfrastructure.kafka();
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void startServer() {
+        server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private PipelineConfig config(Dialect dialect, String prefix) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("application.id", prefix + "app");
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("schema.registry.url", SharedInfrastructure.registry().url());
+        settings.put("realtime.dialect", dialect.id());
+        settings.put("realtime.url", server.url(dialect).toString());
+        settings.put("realtime.max-concurrent-sessions", "20");
+        settings.put("topic.prefix", prefix);
+        settings.put("topic.partitions", "3");
+        settings.put("state.dir", stateDir.toString());
+        settings.put("realtime.item-timeout-ms", "20000");
+        return ConfigLoader.fromMap(settings, Map.of());
+    }
+
+    private static long[] turnsOf(int session) {
+        return new long[]{400 + (session % 5) * 100L, 300 + (session % 3) * 200L};
+    }
+
+    static String expected(int turn, long millis) {
+        return DeterministicSpeechEngine.transcriptOf(new SpeechInput(TestAudio.turnAudio(turn, millis), "pcm16", "m",
+                Optional.empty(), Optional.empty()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldTranscribeEverySessionOnceWhateverTheOrderOfItsChunks(Dialect dialect) throws Exception {
+        String prefix = "it-" + dialect.id() + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        PipelineConfig config = config(dialect, prefix);
+        try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
+            Topics topics = pipeline.topics();
+            produce(topics, dialect);
+            Map<String, List<SessionResult>> results = new HashMap<>();
+            Map<String, List<TranscriptionEvent>> transcriptions = new HashMap<>();
+            consumeUntil(topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(),
+                    results, SESSIONS, Duration.ofSeconds(180));
+            consumeUntil(topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer(),
+                    transcriptions, SESSIONS, Duration.ofSeconds(30));
+            for (int i = 0; i < SESSIONS; i++) {
+                String id = "s-" + i;
+                List<SessionResult> sessionResults = results.getOrDefault(id, List.of());
+                assertEquals(1, sessionResults.size(), "exactly one SessionResult for " + id);
+                assertEquals(SessionStatus.COMPLETED, sessionResults.getFirst().getStatus(), sessionResults.getFirst().toString());
+                List<TranscriptionEvent> turns = transcriptions.getOrDefault(id, List.of());
+                long[] plan = turnsOf(i);
+                assertEquals(plan.length, turns.size(), "one TranscriptionEvent per turn of " + id);
+                for (TranscriptionEvent turn : turns) {
+                    assertEquals(TurnStatus.COMPLETED, turn.getStatus());
+                    assertEquals(expected(turn.getTurnIndex(), plan[turn.getTurnIndex()]), turn.getTranscript(),
+                            id + " turn " + turn.getTurnIndex());
+                }
+            }
+        }
+    }
+
+    private void produce(Topics topics, Dialect dialect) {
+        Random random = new Random(7);
+        List<ProducerRecord<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < SESSIONS; i++) {
+            String id = "s-" + i;
+            SessionConfig config = TestConfigs.transcription(dialect, id);
+            records.add(new ProducerRecord<>(topics.sessionConfigs().name(), id, config));
+            long[] turns = turnsOf(i);
+            long seq = 0;
+            for (int turn = 0; turn < turns.length; turn++) {
+                byte[] audio = TestAudio.turnAudio(turn, turns[turn]);
+                for (int offset = 0; offset < audio.length; offset += 9_600) {
+                    int length = Math.min(9_600, audio.length - offset);
+                    boolean lastOfTurn = offset + length >= audio.length;
+                    AudioChunk chunk = AudioChunk.newBuilder().setSessionId(id).setSeq(seq++).setTurnIndex(turn)
+                            .setAudio(ByteBuffer.wrap(audio, offset, length).slice()).setEndOfTurn(lastOfTurn)
+                            .setEndOfSession(lastOfTurn && turn == turns.length - 1).build();
+                    ProducerRecord<String, Object> record = new ProducerRecord<>(topics.audioChunks().name(), id, chunk);
+                    records.add(record);
+                    if (random.nextInt(10) == 0) {
+                        records.add(record); // redelivered duplicate
+                    }
+                }
+            }
+        }
+        Collections.shuffle(records, random);
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(),
+                topics.sessionConfigs().valueSerde().serializer());
+             var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(),
+                     topics.audioChunks().valueSerde().serializer())) {
+            for (ProducerRecord<String, Object> record : records) {
+                if (record.value() instanceof SessionConfig config) {
+                    configs.send(new ProducerRecord<>(record.topic(), record.key(), config));
+                } else {
+                    chunks.send(new ProducerRecord<>(record.topic(), record.key(), (AudioChunk) record.value()));
+                }
+            }
+        }
+    }
+
+    private <V> void consumeUntil(String topic, Deserializer<V> values, Map<String, List<V>> byKey, int distinctKeys,
+                                  Duration timeout) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new org.apache.kafka.common.serialization.StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
+                }
+                if (byKey.size() >= distinctKeys && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // a little longer: duplicates would show
+                }
+            }
+        }
+    }
+}
