@@ -68,8 +68,17 @@ public final class StreamscribePipeline implements AutoCloseable {
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
         runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
                 config.realtime().maxAttempts(), Duration.ofSeconds(1));
+        Properties props = streamsProperties(config);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());
+        props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
         streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
-                () -> runtime), streamsProperties(config));
+                () -> runtime), props);
+        // a registry outage fails the thread on purpose (see DeadLetterDeserializationHandler): start a new one
+        streams.setUncaughtExceptionHandler(error -> {
+            log.warn("stream thread failed ({}); replacing it", error.toString());
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     }
 
     /** Starts the pipeline; it runs until {@link #close()}. */

@@ -120,6 +120,61 @@ class TranscribePipelineIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldDeadLetterUndecodableInputAndGoOnWithGoodSessions() throws Exception {
+        String prefix = "it-dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        PipelineConfig config = config(Dialect.OPENAI_GA, prefix);
+        try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
+            Topics topics = pipeline.topics();
+            byte[] valid = topics.audioChunks().valueSerde().serializer().serialize(topics.audioChunks().name(),
+                    AudioChunk.newBuilder().setSessionId("bad").setSeq(0).setTurnIndex(0)
+                            .setAudio(ByteBuffer.wrap(new byte[4_800])).build());
+            byte[] wrongMagic = valid.clone();
+            wrongMagic[0] = 1;
+            byte[] unknownId = valid.clone();
+            ByteBuffer.wrap(unknownId).putInt(1, 987_654_321);
+            byte[] corrupt = java.util.Arrays.copyOf(valid, 12);
+            java.util.Arrays.fill(corrupt, 5, 12, (byte) 0xff);
+            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            try (var raw = new KafkaProducer<>(props, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (byte[] bad : List.of(wrongMagic, unknownId, corrupt, new byte[]{0, 0, 1})) {
+                    raw.send(new ProducerRecord<>(topics.audioChunks().name(), "bad".getBytes(), bad));
+                }
+            }
+            // then a good session with responses and a turn under 100 ms
+            SessionConfig good = TestConfigs.withResponses(Dialect.OPENAI_GA, "good");
+            long[] turns = {600, 50, 700};
+            try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(),
+                    topics.sessionConfigs().valueSerde().serializer());
+                 var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(),
+                         topics.audioChunks().valueSerde().serializer())) {
+                configs.send(new ProducerRecord<>(topics.sessionConfigs().name(), "good", good));
+                for (int turn = 0; turn < turns.length; turn++) {
+                    chunks.send(new ProducerRecord<>(topics.audioChunks().name(), "good", AudioChunk.newBuilder()
+                            .setSessionId("good").setSeq(turn).setTurnIndex(turn)
+                            .setAudio(ByteBuffer.wrap(TestAudio.turnAudio(turn, turns[turn]))).setEndOfTurn(true)
+                            .setEndOfSession(turn == turns.length - 1).build()));
+                }
+            }
+            Map<String, List<dev.streamscribe.avro.DeadLetter>> letters = new HashMap<>();
+            Map<String, List<SessionResult>> results = new HashMap<>();
+            consumeUntil(topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(), results, 1,
+                    Duration.ofSeconds(60));
+            consumeUntil(topics.deadLetters().name(), topics.deadLetters().valueSerde().deserializer(), letters, 1,
+                    Duration.ofSeconds(10));
+            assertEquals(java.util.Set.of("WRONG_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_AVRO", "TRUNCATED_RECORD"),
+                    letters.get("bad").stream().map(dev.streamscribe.avro.DeadLetter::getReasonCode)
+                            .collect(java.util.stream.Collectors.toSet()));
+            letters.get("bad").forEach(letter -> assertEquals(topics.audioChunks().name(), letter.getSourceTopic()));
+            SessionResult result = results.get("good").getFirst();
+            assertEquals(SessionStatus.COMPLETED_WITH_ERRORS, result.getStatus(), result.toString());
+            assertEquals(2, result.getTurnsCompleted());
+            assertEquals(1, result.getTurnsSkipped());
+            assertEquals(2, result.getResponsesTotal(), "responses for the two sendable turns");
+        }
+    }
+
     private void produce(Topics topics, Dialect dialect) {
         Random random = new Random(7);
         List<ProducerRecord<String, Object>> records = new ArrayList<>();
