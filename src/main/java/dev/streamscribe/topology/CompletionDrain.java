@@ -85,6 +85,7 @@ public final class CompletionDrain implements Processor<Object, Object, Object, 
                 long delay = runtime.backoffMs(attempt.attempt() + 1);
                 log.info("session {} attempt {} failed ({}): retrying in {} ms", attempt.sessionId(), attempt.attempt(),
                         failed.classification().reason(), delay);
+                runtime.metrics().retry(failed.classification().reason());
                 sessions.put(attempt.sessionId(), state.withStatus(Status.READY).withAttempt(attempt.attempt()));
                 task.waiting.add(new Waiting(attempt.sessionId(), now + delay));
                 continue;
@@ -103,7 +104,11 @@ public final class CompletionDrain implements Processor<Object, Object, Object, 
             context.forward(new Record<Object, Object>(key, event, now), responseSink);
         }
         context.forward(new Record<Object, Object>(key, records.result(), now), resultSink);
-        records.deadLetter().ifPresent(letter -> forwardDeadLetter(key, letter, now));
+        records.deadLetter().ifPresent(letter -> {
+            forwardDeadLetter(key, letter, now);
+            runtime.metrics().deadLetter(letter.getReasonCode());
+        });
+        runtime.metrics().sessionFinished(records.result().getStatus().name());
         sessions.put(key, state.withStatus(Status.FINISHED).withAttempt(attempt.attempt()));
         log.info("session {} run {}: {} after {} attempt(s)", key, attempt.runToken(), records.result().getStatus(),
                 attempt.attempt());

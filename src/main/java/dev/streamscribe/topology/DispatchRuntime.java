@@ -30,14 +30,22 @@ public final class DispatchRuntime {
      * @param maxAttempts  attempts per run before a transient failure becomes FAILED
      * @param retryBackoff delay before the second attempt; doubled for each further one, with jitter
      */
+    private final dev.streamscribe.metrics.PipelineMetrics metrics;
+
     public DispatchRuntime(RealtimeSessionDriver driver, AudioReader audio, int maxConcurrentSessions, int maxAttempts,
-                           java.time.Duration retryBackoff) {
+                           java.time.Duration retryBackoff, dev.streamscribe.metrics.PipelineMetrics metrics) {
+        this.metrics = metrics;
+        metrics.bindGauges(() -> tasks.values().stream().mapToInt(t -> t.waiting.size()).sum(), this::inFlight);
         this.driver = driver;
         this.audio = audio;
         this.maxConcurrent = maxConcurrentSessions;
         this.slots = new Semaphore(maxConcurrentSessions);
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
+    }
+
+    public dev.streamscribe.metrics.PipelineMetrics metrics() {
+        return metrics;
     }
 
     int maxAttempts() {

@@ -61,13 +61,17 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     private final String deadLetterSink;
     private final String resultSink;
     private final String dispatcher;
+    private final java.util.function.Supplier<dev.streamscribe.metrics.PipelineMetrics> metricsSupplier;
+    private dev.streamscribe.metrics.PipelineMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, SessionState> sessions;
     private ChunkIndex chunks;
     private KeyValueStore<String, String> finishedRuns;
     private long lastRecordWallMs;
 
-    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink, String dispatcher) {
+    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink, String dispatcher,
+                            java.util.function.Supplier<dev.streamscribe.metrics.PipelineMetrics> metrics) {
+        this.metricsSupplier = metrics;
         this.settings = settings;
         this.deadLetterSink = deadLetterSink;
         this.resultSink = resultSink;
@@ -77,6 +81,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.metrics = metricsSupplier.get();
         this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
         this.chunks = new ChunkIndex(index);
@@ -175,6 +180,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
             if (existing.get().sameAudio(ref) && existing.get().turnIndex() == ref.turnIndex()
                     && existing.get().endOfTurn() == ref.endOfTurn() && existing.get().endOfSession() == ref.endOfSession()) {
                 save(sessionId, state.withDuplicate()); // redelivery: absorbed, counted
+                metrics.duplicateChunk();
             } else {
                 save(sessionId, state);
                 deadLetter(record, sessionId, "CONFLICTING_DUPLICATE", "seq " + seq + " of session '" + sessionId
@@ -323,6 +329,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
                 .setFinishedAtMs(context.currentSystemTimeMs());
         state.sessionConfig().ifPresent(config -> result.setMetadata(config.getMetadata()));
         // finished-runs learns of it when the record comes back through the topic; session-state knows at once
+        metrics.sessionFinished(status.name());
         context.forward(new Record<Object, Object>(sessionId, result.build(), timestamp), resultSink);
     }
 
@@ -339,6 +346,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
                 .setSessionId(sessionId).setOccurredAtMs(context.currentSystemTimeMs()).build();
         log.info("dead letter {} for session {}: {}", reason, sessionId, message);
+        metrics.deadLetter(reason);
         context.forward(new Record<Object, Object>(key == null ? null : key.getBytes(StandardCharsets.UTF_8), letter,
                 timestamp), deadLetterSink);
     }

@@ -112,8 +112,11 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
             outcome = CompletableFuture.failedFuture(e);
         }
         task.inFlight.put(sessionId, outcome);
+        long started = System.nanoTime();
         outcome.whenComplete((result, error) -> {
             runtime.releaseSlot();
+            runtime.metrics().attemptLatency(Duration.ofNanos(System.nanoTime() - started),
+                    result instanceof SessionOutcome.Completed ? "completed" : "failed");
             task.inFlight.remove(sessionId);
             if (error instanceof CancellationException) {
                 return; // the task was revoked: its new owner dispatches the session again

@@ -48,6 +48,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final ExecutorService driverThreads;
     private final ScheduledExecutorService timer;
     private final Topics topics;
+    private final dev.streamscribe.metrics.PipelineMetrics metrics;
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
@@ -66,8 +67,9 @@ public final class StreamscribePipeline implements AutoCloseable {
         Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
+        metrics = new dev.streamscribe.metrics.PipelineMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
-                config.realtime().maxAttempts(), Duration.ofSeconds(1));
+                config.realtime().maxAttempts(), Duration.ofSeconds(1), metrics);
         Properties props = streamsProperties(config);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());
@@ -142,6 +144,10 @@ public final class StreamscribePipeline implements AutoCloseable {
             throw new IllegalStateException("cannot prepare topics at " + config.kafka().bootstrapServers() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    public dev.streamscribe.metrics.PipelineMetrics metrics() {
+        return metrics;
     }
 
     public KafkaStreams.State state() {

@@ -56,7 +56,8 @@ public final class TranscribeTopology {
                 topics.sessionConfigs().valueSerde().deserializer(), topics.sessionConfigs().name());
         topology.addSource(CHUNK_SOURCE, topics.audioChunks().keySerde().deserializer(),
                 topics.audioChunks().valueSerde().deserializer(), topics.audioChunks().name());
-        topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER),
+        topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER,
+                        () -> runtime.get().metrics()),
                 CONFIG_SOURCE, CHUNK_SOURCE);
         topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(runtime, DISPATCH_EVERY), ASSEMBLER);
         topology.addProcessor(DRAIN, () -> new CompletionDrain(runtime, DRAIN_EVERY, assembler.dialect().id(),

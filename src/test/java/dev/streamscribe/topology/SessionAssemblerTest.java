@@ -63,6 +63,7 @@ class SessionAssemblerTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        metrics = new dev.streamscribe.metrics.PipelineMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         // no dispatch slots: sessions stay READY, so these tests see the assembler alone
         reader = new AudioReader(Map.of("bootstrap.servers", "127.0.0.1:1"), topics.audioChunks().name(),
                 topics.audioChunks().valueSerde().deserializer(), 1);
@@ -70,7 +71,7 @@ class SessionAssemblerTest {
                 java.net.URI.create("ws://127.0.0.1:1/v1/realtime"), java.util.Optional.empty()),
                 (request, listener) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("unused")),
                 DriverSettings.defaults(), Runnable::run, java.util.concurrent.Executors.newSingleThreadScheduledExecutor()),
-                reader, 0, 1, Duration.ofSeconds(1));
+                reader, 0, 1, Duration.ofSeconds(1), metrics);
         driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, () -> noSlots), props, T0);
         configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
@@ -86,6 +87,7 @@ class SessionAssemblerTest {
     }
 
     private AudioReader reader;
+    private dev.streamscribe.metrics.PipelineMetrics metrics;
 
     @AfterEach
     void stop() {
@@ -149,6 +151,7 @@ class SessionAssemblerTest {
         assertEquals(Status.READY, status("s1"));
         assertEquals(3, state.get("s1").duplicates());
         assertTrue(deadLetters.isEmpty());
+        assertEquals(3.0, metrics.registry().get(dev.streamscribe.metrics.PipelineMetrics.DUPLICATES).counter().count());
     }
 
     @Test
@@ -187,6 +190,8 @@ class SessionAssemblerTest {
         chunks.pipeInput("s1", chunk("other", 0, 0, 4_800, false, false));
         chunks.pipeInput("s1", chunk("s1", 0, -2, 4_800, false, false));
         assertEquals(List.of("INVALID_SEQ", "CHUNK_TOO_LARGE", "KEY_MISMATCH", "INVALID_TURN_INDEX"), deadLetterReasons());
+        assertEquals(1.0, metrics.registry().get(dev.streamscribe.metrics.PipelineMetrics.DEAD_LETTERS)
+                .tag("reason", "CHUNK_TOO_LARGE").counter().count());
     }
 
     @Test
@@ -216,6 +221,17 @@ class SessionAssemblerTest {
         configs.pipeInput("s1", g711);
         chunks.pipeInput("s1", chunk("s1", 0, 0, 1_601, true, true));
         assertEquals(Status.READY, status("s1"));
+    }
+
+    @Test
+    void shouldFailARunWhoseAudioFormatThisBuildDoesNotKnow() {
+        SessionConfig unknown = config("s1");
+        unknown.setAudioFormat(AudioFormat.UNKNOWN);
+        configs.pipeInput("s1", unknown);
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("CONFIG_INVALID", letter.getReasonCode());
+        assertTrue(letter.getMessage().contains("audio format is UNKNOWN"), letter.getMessage());
+        assertEquals(SessionStatus.FAILED, results.readValue().getStatus());
     }
 
     @Test

@@ -117,6 +117,11 @@ class TranscribePipelineIT {
                             id + " turn " + turn.getTurnIndex());
                 }
             }
+            var meters = pipeline.metrics().registry();
+            assertEquals(SESSIONS, (int) meters.get(dev.streamscribe.metrics.PipelineMetrics.SESSIONS_FINISHED)
+                    .tag("status", "COMPLETED").counter().count());
+            assertEquals(SESSIONS, meters.get(dev.streamscribe.metrics.PipelineMetrics.PROVIDER_LATENCY).timer().count());
+            assertEquals(0.0, meters.get(dev.streamscribe.metrics.PipelineMetrics.SESSIONS_IN_FLIGHT).gauge().value());
         }
     }
 

@@ -1,0 +1,65 @@
+package dev.streamscribe.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline's own meters (DESIGN.md section 10), on a Micrometer registry: sessions waiting, in flight and
+ * finished by status; dead letters by reason; duplicates absorbed; attempts retried; provider latency per attempt.
+ *
+ * <p>Threading: Micrometer meters are thread-safe; called from stream threads and driver callbacks.
+ */
+public final class PipelineMetrics {
+    public static final String SESSIONS_FINISHED = "streamscribe.sessions.finished";
+    public static final String SESSIONS_WAITING = "streamscribe.sessions.waiting";
+    public static final String SESSIONS_IN_FLIGHT = "streamscribe.sessions.in.flight";
+    public static final String DEAD_LETTERS = "streamscribe.dead.letters";
+    public static final String DUPLICATES = "streamscribe.chunks.duplicates";
+    public static final String RETRIES = "streamscribe.session.retries";
+    public static final String PROVIDER_LATENCY = "streamscribe.provider.latency";
+
+    private final MeterRegistry registry;
+
+    public PipelineMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Gauges read from the dispatcher's live counts. */
+    public void bindGauges(Supplier<Number> waiting, Supplier<Number> inFlight) {
+        Gauge.builder(SESSIONS_WAITING, waiting).description("READY sessions waiting for a slot").register(registry);
+        Gauge.builder(SESSIONS_IN_FLIGHT, inFlight).description("sessions at the provider now").register(registry);
+    }
+
+    public void sessionFinished(String status) {
+        Counter.builder(SESSIONS_FINISHED).tag("status", status).description("runs that got their SessionResult")
+                .register(registry).increment();
+    }
+
+    public void deadLetter(String reason) {
+        Counter.builder(DEAD_LETTERS).tag("reason", reason).description("records and sessions rejected")
+                .register(registry).increment();
+    }
+
+    public void duplicateChunk() {
+        Counter.builder(DUPLICATES).description("exact duplicate chunks absorbed").register(registry).increment();
+    }
+
+    public void retry(String reason) {
+        Counter.builder(RETRIES).tag("reason", reason).description("session attempts retried after a transient failure")
+                .register(registry).increment();
+    }
+
+    public void attemptLatency(Duration duration, String outcome) {
+        Timer.builder(PROVIDER_LATENCY).tag("outcome", outcome).description("one session attempt at the provider")
+                .register(registry).record(duration);
+    }
+}
