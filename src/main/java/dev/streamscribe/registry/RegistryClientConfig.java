@@ -13,15 +13,18 @@ import java.util.Optional;
  * @param basicAuth      credentials, if the registry wants them
  * @param requestTimeout bound on every call: a slow registry fails with RegistryUnavailableException, never hangs
  * @param autoRegister   register unknown writer schemas; when false only pre-registered schemas are used
+ * @param outageBudget   how long the serde paths ({@code idFor}, {@code schemaById}) keep retrying, with backoff,
+ *                       while the registry is unavailable before giving up; zero fails at once
  */
 public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basicAuth, Duration requestTimeout,
-                                   boolean autoRegister) {
+                                   boolean autoRegister, Duration outageBudget) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     public RegistryClientConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(basicAuth, "basicAuth");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(outageBudget, "outageBudget");
         String scheme = baseUrl.getScheme();
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
             throw new IllegalArgumentException("registry URL must be http or https: " + baseUrl);
@@ -35,19 +38,28 @@ public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basic
         }
     }
 
+    public RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basicAuth, Duration requestTimeout,
+                                boolean autoRegister) {
+        this(baseUrl, basicAuth, requestTimeout, autoRegister, Duration.ZERO);
+    }
+
     public static RegistryClientConfig of(String baseUrl) {
         return new RegistryClientConfig(URI.create(baseUrl), Optional.empty(), DEFAULT_TIMEOUT, true);
     }
 
     public RegistryClientConfig withAutoRegister(boolean value) {
-        return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, value);
+        return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, value, outageBudget);
     }
 
     public RegistryClientConfig withRequestTimeout(Duration value) {
-        return new RegistryClientConfig(baseUrl, basicAuth, value, autoRegister);
+        return new RegistryClientConfig(baseUrl, basicAuth, value, autoRegister, outageBudget);
     }
 
     public RegistryClientConfig withBasicAuth(BasicCredentials value) {
-        return new RegistryClientConfig(baseUrl, Optional.of(value), requestTimeout, autoRegister);
+        return new RegistryClientConfig(baseUrl, Optional.of(value), requestTimeout, autoRegister, outageBudget);
+    }
+
+    public RegistryClientConfig withOutageBudget(Duration value) {
+        return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, autoRegister, value);
     }
 }

@@ -77,6 +77,10 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
+        return throughOutages(() -> resolveId(subject, schema, key));
+    }
+
+    private int resolveId(String subject, Schema schema, SubjectSchema key) {
         int id;
         if (config.autoRegister()) {
             id = register(subject, schema);
@@ -121,6 +125,36 @@ public final class SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
+        return throughOutages(() -> fetchSchema(id));
+    }
+
+    /**
+     * Runs {@code call}, retrying with exponential backoff (250 ms up to 5 s) while the registry is unavailable,
+     * for at most the configured outage budget; then the last RegistryUnavailableException propagates. Bad answers
+     * (unknown id, incompatible schema) are never retried.
+     */
+    private <T> T throughOutages(java.util.function.Supplier<T> call) {
+        long deadline = System.nanoTime() + config.outageBudget().toNanos();
+        long backoffMs = 250;
+        while (true) {
+            try {
+                return call.get();
+            } catch (RegistryUnavailableException outage) {
+                if (System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
+                    throw outage;
+                }
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw outage;
+                }
+                backoffMs = Math.min(5_000, backoffMs * 2);
+            }
+        }
+    }
+
+    private Schema fetchSchema(int id) {
         JsonNode body = send("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
         JsonNode text = body.get("schema");
         if (text == null || !text.isTextual()) {

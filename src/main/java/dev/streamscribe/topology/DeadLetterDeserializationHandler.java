@@ -20,8 +20,9 @@ import java.util.Map;
  * (KIP-1034): the handler returns the DeadLetter record and Streams writes it, inside the transaction under
  * exactly-once. Only records that are bad in themselves go there (wrong magic byte, truncated or corrupt Avro, a
  * schema id the registry does not know). A registry that is down or answers 5xx is an outage, not bad data: the
- * handler waits a little and fails the stream thread, which is replaced and reads the same record again, so good
- * records are never dead-lettered.
+ * serdes ride out outages up to their budget with backoff; a longer one reaches this handler, which waits a
+ * little and fails the stream thread, which is replaced and reads the same record again, so good records are
+ * never dead-lettered.
  *
  * <p>Threading: called on stream threads; holds no mutable state but the outage backoff counter, which is atomic.
  */

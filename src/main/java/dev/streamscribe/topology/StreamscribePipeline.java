@@ -41,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 public final class StreamscribePipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamscribePipeline.class);
 
+    /** A registry outage shorter than this is ridden out inside the serdes, with backoff, without losing the thread. */
+    static final Duration REGISTRY_OUTAGE_BUDGET = Duration.ofSeconds(60);
+
     private final KafkaStreams streams;
     private final DispatchRuntime runtime;
     private final AudioReader audio;
@@ -53,7 +56,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
                 config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
-                config.registry().requestTimeout(), config.registry().autoRegister()));
+                config.registry().requestTimeout(), config.registry().autoRegister(), REGISTRY_OUTAGE_BUDGET));
         topics = Topics.create(config.topics(), registry);
         prepareTopics(config, topics);
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
