@@ -106,6 +106,9 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
         props.put(StreamsConfig.producerPrefix("linger.ms"), 10);
         props.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+        // Chunks carry up to 256 KiB: Streams' default of 1,000 buffered records per partition could hold 250 MiB of
+        // audio on the heap during a backlog. The assembler only needs each chunk long enough to digest it.
+        props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 64);
         config.streams().overrides().forEach(props::put);
         return props;
     }
