@@ -244,6 +244,16 @@ class SessionAssemblerTest {
     }
 
     @Test
+    void shouldDeadLetterAConfigWithoutRunTokenOrUnderAnotherKey() {
+        SessionConfig noToken = config("s1");
+        noToken.setRunToken(" ");
+        configs.pipeInput("s1", noToken);
+        configs.pipeInput("s2", config("s1"));
+        assertEquals(List.of("CONFIG_INVALID", "KEY_MISMATCH"), deadLetterReasons());
+        assertEquals(null, state.get("s1"));
+    }
+
+    @Test
     void shouldRefuseAConfigChangeForARunInFlight() {
         configs.pipeInput("s1", config("s1"));
         SessionConfig changed = config("s1");

@@ -1,0 +1,50 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.topology.StreamscribePipeline;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** Runs the pipeline until stopped. */
+@Command(name = "run",
+        description = "Run the pipeline against the Kafka cluster and schema registry of a pipeline definition until "
+                + "stopped with Ctrl-C or SIGTERM. Creates missing topics. Every session that becomes ready is sent to "
+                + "the configured realtime provider: with a cloud provider, that is where the cost is. Stopping and "
+                + "starting again resumes where it left off; runs that have a SessionResult are never sent again.",
+        footer = {"", "Examples:",
+                "  streamscribe run --config topologies/transcribe.properties",
+                "  STREAMSCRIBE_REALTIME_URL=wss://api.openai.com/v1/realtime streamscribe run"})
+final class RunCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", defaultValue = "topologies/transcribe.properties",
+            description = "Pipeline definition (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--set", description = "Override one key, e.g. --set realtime.max-concurrent-sessions=4 (repeatable).")
+    Map<String, String> overrides = Map.of();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv())) {
+            var out = spec.commandLine().getOut();
+            out.println("streamscribe pipeline " + resolved.applicationId() + " running: " + resolved.realtime().dialect().id()
+                    + " at " + resolved.realtime().url() + ", up to " + resolved.realtime().maxConcurrentSessions()
+                    + " sessions in flight; Ctrl-C stops it");
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "run-stop"));
+            stopped.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.realtime.driver.AudioPiece;
+import dev.streamscribe.realtime.driver.AudioUnavailableException;
+import dev.streamscribe.testing.KafkaFixture;
+import dev.streamscribe.testing.SharedInfrastructure;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** Reading audio back by claim check from a real broker: in order, one chunk per request, and AUDIO_EXPIRED when deleted. */
+class AudioReaderIT {
+    private final KafkaFixture kafka = SharedInfrastructure.kafka();
+    private final Topics topics = Topics.create(new dev.streamscribe.config.PipelineConfig.Topics("c", "reader-" + UUID.randomUUID(),
+            "t", "r", "sr", "dl"), SharedInfrastructure.registry().client());
+
+    private List<ChunkRef> produce(String session, int count) throws Exception {
+        kafka.createTopics(topics.audioChunks().name());
+        List<ChunkRef> refs = new ArrayList<>();
+        try (var producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
+            for (int seq = 0; seq < count; seq++) {
+                byte[] audio = new byte[4_800];
+                java.util.Arrays.fill(audio, (byte) seq);
+                RecordMetadata at = producer.send(new ProducerRecord<>(topics.audioChunks().name(), session,
+                        AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(0)
+                                .setAudio(ByteBuffer.wrap(audio)).setEndOfTurn(seq == count - 1)
+                                .setEndOfSession(seq == count - 1).build())).get();
+                refs.add(new ChunkRef(seq, at.partition(), at.offset(), audio.length, ChunkRef.digestOf(ByteBuffer.wrap(audio)),
+                        0, seq == count - 1, seq == count - 1));
+            }
+        }
+        return refs;
+    }
+
+    /** Subscribes, requests one piece at a time, and collects what arrives. */
+    private static CompletableFuture<List<AudioPiece>> drain(Flow.Publisher<AudioPiece> publisher) {
+        CompletableFuture<List<AudioPiece>> done = new CompletableFuture<>();
+        List<AudioPiece> pieces = new CopyOnWriteArrayList<>();
+        publisher.subscribe(new Flow.Subscriber<>() {
+            private Flow.Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(1);
+            }
+
+            @Override
+            public void onNext(AudioPiece item) {
+                pieces.add(item);
+                subscription.request(1);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(pieces);
+            }
+        });
+        return done;
+    }
+
+    @Test
+    void shouldStreamTheSessionsChunksInSeqOrder() throws Exception {
+        List<ChunkRef> refs = produce("s1", 5);
+        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+            List<AudioPiece> pieces = drain(reader.open("s1", refs)).get(30, TimeUnit.SECONDS);
+            assertEquals(5, pieces.size());
+            for (int seq = 0; seq < 5; seq++) {
+                byte[] bytes = new byte[pieces.get(seq).audio().remaining()];
+                pieces.get(seq).audio().duplicate().get(bytes);
+                byte[] expected = new byte[4_800];
+                java.util.Arrays.fill(expected, (byte) seq);
+                assertArrayEquals(expected, bytes);
+            }
+            assertEquals(true, pieces.get(4).endOfTurn());
+        }
+    }
+
+    @Test
+    void shouldReportAudioDeletedByRetentionAsExpired() throws Exception {
+        List<ChunkRef> refs = produce("s2", 4);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(new TopicPartition(topics.audioChunks().name(), refs.getFirst().partition()),
+                    RecordsToDelete.beforeOffset(refs.get(2).offset()))).all().get(30, TimeUnit.SECONDS);
+        }
+        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+            var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> drain(reader.open("s2", refs)).get(30, TimeUnit.SECONDS));
+            AudioUnavailableException expired = assertInstanceOf(AudioUnavailableException.class, error.getCause());
+            assertEquals("AUDIO_EXPIRED", expired.reason());
+        }
+    }
+}
