@@ -10,7 +10,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** Runs the pipeline until stopped. */
 @Command(name = "run",
@@ -35,15 +34,16 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
-        CountDownLatch stopped = new CountDownLatch(1);
+        ShutdownLatch shutdown = new ShutdownLatch(60);
         try (StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv())) {
             var out = spec.commandLine().getOut();
             out.println("streamscribe pipeline " + resolved.applicationId() + " running: " + resolved.realtime().dialect().id()
                     + " at " + resolved.realtime().url() + ", up to " + resolved.realtime().maxConcurrentSessions()
                     + " sessions in flight; Ctrl-C stops it");
             out.flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "run-stop"));
-            stopped.await();
+            shutdown.awaitStop();
+        } finally {
+            shutdown.closed();
         }
         return 0;
     }

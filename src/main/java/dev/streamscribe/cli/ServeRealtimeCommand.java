@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** Runs the local realtime server until interrupted. */
 @Command(name = "serve-realtime",
@@ -70,7 +69,7 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                 .withResponseDuration(Duration.ofMillis(responseDurationMs));
         options = new LocalRealtimeServer.Options(host, options.port(), options.dialects(), options.engine(),
                 options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration());
-        CountDownLatch stopped = new CountDownLatch(1);
+        ShutdownLatch shutdown = new ShutdownLatch(60);
         try (speech; LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
             var out = spec.commandLine().getOut();
             out.println("streamscribe local realtime server listening on " + host + ":" + server.port());
@@ -79,8 +78,9 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                     + (speech.name().equals("pocketsphinx") ? "pocketsphinx is installed)"
                     : "pocketsphinx is not installed; apt-get install pocketsphinx pocketsphinx-en-us for real recognition)") : ""));
             out.flush();
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "serve-realtime-stop"));
-            stopped.await();
+            shutdown.awaitStop();
+        } finally {
+            shutdown.closed();
         }
         return 0;
     }

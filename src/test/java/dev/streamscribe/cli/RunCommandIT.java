@@ -1,0 +1,88 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.testing.TestAudio;
+import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code streamscribe run} in its own process against the real broker, registry and local server, stopped with SIGTERM. */
+class RunCommandIT {
+    private static final Path ROOT = Path.of(System.getProperty("streamscribe.project.dir", "."));
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldTranscribeASessionAndStopOnSigterm() throws Exception {
+        var kafka = SharedInfrastructure.kafka();
+        String prefix = "run-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
+                    "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
+            Map<String, String> settings = Map.of("application.id", prefix + "app", "bootstrap.servers", kafka.bootstrapServers(),
+                    "schema.registry.url", SharedInfrastructure.registry().url(), "realtime.url", server.url(Dialect.OPENAI_GA).toString(),
+                    "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString());
+            settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
+                var config = ConfigLoader.fromMap(settings, Map.of());
+                Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+                Map<String, Object> props = Map.of("bootstrap.servers", kafka.bootstrapServers());
+                try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
+                     var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
+                    configs.send(new ProducerRecord<>(topics.sessionConfigs().name(), "cli", TestConfigs.transcription(Dialect.OPENAI_GA, "cli")));
+                    chunks.send(new ProducerRecord<>(topics.audioChunks().name(), "cli", AudioChunk.newBuilder().setSessionId("cli")
+                            .setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 800)))
+                            .setEndOfTurn(true).setEndOfSession(true).build()));
+                }
+                try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                        "group.id", "run-check-" + UUID.randomUUID(), "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
+                        new StringDeserializer(), topics.sessionResults().valueSerde().deserializer())) {
+                    consumer.subscribe(List.of(topics.sessionResults().name()));
+                    SessionStatus status = null;
+                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                    while (status == null && System.nanoTime() < deadline) {
+                        for (var record : consumer.poll(Duration.ofMillis(500))) {
+                            status = record.value().getStatus();
+                        }
+                    }
+                    assertEquals(SessionStatus.COMPLETED, status);
+                }
+                process.destroy(); // SIGTERM
+                assertTrue(process.waitFor(60, TimeUnit.SECONDS), "run stops on SIGTERM");
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
