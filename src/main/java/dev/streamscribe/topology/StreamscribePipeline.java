@@ -135,7 +135,7 @@ public final class StreamscribePipeline implements AutoCloseable {
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
             ConfigResource audio = new ConfigResource(ConfigResource.Type.TOPIC, topics.audioChunks().name());
-            Config audioConfig = admin.describeConfigs(List.of(audio)).all().get(30, TimeUnit.SECONDS).get(audio);
+            Config audioConfig = describeWhenKnown(admin, audio);
             long retention = Long.parseLong(audioConfig.get(TopicConfig.RETENTION_MS_CONFIG).value());
             long needed = 2 * (config.streams().sessionIdleTimeout().toMillis() + config.realtime().sessionTimeout().toMillis());
             if (retention >= 0 && retention < needed) {
@@ -154,6 +154,23 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     public dev.streamscribe.metrics.PipelineMetrics metrics() {
         return metrics;
+    }
+
+    /** A topic created a moment ago may not be known to every broker yet: ask again for a few seconds. */
+    private static Config describeWhenKnown(Admin admin, ConfigResource topic)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                return admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     public KafkaStreams.State state() {
