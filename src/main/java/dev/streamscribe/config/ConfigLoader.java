@@ -62,6 +62,7 @@ public final class ConfigLoader {
             new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
             new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
+            new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"));
 
@@ -178,7 +179,13 @@ public final class ConfigLoader {
                 (int) integer("realtime.max-attempts", 1, 100),
                 Duration.ofMillis(integer("realtime.session-timeout-ms", 1_000, 24L * 3_600_000)),
                 Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)));
-        PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")),
+        Optional<String> instanceId = optional("instance.id");
+        instanceId.ifPresent(id -> {
+            if (!id.matches("[A-Za-z0-9._-]+")) {
+                throw invalid("instance.id", "may contain only letters, digits, '.', '_' and '-'");
+            }
+        });
+        PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")), instanceId,
                 Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
                 Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),
                 passthrough(STREAMS_PASSTHROUGH));

@@ -43,8 +43,12 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
                            int maxConcurrentSessions, int maxAttempts, Duration sessionTimeout, Duration itemTimeout) {
     }
 
-    /** Kafka Streams settings; {@code overrides} are the {@code streams.*} keys, passed unchanged. */
-    public record Streams(Path stateDir, Duration commitInterval, Duration sessionIdleTimeout,
+    /**
+     * Kafka Streams settings; {@code overrides} are the {@code streams.*} keys, passed unchanged.
+     *
+     * @param instanceId stable name of this instance, for static group membership
+     */
+    public record Streams(Path stateDir, Optional<String> instanceId, Duration commitInterval, Duration sessionIdleTimeout,
                           Map<String, String> overrides) {
         public Streams {
             overrides = Map.copyOf(overrides);

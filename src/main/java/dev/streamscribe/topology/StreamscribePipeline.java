@@ -109,6 +109,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         // Chunks carry up to 256 KiB: Streams' default of 1,000 buffered records per partition could hold 250 MiB of
         // audio on the heap during a backlog. The assembler only needs each chunk long enough to digest it.
         props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 64);
+        // Static membership: a restarted instance (same instance.id, same state.dir) takes its tasks back at once
+        // instead of waiting for the dead member's session to time out. Streams adds the thread index.
+        config.streams().instanceId().ifPresent(id -> props.put(
+                StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                config.applicationId() + "-" + id));
         config.streams().overrides().forEach(props::put);
         return props;
     }

@@ -115,6 +115,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldUseStaticMembershipOnlyWhenAnInstanceIdIsGiven() {
+        assertTrue(ConfigLoader.fromMap(minimal(), Map.of()).streams().instanceId().isEmpty());
+        assertEquals("worker-1", ConfigLoader.fromMap(minimal(), Map.of("STREAMSCRIBE_INSTANCE_ID", "worker-1"))
+                .streams().instanceId().orElseThrow());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.fromMap(minimal(), Map.of("STREAMSCRIBE_INSTANCE_ID", "worker 1")));
+        assertEquals("instance.id", e.key());
+    }
+
+    @Test
     void shouldSayWhenTheFileIsMissing(@TempDir Path dir) {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(dir.resolve("nope.properties"), Map.of(), Map.of()));
