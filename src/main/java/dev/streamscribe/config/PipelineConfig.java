@@ -46,9 +46,11 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
     /**
      * Kafka Streams settings; {@code overrides} are the {@code streams.*} keys, passed unchanged.
      *
-     * @param instanceId stable name of this instance, for static group membership
+     * @param instanceId     stable name of this instance, for static group membership
+     * @param operationsPort 127.0.0.1 port of /metrics, /health and /ready; 0 any free port, -1 off
      */
-    public record Streams(Path stateDir, Optional<String> instanceId, Duration commitInterval, Duration sessionIdleTimeout,
+    public record Streams(Path stateDir, Optional<String> instanceId, int operationsPort, Duration commitInterval,
+                          Duration sessionIdleTimeout,
                           Map<String, String> overrides) {
         public Streams {
             overrides = Map.copyOf(overrides);

@@ -52,6 +52,9 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Topics topics;
     private final dev.streamscribe.metrics.PipelineMetrics metrics;
+    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
+    private final io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics streamsMetrics;
+    private final java.util.Optional<dev.streamscribe.metrics.OperationsEndpoint> operations;
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
@@ -70,7 +73,9 @@ public final class StreamscribePipeline implements AutoCloseable {
         Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
-        metrics = new dev.streamscribe.metrics.PipelineMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        metrics = new dev.streamscribe.metrics.PipelineMetrics(prometheus);
         runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
                 config.realtime().maxAttempts(), Duration.ofSeconds(1), metrics);
         Properties props = streamsProperties(config);
@@ -79,6 +84,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
         streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
                 () -> runtime), props);
+        streamsMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(prometheus);
+        operations = config.streams().operationsPort() < 0 ? java.util.Optional.empty()
+                : java.util.Optional.of(dev.streamscribe.metrics.OperationsEndpoint.start(config.streams().operationsPort(),
+                prometheus, streams::state));
         // a registry outage fails the thread on purpose (see DeadLetterDeserializationHandler): start a new one
         streams.setUncaughtExceptionHandler(error -> {
             log.warn("stream thread failed ({}); replacing it", error.toString());
@@ -191,9 +201,16 @@ public final class StreamscribePipeline implements AutoCloseable {
         return runtime.inFlight();
     }
 
+    /** The port of /metrics, /health and /ready, when they are served. */
+    public java.util.Optional<Integer> operationsPort() {
+        return operations.map(dev.streamscribe.metrics.OperationsEndpoint::port);
+    }
+
     @Override
     public void close() {
+        operations.ifPresent(dev.streamscribe.metrics.OperationsEndpoint::close);
         streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
         audio.close();
         transport.close();
         driverThreads.shutdownNow();

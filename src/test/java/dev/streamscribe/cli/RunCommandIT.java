@@ -49,7 +49,7 @@ class RunCommandIT {
                     "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
             Map<String, String> settings = Map.of("application.id", prefix + "app", "bootstrap.servers", kafka.bootstrapServers(),
                     "schema.registry.url", SharedInfrastructure.registry().url(), "realtime.url", server.url(Dialect.OPENAI_GA).toString(),
-                    "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString());
+                    "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0");
             settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try {

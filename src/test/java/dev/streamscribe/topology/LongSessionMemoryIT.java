@@ -59,7 +59,7 @@ class LongSessionMemoryIT {
             var config = ConfigLoader.fromMap(Map.of("application.id", prefix + "app", "bootstrap.servers", kafka.bootstrapServers(),
                     "schema.registry.url", SharedInfrastructure.registry().url(),
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix,
-                    "topic.partitions", "1", "state.dir", stateDir.toString()), Map.of());
+                    "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
                 Topics topics = pipeline.topics();
                 Thread.sleep(3_000); // tasks assigned, the pipeline idle

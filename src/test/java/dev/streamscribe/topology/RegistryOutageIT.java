@@ -93,7 +93,7 @@ class RegistryOutageIT {
                     "schema.registry.url", "http://127.0.0.1:" + proxy.getAddress().getPort() + "/proxy",
                     "schema.registry.request-timeout-ms", "2000",
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix,
-                    "topic.partitions", "1", "state.dir", stateDir.toString()), Map.of());
+                    "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
             // the producer writes through the real registry, so the records are good
             Topics direct = Topics.create(config.topics(), SharedInfrastructure.registry().client());
             StreamscribePipeline.prepareTopics(config, direct);

@@ -79,7 +79,8 @@ class SessionRetryIT {
             Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
                     "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "1",
-                    "state.dir", stateDir.toString(), "realtime.max-attempts", "3", "realtime.item-timeout-ms", "1500"));
+                    "state.dir", stateDir.toString(), "realtime.max-attempts", "3", "realtime.item-timeout-ms", "1500",
+                    "operations.port", "0"));
             var config = ConfigLoader.fromMap(settings, Map.of());
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
                 Topics topics = pipeline.topics();

@@ -77,6 +77,7 @@ class TranscribePipelineIT {
         settings.put("topic.partitions", "3");
         settings.put("state.dir", stateDir.toString());
         settings.put("realtime.item-timeout-ms", "20000");
+        settings.put("operations.port", "0");
         return ConfigLoader.fromMap(settings, Map.of());
     }
 
@@ -116,6 +117,18 @@ class TranscribePipelineIT {
                     assertEquals(expected(turn.getTurnIndex(), plan[turn.getTurnIndex()]), turn.getTranscript(),
                             id + " turn " + turn.getTurnIndex());
                 }
+            }
+            int port = pipeline.operationsPort().orElseThrow();
+            var http = java.net.http.HttpClient.newHttpClient();
+            var scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scrape.statusCode());
+            org.junit.jupiter.api.Assertions.assertTrue(scrape.body().contains("streamscribe_sessions_finished_total{status=\"COMPLETED\"} 100.0"),
+                    "our meters are scraped");
+            org.junit.jupiter.api.Assertions.assertTrue(scrape.body().contains("kafka_stream_"), "Kafka Streams' own metrics are scraped");
+            for (String path : List.of("/health", "/ready")) {
+                assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), path);
             }
             var meters = pipeline.metrics().registry();
             assertEquals(SESSIONS, (int) meters.get(dev.streamscribe.metrics.PipelineMetrics.SESSIONS_FINISHED)

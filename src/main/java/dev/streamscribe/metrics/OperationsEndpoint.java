@@ -1,0 +1,69 @@
+package dev.streamscribe.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The operator's view of one instance over HTTP on 127.0.0.1: {@code /metrics} (Prometheus text: streamscribe's
+ * meters and Kafka Streams' own), {@code /health} (200 while the process is alive and Streams has not failed) and
+ * {@code /ready} (200 only while Streams is RUNNING).
+ *
+ * <p>Threading: the JDK HTTP server's single dispatcher thread answers; meters and Streams' state are thread-safe.
+ */
+public final class OperationsEndpoint implements AutoCloseable {
+    private final HttpServer server;
+
+    private OperationsEndpoint(HttpServer server) {
+        this.server = server;
+    }
+
+    /** Serves on {@code port} of 127.0.0.1 (0 = any free port); fails with a message naming the port when it is taken. */
+    public static OperationsEndpoint start(int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serve /metrics, /health and /ready on 127.0.0.1:" + port + " ("
+                    + e.getMessage() + "): set operations.port to a free port", e);
+        }
+        server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                registry.scrape()));
+        server.createContext("/health", exchange -> {
+            KafkaStreams.State current = state.get();
+            boolean alive = current != KafkaStreams.State.ERROR && current != KafkaStreams.State.NOT_RUNNING;
+            reply(exchange, alive ? 200 : 503, "text/plain; charset=utf-8", (alive ? "UP " : "DOWN ") + current + "\n");
+        });
+        server.createContext("/ready", exchange -> {
+            KafkaStreams.State current = state.get();
+            boolean ready = current == KafkaStreams.State.RUNNING;
+            reply(exchange, ready ? 200 : 503, "text/plain; charset=utf-8", (ready ? "READY " : "NOT READY ") + current + "\n");
+        });
+        server.start();
+        return new OperationsEndpoint(server);
+    }
+
+    private static void reply(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
