@@ -34,17 +34,22 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
-        ShutdownLatch shutdown = new ShutdownLatch(60);
-        try (StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv())) {
+        ShutdownLatch shutdown = new ShutdownLatch(resolved.streams().drainTimeout().toSeconds() + 60);
+        StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv());
+        try {
             var out = spec.commandLine().getOut();
             out.println("streamscribe pipeline " + resolved.applicationId() + " running: " + resolved.realtime().dialect().id()
                     + " at " + resolved.realtime().url() + ", up to " + resolved.realtime().maxConcurrentSessions()
                     + " sessions in flight; Ctrl-C stops it");
             out.flush();
             shutdown.awaitStop();
-        } finally {
-            shutdown.closed();
+            boolean drained = pipeline.stop(resolved.streams().drainTimeout());
+            shutdown.closed(drained ? 0 : 1);
+            return drained ? 0 : 1;
+        } catch (RuntimeException e) {
+            pipeline.close();
+            shutdown.closed(1);
+            throw e;
         }
-        return 0;
     }
 }

@@ -79,9 +79,11 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                     : "pocketsphinx is not installed; apt-get install pocketsphinx pocketsphinx-en-us for real recognition)") : ""));
             out.flush();
             shutdown.awaitStop();
-        } finally {
-            shutdown.closed();
+        } catch (RuntimeException e) {
+            shutdown.closed(1);
+            throw e;
         }
+        shutdown.closed(0);
         return 0;
     }
 }

@@ -63,6 +63,7 @@ public final class ConfigLoader {
             new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
+            new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
             new Key("operations.port", "9464", "127.0.0.1 port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"));
@@ -187,7 +188,9 @@ public final class ConfigLoader {
             }
         });
         int operationsPort = (int) integer("operations.port", -1, 65535);
+        Duration drainTimeout = Duration.ofMillis(integer("shutdown.drain-timeout-ms", 0, 3_600_000));
         PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")), instanceId, operationsPort,
+                drainTimeout,
                 Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
                 Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),
                 passthrough(STREAMS_PASSTHROUGH));

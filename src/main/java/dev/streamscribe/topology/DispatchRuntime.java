@@ -66,8 +66,20 @@ public final class DispatchRuntime {
         return audio;
     }
 
+    private volatile boolean admitting = true;
+
     boolean tryAcquireSlot() {
-        return slots.tryAcquire();
+        return admitting && slots.tryAcquire();
+    }
+
+    /** Graceful stop, first step: no new session starts; those in flight go on. */
+    public void stopAdmission() {
+        admitting = false;
+    }
+
+    /** Whether every session has finished and every outcome has been written. */
+    public boolean drained() {
+        return inFlight() == 0 && tasks.values().stream().allMatch(t -> t.completions.isEmpty());
     }
 
     void releaseSlot() {

@@ -206,8 +206,35 @@ public final class StreamscribePipeline implements AutoCloseable {
         return operations.map(dev.streamscribe.metrics.OperationsEndpoint::port);
     }
 
+    /**
+     * Stops gracefully: admits no new session, lets the ones in flight finish and their records be written for up
+     * to {@code drainTimeout}, then closes Streams (committing), the sockets and the readers.
+     *
+     * @return true when every in-flight session finished within the timeout
+     */
+    public boolean stop(Duration drainTimeout) {
+        runtime.stopAdmission();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (!runtime.drained() && System.nanoTime() < deadline && streams.state().isRunningOrRebalancing()) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        boolean drained = runtime.drained();
+        if (!drained) {
+            log.warn("{} session(s) still in flight after {} s: they are cancelled and will run again after a restart",
+                    runtime.inFlight(), drainTimeout.toSeconds());
+        }
+        close();
+        return drained;
+    }
+
     @Override
     public void close() {
+        runtime.stopAdmission();
         operations.ifPresent(dev.streamscribe.metrics.OperationsEndpoint::close);
         streams.close(Duration.ofSeconds(30));
         streamsMetrics.close();

@@ -40,6 +40,73 @@ class RunCommandIT {
     Path stateDir;
 
     @Test
+    void shouldLetASessionInFlightFinishBeforeStoppingOnSigterm() throws Exception {
+        var kafka = SharedInfrastructure.kafka();
+        String prefix = "drain-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        // responses take 4 s: the session is in flight when SIGTERM arrives
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine())
+                .withResponseDuration(Duration.ofSeconds(4)))) {
+            Map<String, String> settings = Map.of("application.id", prefix + "app", "bootstrap.servers", kafka.bootstrapServers(),
+                    "schema.registry.url", SharedInfrastructure.registry().url(), "realtime.url", server.url(Dialect.OPENAI_GA).toString(),
+                    "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0");
+            Process process = launch(settings);
+            try {
+                var config = ConfigLoader.fromMap(settings, Map.of());
+                Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+                produce(kafka.bootstrapServers(), topics, TestConfigs.withResponses(Dialect.OPENAI_GA, "cli"));
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (server.openSessions() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(server.openSessions() > 0, "the session reached the provider");
+                process.destroy(); // SIGTERM while the response is running
+                assertTrue(process.waitFor(90, TimeUnit.SECONDS), "run stops on SIGTERM");
+                assertEquals(0, process.exitValue(), "every session in flight finished: a clean stop");
+                assertEquals(List.of(SessionStatus.COMPLETED), results(kafka.bootstrapServers(), topics, Duration.ofSeconds(5)),
+                        "the session in flight finished and was written exactly once");
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process launch(Map<String, String> settings) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
+                "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
+        return process;
+    }
+
+    private static void produce(String bootstrap, Topics topics, dev.streamscribe.avro.SessionConfig config) {
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
+        try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
+             var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
+            configs.send(new ProducerRecord<>(topics.sessionConfigs().name(), config.getSessionId(), config));
+            chunks.send(new ProducerRecord<>(topics.audioChunks().name(), config.getSessionId(), AudioChunk.newBuilder()
+                    .setSessionId(config.getSessionId()).setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 800)))
+                    .setEndOfTurn(true).setEndOfSession(true).build()));
+        }
+    }
+
+    private static List<SessionStatus> results(String bootstrap, Topics topics, Duration wait) {
+        List<SessionStatus> statuses = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "drain-check-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(),
+                topics.sessionResults().valueSerde().deserializer())) {
+            consumer.subscribe(List.of(topics.sessionResults().name()));
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(300)).forEach(r -> statuses.add(r.value().getStatus()));
+            }
+        }
+        return statuses;
+    }
+
+    @Test
     void shouldTranscribeASessionAndStopOnSigterm() throws Exception {
         var kafka = SharedInfrastructure.kafka();
         String prefix = "run-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -80,6 +147,7 @@ class RunCommandIT {
                 }
                 process.destroy(); // SIGTERM
                 assertTrue(process.waitFor(60, TimeUnit.SECONDS), "run stops on SIGTERM");
+                assertEquals(0, process.exitValue(), "a clean stop exits 0");
             } finally {
                 process.destroyForcibly();
             }

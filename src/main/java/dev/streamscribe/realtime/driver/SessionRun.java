@@ -730,7 +730,14 @@ final class SessionRun {
             subscription.cancel();
         }
         if (connection != null) {
-            connection.abort();
+            // a cancelled session (task revoked, pipeline stopping) still says goodbye properly
+            RealtimeConnection open = connection;
+            open.close(CLOSE_NORMAL, "streamscribe: session cancelled").orTimeout(2, TimeUnit.SECONDS)
+                    .whenComplete((ignored, error) -> {
+                        if (error != null) {
+                            open.abort();
+                        }
+                    });
         }
     }
 
