@@ -1,0 +1,152 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.cli.StreamscribeCli;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.testing.TestAudio;
+import dev.streamscribe.testing.TestConfigs;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exactly-once under kill -9: the pipeline runs in a child JVM ({@code streamscribe run}) and is killed with SIGKILL
+ * several times at random points during a batch of 100 sessions, each time restarted with the same instance id and
+ * state directory. A read_committed consumer then sees exactly one SessionResult per session and exactly one
+ * TranscriptionEvent per turn: none lost, none duplicated. (Provider calls are at-least-once: killed attempts run
+ * again.)
+ */
+class KillAndRestartIT {
+    private static final Path ROOT = Path.of(System.getProperty("streamscribe.project.dir", "."));
+    private static final int SESSIONS = 100;
+    private static final int KILLS = 3;
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldWriteEverySessionExactlyOnceThroughRepeatedKills() throws Exception {
+        var kafka = SharedInfrastructure.kafka();
+        String prefix = "kill-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        // responses of 300 ms keep sessions in flight long enough for kills to land mid-session
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine())
+                .withResponseDuration(Duration.ofMillis(300)))) {
+            Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
+                    "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
+                    "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "3",
+                    "state.dir", stateDir.toString(), "operations.port", "0", "instance.id", "worker-1",
+                    "realtime.max-concurrent-sessions", "10"));
+            var config = ConfigLoader.fromMap(settings, Map.of());
+            Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+            StreamscribePipeline.prepareTopics(config, topics);
+            produce(kafka.bootstrapServers(), topics);
+            Random random = new Random(11);
+            for (int kill = 0; kill < KILLS; kill++) {
+                Process process = launch(settings);
+                Thread.sleep(1_500 + random.nextInt(3_000));
+                process.destroyForcibly(); // SIGKILL
+                assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            }
+            Process last = launch(settings);
+            try {
+                Map<String, List<SessionResult>> results = new HashMap<>();
+                consume(kafka.bootstrapServers(), topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(),
+                        results, SESSIONS, Duration.ofSeconds(180));
+                Map<String, List<TranscriptionEvent>> transcriptions = new HashMap<>();
+                consume(kafka.bootstrapServers(), topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer(),
+                        transcriptions, SESSIONS, Duration.ofSeconds(30));
+                int retried = 0;
+                for (int i = 0; i < SESSIONS; i++) {
+                    String id = "k-" + i;
+                    List<SessionResult> sessionResults = results.getOrDefault(id, List.of());
+                    assertEquals(1, sessionResults.size(), "exactly one SessionResult for " + id + ": " + sessionResults);
+                    assertEquals(SessionStatus.COMPLETED, sessionResults.getFirst().getStatus());
+                    retried += sessionResults.getFirst().getAttempt() > 1 ? 1 : 0;
+                    List<TranscriptionEvent> turns = transcriptions.getOrDefault(id, List.of());
+                    assertEquals(2, turns.size(), "exactly one TranscriptionEvent per turn of " + id + ": " + turns.size());
+                    assertEquals(List.of(0, 1), turns.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList());
+                    turns.forEach(t -> assertEquals(TurnStatus.COMPLETED, t.getStatus()));
+                }
+                System.out.printf("kill -9 x%d: %d sessions exactly once; %d needed more than one attempt%n", KILLS, SESSIONS, retried);
+            } finally {
+                last.destroy();
+                last.waitFor(60, TimeUnit.SECONDS);
+                last.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process launch(Map<String, String> settings) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
+                "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
+        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
+        return process;
+    }
+
+    private static void produce(String bootstrap, Topics topics) {
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
+        try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
+             var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
+            for (int i = 0; i < SESSIONS; i++) {
+                String id = "k-" + i;
+                configs.send(new ProducerRecord<>(topics.sessionConfigs().name(), id, TestConfigs.withResponses(Dialect.OPENAI_GA, id)));
+                for (int turn = 0; turn < 2; turn++) {
+                    chunks.send(new ProducerRecord<>(topics.audioChunks().name(), id, AudioChunk.newBuilder().setSessionId(id)
+                            .setSeq(turn).setTurnIndex(turn).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(turn, 400 + 100L * turn)))
+                            .setEndOfTurn(true).setEndOfSession(turn == 1).build()));
+                }
+            }
+        }
+    }
+
+    private static <V> void consume(String bootstrap, String topic, Deserializer<V> values, Map<String, List<V>> byKey,
+                                    int distinctKeys, Duration timeout) {
+        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "kill-check-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(), values)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long quietUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
+                for (var record : consumer.poll(Duration.ofMillis(300))) {
+                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
+                }
+                if (byKey.size() >= distinctKeys && quietUntil == Long.MAX_VALUE) {
+                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                }
+            }
+        }
+    }
+}
