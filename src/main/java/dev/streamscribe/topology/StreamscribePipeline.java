@@ -51,6 +51,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final ExecutorService driverThreads;
     private final ScheduledExecutorService timer;
     private final Topics topics;
+    private final boolean staticMember;
     private final dev.streamscribe.metrics.PipelineMetrics metrics;
     private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
     private final io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics streamsMetrics;
@@ -61,6 +62,7 @@ public final class StreamscribePipeline implements AutoCloseable {
                 config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
                 config.registry().requestTimeout(), config.registry().autoRegister(), REGISTRY_OUTAGE_BUDGET));
         topics = Topics.create(config.topics(), registry);
+        staticMember = config.streams().instanceId().isPresent();
         prepareTopics(config, topics);
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
@@ -236,7 +238,11 @@ public final class StreamscribePipeline implements AutoCloseable {
     public void close() {
         runtime.stopAdmission();
         operations.ifPresent(dev.streamscribe.metrics.OperationsEndpoint::close);
-        streams.close(Duration.ofSeconds(30));
+        // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member
+        // stays, since it is expected back (a restart), and keeps its tasks without a rebalance.
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
+                staticMember ? org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                        : org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
         audio.close();
         transport.close();
