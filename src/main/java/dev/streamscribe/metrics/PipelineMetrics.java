@@ -22,6 +22,7 @@ public final class PipelineMetrics {
     public static final String DUPLICATES = "streamscribe.chunks.duplicates";
     public static final String RETRIES = "streamscribe.session.retries";
     public static final String PROVIDER_LATENCY = "streamscribe.provider.latency";
+    public static final String RATE_LIMITED = "streamscribe.admission.rate.limited";
 
     private final MeterRegistry registry;
 
@@ -55,6 +56,11 @@ public final class PipelineMetrics {
 
     public void retry(String reason) {
         Counter.builder(RETRIES).tag("reason", reason).description("session attempts retried after a transient failure")
+                .register(registry).increment();
+    }
+
+    public void rateLimited() {
+        Counter.builder(RATE_LIMITED).description("times admission paused for a provider rate limit")
                 .register(registry).increment();
     }
 

@@ -67,9 +67,46 @@ public final class DispatchRuntime {
     }
 
     private volatile boolean admitting = true;
+    /** Admission is paused until this time after the provider signalled a rate limit (0 = not paused). */
+    private final java.util.concurrent.atomic.AtomicLong pausedUntilMs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger rateLimitStreak = new java.util.concurrent.atomic.AtomicInteger();
 
-    boolean tryAcquireSlot() {
-        return admitting && slots.tryAcquire();
+    boolean tryAcquireSlot(long nowMs) {
+        return admitting && nowMs >= pausedUntilMs.get() && slots.tryAcquire();
+    }
+
+    /**
+     * A session hit a rate limit (a rate_limit_exceeded error or a refused upgrade with 429): admission pauses,
+     * for 1 s doubling with each further hit in a row up to 60 s, so the pipeline backs off the provider as a whole.
+     */
+    public void rateLimitHit(long nowMs) {
+        long pause = Math.min(60_000, 1_000L << Math.min(6, rateLimitStreak.getAndIncrement()));
+        pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
+        metrics.rateLimited();
+    }
+
+    /** A session finished without a rate limit: the back-off streak ends. */
+    public void rateLimitClear() {
+        rateLimitStreak.set(0);
+    }
+
+    /**
+     * The provider's {@code rate_limits.updated}: when fewer than a tenth of any limit remains, admission pauses
+     * until that limit resets (at most 60 s), before the provider has to refuse anything.
+     */
+    public void rateLimitsReported(java.util.List<dev.streamscribe.realtime.event.RateLimit> limits, long nowMs) {
+        for (var limit : limits) {
+            if (limit.limit() > 0 && limit.remaining() * 10 < limit.limit()) {
+                long pause = Math.min(60_000, (long) (limit.resetSeconds() * 1000));
+                pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
+                metrics.rateLimited();
+            }
+        }
+    }
+
+    /** When admission resumes after a rate limit (epoch ms; in the past when not paused). */
+    public long pausedUntilMs() {
+        return pausedUntilMs.get();
     }
 
     /** Graceful stop, first step: no new session starts; those in flight go on. */

@@ -79,8 +79,8 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
 
     private void admit(long now) {
         while (!task.waiting.isEmpty() && task.waiting.peek().notBeforeMs() <= now) {
-            if (!runtime.tryAcquireSlot()) {
-                return; // JVM-wide limit reached: the rest wait in the store
+            if (!runtime.tryAcquireSlot(now)) {
+                return; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
             }
             String sessionId = task.waiting.poll().sessionId();
             SessionState state = sessions.get(sessionId);
@@ -123,6 +123,11 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
             }
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
                     FailureClass.TRANSIENT, "DRIVER_ERROR", String.valueOf(error), false), List.of());
+            if (finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited()) {
+                runtime.rateLimitHit(System.currentTimeMillis());
+            } else {
+                runtime.rateLimitClear();
+            }
             task.completions.add(new CompletedAttempt(sessionId, state.runToken(), attempt, config, plan.turns(),
                     plan.audioMs(), now, finished));
         });

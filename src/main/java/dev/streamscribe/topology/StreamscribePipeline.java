@@ -69,9 +69,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
+        java.util.concurrent.atomic.AtomicReference<DispatchRuntime> runtimeRef = new java.util.concurrent.atomic.AtomicReference<>();
         RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
                 config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
-                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER), driverThreads, timer);
+                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER), driverThreads, timer,
+                limits -> runtimeRef.get().rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
@@ -80,6 +82,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         metrics = new dev.streamscribe.metrics.PipelineMetrics(prometheus);
         runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
                 config.realtime().maxAttempts(), Duration.ofSeconds(1), metrics);
+        runtimeRef.set(runtime);
         Properties props = streamsProperties(config);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());

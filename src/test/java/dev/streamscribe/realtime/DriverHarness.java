@@ -50,8 +50,10 @@ final class DriverHarness implements AutoCloseable {
         return new RealtimeEndpoint(dialect, peer.url(dialect == Dialect.INWORLD ? PATH_INWORLD : PATH_OPENAI), apiKey);
     }
 
+    final java.util.List<dev.streamscribe.realtime.event.RateLimit> rateLimitsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     RealtimeSessionDriver driver() {
-        return new RealtimeSessionDriver(endpoint(), transport, settings, executor, timer);
+        return new RealtimeSessionDriver(endpoint(), transport, settings, executor, timer, rateLimitsSeen::addAll);
     }
 
     SessionOutcome run(SessionRequest request, ListAudioPublisher audio) {

@@ -131,6 +131,8 @@ class RealtimeSessionDriverTest {
                     outcome.responses().stream().map(ResponseResult::text).toList());
             assertTrue(outcome.responses().stream().allMatch(r -> r.status().equals("completed")));
             assertTrue(outcome.responses().getFirst().usage().isPresent());
+            assertEquals(2, h.rateLimitsSeen.size(), "every rate_limits.updated reaches the admission control");
+            assertEquals("tokens", h.rateLimitsSeen.getFirst().name());
         }
     }
 

@@ -59,6 +59,8 @@ class SessionRetryIT {
                         FaultPlan.NONE.withCloseAfterEvents(8)), SessionStatus.COMPLETED, 2, null),
                 new Case("rate limited, then success", FaultPlans.forConnection(1,
                         FaultPlan.NONE.withInjectedError(FaultPlan.InjectedError.RATE_LIMIT_EXCEEDED, 1)), SessionStatus.COMPLETED, 2, null),
+                new Case("upgrade refused with 429, then success", FaultPlans.forConnection(1,
+                        FaultPlan.NONE.withRefuseUpgradeStatus(429)), SessionStatus.COMPLETED, 2, null),
                 new Case("upgrade refused with 503, then success", FaultPlans.forConnection(1,
                         FaultPlan.NONE.withRefuseUpgradeStatus(503)), SessionStatus.COMPLETED, 2, null),
                 new Case("stalled, then success", FaultPlans.forConnection(1,

@@ -28,9 +28,18 @@ public final class RealtimeSessionDriver {
     private final Executor executor;
     private final ScheduledExecutorService timer;
     private final DialectCodec codec;
+    private final java.util.function.Consumer<java.util.List<dev.streamscribe.realtime.event.RateLimit>> rateLimits;
 
     public RealtimeSessionDriver(RealtimeEndpoint endpoint, RealtimeTransport transport, DriverSettings settings,
                                  Executor executor, ScheduledExecutorService timer) {
+        this(endpoint, transport, settings, executor, timer, limits -> { });
+    }
+
+    /** @param rateLimits told of every {@code rate_limits.updated}, from any session (must be thread-safe) */
+    public RealtimeSessionDriver(RealtimeEndpoint endpoint, RealtimeTransport transport, DriverSettings settings,
+                                 Executor executor, ScheduledExecutorService timer,
+                                 java.util.function.Consumer<java.util.List<dev.streamscribe.realtime.event.RateLimit>> rateLimits) {
+        this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.transport = Objects.requireNonNull(transport, "transport");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -42,7 +51,7 @@ public final class RealtimeSessionDriver {
     /** Starts one session attempt; the audio is pulled from {@code audio} one piece at a time. */
     public CompletableFuture<SessionOutcome> run(SessionRequest request, Flow.Publisher<AudioPiece> audio) {
         SessionRun run = new SessionRun(request, audio, endpoint, codec, transport, settings,
-                new SerialExecutor(executor), timer);
+                new SerialExecutor(executor), timer, rateLimits);
         run.start();
         return run.outcome();
     }

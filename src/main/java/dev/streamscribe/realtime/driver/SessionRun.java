@@ -136,9 +136,12 @@ final class SessionRun {
         }
     }
 
+    private final java.util.function.Consumer<List<dev.streamscribe.realtime.event.RateLimit>> rateLimits;
+
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
-               ScheduledExecutorService timer) {
+               ScheduledExecutorService timer, java.util.function.Consumer<List<dev.streamscribe.realtime.event.RateLimit>> rateLimits) {
+        this.rateLimits = rateLimits;
         this.request = request;
         this.audio = audio;
         this.endpoint = endpoint;
@@ -333,7 +336,7 @@ final class SessionRun {
                 }
             }
             case ServerEvent.ResponseDone done -> onResponseDone(done);
-            case ServerEvent.RateLimitsUpdated limits -> log.debug("session {}: rate limits {}", request.sessionId(), limits.limits());
+            case ServerEvent.RateLimitsUpdated limits -> rateLimits.accept(limits.limits());
             case ServerEvent.Error error -> onError(error);
             case ServerEvent.Ignored ignored -> {
                 // known, not needed
