@@ -1,0 +1,104 @@
+package dev.streamscribe.audio;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** WAV variants in, 24 kHz mono pcm16 out, checked numerically: length, a tone keeps its frequency and level. */
+class WavToPcm16Test {
+    @TempDir
+    Path dir;
+
+    /** Writes a WAV holding a 1 kHz tone at half scale in every channel. */
+    private Path wav(float rate, int bits, int channels, boolean floating, double seconds) throws Exception {
+        int frames = (int) (rate * seconds);
+        int bytesPerSample = bits / 8;
+        ByteBuffer data = ByteBuffer.allocate(frames * channels * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < frames; i++) {
+            double value = 0.5 * Math.sin(2 * Math.PI * 1_000 * i / rate);
+            for (int c = 0; c < channels; c++) {
+                if (floating) {
+                    data.putFloat((float) value);
+                } else if (bits == 8) {
+                    data.put((byte) (Math.round(value * 127) + 128)); // 8-bit WAV is unsigned
+                } else {
+                    long scaled = Math.round(value * ((1L << (bits - 1)) - 1));
+                    for (int b = 0; b < bytesPerSample; b++) {
+                        data.put((byte) (scaled >> (8 * b)));
+                    }
+                }
+            }
+        }
+        AudioFormat.Encoding encoding = floating ? AudioFormat.Encoding.PCM_FLOAT
+                : bits == 8 ? AudioFormat.Encoding.PCM_UNSIGNED : AudioFormat.Encoding.PCM_SIGNED;
+        AudioFormat format = new AudioFormat(encoding, rate, bits, channels, bytesPerSample * channels, rate, false);
+        Path file = dir.resolve(rate + "-" + bits + "-" + channels + (floating ? "f" : "") + ".wav");
+        try (AudioInputStream stream = new AudioInputStream(new ByteArrayInputStream(data.array()), format, frames)) {
+            AudioSystem.write(stream, AudioFileFormat.Type.WAVE, file.toFile());
+        }
+        return file;
+    }
+
+    private static float[] samples(byte[] pcm) {
+        ByteBuffer buffer = ByteBuffer.wrap(pcm).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[pcm.length / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = buffer.getShort() / 32767f;
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} Hz, {1}-bit, {2} channel(s), float={3}")
+    @CsvSource({"8000,8,1,false", "16000,16,2,false", "24000,16,1,false", "44100,16,2,false", "48000,24,1,false",
+            "48000,32,2,false", "48000,32,2,true", "96000,16,1,false"})
+    void shouldConvertEveryVariantTo24KilohertzMonoKeepingTheTone(float rate, int bits, int channels, boolean floating)
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        WavToPcm16.Source source = WavToPcm16.convert(wav(rate, bits, channels, floating, 2.0), out::writeBytes);
+        assertEquals(2_000, source.durationMs(), 1);
+        assertEquals(channels, source.channels());
+        assertEquals(2 * 48_000, out.size(), 4, "two seconds of 24 kHz pcm16");
+        float[] pcm = samples(out.toByteArray());
+        assertTrue(ResamplerTest.power(pcm, 1_000, 24_000) > 100 * ResamplerTest.power(pcm, 1_300, 24_000),
+                "the tone stays at 1 kHz");
+        assertEquals(0.5 / Math.sqrt(2), ResamplerTest.rms(pcm), 0.02, "and at its level");
+    }
+
+    @Test
+    void shouldNameAnEmptyFile() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.wav"));
+        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(empty, b -> { }));
+        assertTrue(e.getMessage().endsWith("empty.wav is empty"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameATextFileThatCallsItselfWav() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.wav"), "these are meeting notes, not audio\n".repeat(20));
+        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(text, b -> { }));
+        assertTrue(e.getMessage().contains("notes.wav is not a WAV file"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameAWavWhoseHeaderIsCutShort() throws Exception {
+        byte[] whole = Files.readAllBytes(wav(16_000, 16, 1, false, 0.5));
+        Path cut = Files.write(dir.resolve("cut.wav"), java.util.Arrays.copyOf(whole, 20));
+        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(cut, b -> { }));
+        assertTrue(e.getMessage().contains("cut.wav"), e.getMessage());
+    }
+}
