@@ -114,11 +114,11 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
         task.inFlight.put(sessionId, outcome);
         long started = System.nanoTime();
         outcome.whenComplete((result, error) -> {
-            runtime.releaseSlot();
             runtime.metrics().attemptLatency(Duration.ofNanos(System.nanoTime() - started),
                     result instanceof SessionOutcome.Completed ? "completed" : "failed");
-            task.inFlight.remove(sessionId);
             if (error instanceof CancellationException) {
+                task.inFlight.remove(sessionId);
+                runtime.releaseSlot();
                 return; // the task was revoked: its new owner dispatches the session again
             }
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
@@ -128,8 +128,12 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
             } else {
                 runtime.rateLimitClear();
             }
+            // queued before the slot is released: a graceful stop waits for "nothing in flight, nothing queued",
+            // which must never be true while this outcome is between the two
             task.completions.add(new CompletedAttempt(sessionId, state.runToken(), attempt, config, plan.turns(),
                     plan.audioMs(), now, finished));
+            task.inFlight.remove(sessionId);
+            runtime.releaseSlot();
         });
     }
 

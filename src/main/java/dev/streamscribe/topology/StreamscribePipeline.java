@@ -152,6 +152,7 @@ public final class StreamscribePipeline implements AutoCloseable {
                     }).toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
             ConfigResource audio = new ConfigResource(ConfigResource.Type.TOPIC, topics.audioChunks().name());
@@ -174,6 +175,35 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     public dev.streamscribe.metrics.PipelineMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * Waits until every partition of just-created topics has a leader: producing before that earns
+     * NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry of it was seen to end in an endless
+     * OutOfOrderSequenceException on a single broker.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean ready;
+            try {
+                ready = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException("topics " + names + " have no leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** A topic created a moment ago may not be known to every broker yet: ask again for a few seconds. */
