@@ -88,7 +88,7 @@ class ReplayIT {
     }
 
     private static void produce(String bootstrap, Topics topics, int from, int to, String runToken) {
-        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
+        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(bootstrap);
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
             for (int i = from; i < to; i++) {

@@ -219,8 +219,7 @@ class TranscribePipelineIT {
             }
         }
         Collections.shuffle(records, random);
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5);
+        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(kafka.bootstrapServers());
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(),
