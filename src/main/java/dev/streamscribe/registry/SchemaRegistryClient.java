@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -325,9 +324,5 @@ public final class SchemaRegistryClient {
     /** Exposed for tests: whether the id is cached (no network call would be made). */
     boolean isCached(int id) {
         return schemasById.containsKey(id);
-    }
-
-    Optional<Integer> cachedId(String subject, Schema schema) {
-        return Optional.ofNullable(idsBySubjectSchema.get(new SubjectSchema(subject, schema.toString())));
     }
 }

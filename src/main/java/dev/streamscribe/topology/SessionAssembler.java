@@ -162,10 +162,9 @@ public final class SessionAssembler implements Processor<String, Object, Object,
 
     private void onChunk(Record<String, Object> record, AudioChunk chunk) {
         String sessionId = record.key();
-        Optional<String> problem = validate(sessionId, chunk);
+        Optional<Rejection> problem = validate(sessionId, chunk);
         if (problem.isPresent()) {
-            deadLetter(record, sessionId, problem.get().substring(0, problem.get().indexOf(':')),
-                    problem.get().substring(problem.get().indexOf(':') + 2));
+            deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
             return;
         }
         SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty)
@@ -210,19 +209,24 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         checkComplete(sessionId, next, record.timestamp());
     }
 
-    private static Optional<String> validate(String key, AudioChunk chunk) {
+    /** Why a chunk is refused on its own, before anything is indexed. */
+    private record Rejection(String reason, String message) {
+    }
+
+    private static Optional<Rejection> validate(String key, AudioChunk chunk) {
         if (key == null || !key.equals(chunk.getSessionId())) {
-            return Optional.of("KEY_MISMATCH: chunk of session '" + chunk.getSessionId() + "' arrived under key '" + key + "'");
+            return Optional.of(new Rejection("KEY_MISMATCH", "chunk of session '" + chunk.getSessionId()
+                    + "' arrived under key '" + key + "'"));
         }
         if (chunk.getSeq() < 0) {
-            return Optional.of("INVALID_SEQ: seq " + chunk.getSeq() + " is negative");
+            return Optional.of(new Rejection("INVALID_SEQ", "seq " + chunk.getSeq() + " is negative"));
         }
         if (chunk.getTurnIndex() < 0) {
-            return Optional.of("INVALID_TURN_INDEX: turn index " + chunk.getTurnIndex() + " is negative");
+            return Optional.of(new Rejection("INVALID_TURN_INDEX", "turn index " + chunk.getTurnIndex() + " is negative"));
         }
         if (chunk.getAudio().remaining() > MAX_CHUNK_BYTES) {
-            return Optional.of("CHUNK_TOO_LARGE: seq " + chunk.getSeq() + " carries " + chunk.getAudio().remaining()
-                    + " bytes of audio; the limit is " + MAX_CHUNK_BYTES);
+            return Optional.of(new Rejection("CHUNK_TOO_LARGE", "seq " + chunk.getSeq() + " carries "
+                    + chunk.getAudio().remaining() + " bytes of audio; the limit is " + MAX_CHUNK_BYTES));
         }
         return Optional.empty();
     }

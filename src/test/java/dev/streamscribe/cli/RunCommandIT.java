@@ -71,14 +71,7 @@ class RunCommandIT {
     }
 
     private static Process launch(Map<String, String> settings) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
-                "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
-        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
-        return process;
+        return dev.streamscribe.testing.ChildPipeline.launch(settings);
     }
 
     private static void produce(String bootstrap, Topics topics, dev.streamscribe.avro.SessionConfig config) {
@@ -111,17 +104,11 @@ class RunCommandIT {
         var kafka = SharedInfrastructure.kafka();
         String prefix = "run-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
-                    "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
             Map<String, String> settings = Map.of("application.id", prefix + "app", "bootstrap.servers", kafka.bootstrapServers(),
                     "schema.registry.url", SharedInfrastructure.registry().url(), "realtime.url", server.url(Dialect.OPENAI_GA).toString(),
                     "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0");
-            settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = launch(settings);
             try {
-                String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
                 var config = ConfigLoader.fromMap(settings, Map.of());
                 Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
                 Map<String, Object> props = Map.of("bootstrap.servers", kafka.bootstrapServers());

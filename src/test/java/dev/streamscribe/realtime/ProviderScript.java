@@ -255,20 +255,7 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     }
 
     static ObjectNode errorBody(String type, String code, String message, String param) {
-        ObjectNode error = ScriptedRealtimePeer.JSON.createObjectNode();
-        error.put("type", type);
-        if (code == null) {
-            error.putNull("code");
-        } else {
-            error.put("code", code);
-        }
-        error.put("message", message);
-        if (param == null) {
-            error.putNull("param");
-        } else {
-            error.put("param", param);
-        }
-        return error;
+        return dev.streamscribe.realtime.server.ServerErrors.error(type, code, message, param);
     }
 
     private ObjectNode error(JsonNode body, String correlatedEventId) {

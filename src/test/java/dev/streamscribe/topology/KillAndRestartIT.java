@@ -106,14 +106,7 @@ class KillAndRestartIT {
     }
 
     private static Process launch(Map<String, String> settings) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
-                "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
-        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String banner = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertTrue(banner != null && banner.contains("running"), "banner: " + banner);
-        return process;
+        return dev.streamscribe.testing.ChildPipeline.launch(settings, "-Xmx512m");
     }
 
     private static void produce(String bootstrap, Topics topics) {

@@ -29,7 +29,8 @@ public final class ServerErrors {
     private ServerErrors() {
     }
 
-    static ObjectNode error(String type, String code, String message, String param) {
+    /** The {@code error} object of the realtime protocol; null code and param are sent as JSON null. */
+    public static ObjectNode error(String type, String code, String message, String param) {
         ObjectNode error = JSON.createObjectNode();
         error.put("type", type);
         if (code == null) {
