@@ -29,7 +29,7 @@ class AudioRetentionCheckIT {
                     .configs(Map.of("retention.ms", "60000")))).all().get(30, TimeUnit.SECONDS);
         }
         Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> StreamscribePipeline.prepareTopics(config, topics));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PipelineTopics.prepare(config, topics));
         assertTrue(e.getMessage().contains(config.topics().audioChunks() + " keeps records for 60000 ms")
                 && e.getMessage().contains("retention.ms"), e.getMessage());
     }

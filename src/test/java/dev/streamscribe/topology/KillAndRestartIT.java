@@ -67,7 +67,7 @@ class KillAndRestartIT {
                     "realtime.max-concurrent-sessions", "10"));
             var config = ConfigLoader.fromMap(settings, Map.of());
             Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
-            StreamscribePipeline.prepareTopics(config, topics);
+            PipelineTopics.prepare(config, topics);
             produce(kafka.bootstrapServers(), topics);
             Random random = new Random(11);
             for (int kill = 0; kill < KILLS; kill++) {

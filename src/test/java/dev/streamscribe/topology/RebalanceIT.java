@@ -57,7 +57,7 @@ class RebalanceIT {
             String url = server.url(Dialect.OPENAI_GA).toString();
             PipelineConfig first = config(prefix, "a", url);
             Topics topics = Topics.create(first.topics(), SharedInfrastructure.registry().client());
-            StreamscribePipeline.prepareTopics(first, topics);
+            PipelineTopics.prepare(first, topics);
             produce(bootstrap, topics);
             StreamscribePipeline a = StreamscribePipeline.start(first, Map.of());
             StreamscribePipeline b = null;

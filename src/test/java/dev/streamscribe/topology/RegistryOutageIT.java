@@ -96,7 +96,7 @@ class RegistryOutageIT {
                     "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
             // the producer writes through the real registry, so the records are good
             Topics direct = Topics.create(config.topics(), SharedInfrastructure.registry().client());
-            StreamscribePipeline.prepareTopics(config, direct);
+            PipelineTopics.prepare(config, direct);
             Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             try (var configs = new KafkaProducer<>(props, direct.sessionConfigs().keySerde().serializer(),
                     direct.sessionConfigs().valueSerde().serializer());

@@ -55,7 +55,7 @@ class ReplayIT {
             String url = server.url(Dialect.OPENAI_GA).toString();
             PipelineConfig first = config(prefix, prefix + "first", url, stateDir.resolve("first"));
             Topics topics = Topics.create(first.topics(), SharedInfrastructure.registry().client());
-            StreamscribePipeline.prepareTopics(first, topics);
+            PipelineTopics.prepare(first, topics);
             produce(bootstrap, topics, 0, SESSIONS, "run-1");
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(first, Map.of())) {
                 assertEquals(SESSIONS, results(bootstrap, topics, SESSIONS, Duration.ofSeconds(90)).size());

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** WAV variants in, 24 kHz mono pcm16 out, checked numerically: length, a tone keeps its frequency and level. */
-class WavToPcm16Test {
+class AudioFileDecoderTest {
     @TempDir
     Path dir;
 
@@ -70,7 +70,7 @@ class WavToPcm16Test {
     void shouldConvertEveryVariantTo24KilohertzMonoKeepingTheTone(float rate, int bits, int channels, boolean floating)
             throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        WavToPcm16.Source source = WavToPcm16.convert(wav(rate, bits, channels, floating, 2.0), out::writeBytes);
+        AudioFileDecoder.Source source = AudioFileDecoder.wavToPcm16(wav(rate, bits, channels, floating, 2.0), out::writeBytes);
         assertEquals(2_000, source.durationMs(), 1);
         assertEquals(channels, source.channels());
         assertEquals(2 * 48_000, out.size(), 4, "two seconds of 24 kHz pcm16");
@@ -83,14 +83,14 @@ class WavToPcm16Test {
     @Test
     void shouldNameAnEmptyFile() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.wav"));
-        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(empty, b -> { }));
+        var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(empty, b -> { }));
         assertTrue(e.getMessage().endsWith("empty.wav is empty"), e.getMessage());
     }
 
     @Test
     void shouldNameATextFileThatCallsItselfWav() throws Exception {
         Path text = Files.writeString(dir.resolve("notes.wav"), "these are meeting notes, not audio\n".repeat(20));
-        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(text, b -> { }));
+        var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(text, b -> { }));
         assertTrue(e.getMessage().contains("notes.wav is not a WAV file"), e.getMessage());
     }
 
@@ -98,7 +98,7 @@ class WavToPcm16Test {
     void shouldNameAWavWhoseHeaderIsCutShort() throws Exception {
         byte[] whole = Files.readAllBytes(wav(16_000, 16, 1, false, 0.5));
         Path cut = Files.write(dir.resolve("cut.wav"), java.util.Arrays.copyOf(whole, 20));
-        var e = assertThrows(WavToPcm16.UnreadableAudioException.class, () -> WavToPcm16.convert(cut, b -> { }));
+        var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(cut, b -> { }));
         assertTrue(e.getMessage().contains("cut.wav"), e.getMessage());
     }
 }

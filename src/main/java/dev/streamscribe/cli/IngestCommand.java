@@ -1,0 +1,167 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.ingest.AudioIngestor;
+import dev.streamscribe.ingest.IngestJob;
+import dev.streamscribe.topology.PipelineTopics;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Publishes audio files as sessions. */
+@Command(name = "ingest",
+        description = {"Publish audio files as sessions: one session per file, its audio as chunks on the audio topic "
+                + "and its config on the configs topic. A running pipeline ('run' or 'demo') then sends each session "
+                + "to the realtime provider.",
+                "The session id is a hash of the file's content and of the audio layout options, and the run token a "
+                        + "hash of the session options, so ingesting the same files again with the same options "
+                        + "publishes duplicates the pipeline drops, and costs nothing at the provider. Changing a "
+                        + "session option (model, prompt, language...) makes a new run, which is sent again.",
+                "WAV files of any PCM or float layout, rate and channel count are converted to 24 kHz mono pcm16 with "
+                        + "an anti-aliasing resampler (or to 8 kHz G.711); .pcm/.raw files are read with the --pcm-* "
+                        + "layout. Directories are searched recursively for .wav, .wave, .pcm and .raw files.",
+                "Prints one line per session (session id, run token, audio length, turns, file) on stdout and a "
+                        + "summary of failures on stderr. Exit code 0 when every file was published, 1 when any failed."},
+        footer = {"", "Examples:",
+                "  streamscribe ingest recordings/",
+                "  streamscribe ingest --language de --prompt 'Kafka, Avro' interview.wav",
+                "  streamscribe ingest --encoding G711_ULAW --silence-ms 0 --max-turn-seconds 30 calls/",
+                "  streamscribe ingest --pcm-rate 16000 --pcm-channels 2 capture.pcm",
+                "  STREAMSCRIBE_BOOTSTRAP_SERVERS=kafka:9092 streamscribe ingest --config prod.properties meetings/"})
+final class IngestCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @Mixin
+    SessionOptions session;
+
+    @Mixin
+    AudioLayoutOptions layout;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files, or directories holding them.")
+    List<Path> inputs;
+
+    @Override
+    public Integer call() {
+        PipelineConfig config = pipeline.load();
+        AudioIngestor.Settings settings = settings(config, session, layout);
+        Topics topics = PipelineTopics.connect(config, System.getenv());
+        PipelineTopics.prepare(config, topics);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Producer<byte[], byte[]> producer = producer(config)) {
+            IngestJob job = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()));
+            ProgressDisplay progress = ProgressDisplay.forStderr(err);
+            IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out));
+            progress.done();
+            printSummary(report, config, err);
+            return report.ok() ? 0 : 1;
+        }
+    }
+
+    static AudioIngestor.Settings settings(PipelineConfig config, SessionOptions session, AudioLayoutOptions layout) {
+        return new AudioIngestor.Settings(layout.encoding, layout.rawFormat(), layout.turnPolicy(), layout.chunkBytes(),
+                session.template(config.realtime().dialect()), session.metadata);
+    }
+
+    /**
+     * Acknowledged by every replica before the next file; not idempotent, because a retried send can only duplicate
+     * a chunk, which the assembler drops by (seq, digest), while an idempotent producer writing into a partition
+     * created moments before could loop on OutOfOrderSequence on a single broker (DESIGN.md section 8).
+     */
+    static Producer<byte[], byte[]> producer(PipelineConfig config) {
+        Map<String, Object> props = PipelineTopics.clientProperties(config);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "streamscribe-ingest");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static void printSummary(IngestJob.Report report, PipelineConfig config, PrintWriter err) {
+        err.printf(Locale.ROOT, "ingested %d file(s), %s of audio, into %s%s%n", report.ingested().size(),
+                ProgressDisplay.duration(Duration.ofMillis(report.audioMs())), config.kafka().bootstrapServers(),
+                report.failures().isEmpty() ? "" : "; " + report.failures().size() + " failed:");
+        report.failures().forEach(f -> err.println("  " + f.message()));
+        err.flush();
+    }
+
+    /** Progress bar over files and bytes with an ETA; one stdout line per published session. */
+    static final class IngestProgress implements IngestJob.Listener {
+        private final ProgressDisplay display;
+        private final PrintWriter out;
+        private long started;
+        private long totalBytes;
+        private long doneBytes;
+        private int files;
+        private int done;
+
+        IngestProgress(ProgressDisplay display, PrintWriter out) {
+            this.display = display;
+            this.out = out;
+        }
+
+        @Override
+        public void started(List<Path> all, long total) {
+            started = System.nanoTime();
+            files = all.size();
+            totalBytes = total;
+        }
+
+        @Override
+        public void progress(Path file, long fileBytesDone, long fileBytes) {
+            long current = doneBytes + fileBytesDone;
+            double fraction = totalBytes == 0 ? 1 : (double) current / totalBytes;
+            long elapsed = System.nanoTime() - started;
+            String eta = fraction <= 0.001 ? "?" : ProgressDisplay.duration(Duration.ofNanos((long) (elapsed / fraction - elapsed)));
+            display.update(String.format(Locale.ROOT, "ingest %s %d/%d files, %s of %s, ETA %s",
+                    ProgressDisplay.bar(fraction, 24), done, files, ProgressDisplay.bytes(current),
+                    ProgressDisplay.bytes(totalBytes), eta), false);
+        }
+
+        @Override
+        public void finished(AudioIngestor.Ingested ingested) {
+            done++;
+            doneBytes += sizeOf(ingested.file());
+            synchronized (out) {
+                out.printf(Locale.ROOT, "%s  %s  %8.1f s  %3d turn(s)  %s%n", ingested.sessionId(), ingested.runToken(),
+                        ingested.audioMs() / 1000.0, ingested.turns(), ingested.file());
+                out.flush();
+            }
+            progress(ingested.file(), 0, 0);
+        }
+
+        @Override
+        public void failed(IngestJob.Failure failure) {
+            display.println("failed: " + failure.message());
+        }
+
+        private static long sizeOf(Path file) {
+            try {
+                return java.nio.file.Files.size(file);
+            } catch (java.io.IOException e) {
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.streamscribe.ingest;
+
+import dev.streamscribe.audio.AudioFileDecoder;
+import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
+import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Turns one audio file into one session on the input topics: decodes it (WAV of any PCM layout, or headerless PCM
+ * of a stated layout) to mono pcm16 at the encoding's rate, cuts turns ({@link TurnSplitter}), encodes, lays out
+ * chunks ({@link ChunkSequencer}) and publishes them, then the session's config. The file is decoded completely into
+ * a temporary spool before anything is published, so a file that turns out to be broken half-way publishes nothing
+ * (instead of leaving a session that can never complete); memory stays constant whatever the length.
+ *
+ * <p>Threading: one file at a time per instance; the producer may be shared.
+ */
+public final class AudioIngestor {
+    /** Extensions read as headerless PCM; every other file is read as WAV. */
+    private static final List<String> RAW_EXTENSIONS = List.of(".pcm", ".raw");
+
+    /**
+     * @param encoding   what the session is sent as
+     * @param rawFormat  the layout of headerless {@code .pcm}/{@code .raw} files
+     * @param turns      how turns are cut
+     * @param chunkBytes largest chunk (at most 256 KiB, DESIGN.md section 3)
+     * @param template   the session config every file gets (session id, run token, audio format, metadata set here)
+     * @param metadata   metadata every session carries, besides {@code source} (the file name)
+     */
+    public record Settings(AudioEncoding encoding, RawFormat rawFormat, TurnPolicy turns, int chunkBytes,
+                           SessionConfig template, Map<String, String> metadata) {
+        public static final int MAX_CHUNK_BYTES = 256 * 1024;
+
+        public Settings {
+            if (chunkBytes < 1_024 || chunkBytes > MAX_CHUNK_BYTES) {
+                throw new IllegalArgumentException("--chunk-kib must be between 1 and 256, not " + chunkBytes / 1024.0);
+            }
+            metadata = Map.copyOf(metadata);
+        }
+
+        String layout(boolean raw) {
+            return "encoding=" + encoding + ";turns=" + turns.describe() + ";chunk=" + chunkBytes
+                    + (raw ? ";raw=" + rawFormat : "");
+        }
+    }
+
+    /** Follows publication: audio bytes acknowledged by Kafka so far, of the file's total. Called on producer threads. */
+    public interface PublishProgress {
+        void sent(long audioBytes, long ofAudioBytes);
+    }
+
+    /** One file as published. */
+    public record Ingested(Path file, String sessionId, String runToken, long audioMs, int turns, long chunks,
+                           long audioBytes) {
+    }
+
+    private final Producer<byte[], byte[]> producer;
+    private final Topics topics;
+    private final Settings settings;
+    private final Clock clock;
+
+    public AudioIngestor(Producer<byte[], byte[]> producer, Topics topics, Settings settings, Clock clock) {
+        this.producer = producer;
+        this.topics = topics;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** True for files read as headerless PCM. */
+    public static boolean isRaw(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return RAW_EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /**
+     * Publishes {@code file} as one session and waits until every record is acknowledged.
+     *
+     * @param sent told how much of the file's audio Kafka has acknowledged
+     * @throws UnreadableAudioException the file is not audio this can read, or holds no samples; nothing published
+     */
+    public Ingested ingest(Path file, PublishProgress sent) throws IOException {
+        boolean raw = isRaw(file);
+        String sessionId = SessionIdentity.sessionId(file, settings.layout(raw));
+        Path spool = Files.createTempFile("streamscribe-ingest-", ".spool");
+        try {
+            List<Placed> layout = new ArrayList<>();
+            long audioBytes;
+            int turns;
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
+                ChunkSequencer sequencer = new ChunkSequencer(settings.chunkBytes(), settings.encoding().bytesPerSample(),
+                        chunk -> {
+                            try {
+                                out.write(chunk.audio());
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            layout.add(new Placed(chunk.seq(), chunk.turnIndex(), chunk.audio().length,
+                                    chunk.endOfTurn(), chunk.endOfSession()));
+                        });
+                TurnSplitter splitter = new TurnSplitter(settings.encoding().sampleRate(), settings.turns(),
+                        new TurnSplitter.Output() {
+                            @Override
+                            public void audio(byte[] pcm16) {
+                                sequencer.append(settings.encoding().encode(pcm16));
+                            }
+
+                            @Override
+                            public void endTurn() {
+                                sequencer.endTurn();
+                            }
+                        });
+                try {
+                    if (raw) {
+                        AudioFileDecoder.raw(file, settings.rawFormat(), settings.encoding().sampleRate(), splitter::accept);
+                    } else {
+                        AudioFileDecoder.wav(file, settings.encoding().sampleRate(), splitter::accept);
+                    }
+                } catch (UncheckedIOException e) {
+                    throw new IOException("cannot write the spool file " + spool + ": " + e.getCause().getMessage(), e);
+                }
+                splitter.finish();
+                turns = sequencer.turns();
+                if (sequencer.finish() == 0) {
+                    throw new UnreadableAudioException(file + " holds no audio samples", null);
+                }
+            }
+            audioBytes = Files.size(spool);
+            SessionConfig config = configFor(file, sessionId);
+            publish(sessionId, config, spool, layout, sent);
+            long audioMs = audioBytes / settings.encoding().bytesPerSample() * 1000 / settings.encoding().sampleRate();
+            return new Ingested(file, sessionId, config.getRunToken(), audioMs, turns, layout.size(), audioBytes);
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    private SessionConfig configFor(Path file, String sessionId) {
+        Map<String, String> metadata = new HashMap<>(settings.metadata());
+        metadata.put("source", file.getFileName().toString());
+        SessionConfig config = SessionConfig.newBuilder(settings.template()).setSessionId(sessionId).setRunToken("")
+                .setAudioFormat(settings.encoding().wireFormat()).setMetadata(metadata)
+                .setCreatedAtMs(clock.millis()).build();
+        config.setRunToken(SessionIdentity.runToken(config));
+        return config;
+    }
+
+    /** Chunks first, the config last: a session whose config is visible has all its audio on the way. */
+    private void publish(String sessionId, SessionConfig config, Path spool, List<Placed> layout,
+                         PublishProgress sent) throws IOException {
+        long total = Files.size(spool);
+        byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
+        String audioTopic = topics.audioChunks().name();
+        List<Future<?>> pending = new ArrayList<>();
+        long[] acknowledged = {0};
+        try (InputStream in = Files.newInputStream(spool); DataInputStream data = new DataInputStream(in)) {
+            for (Placed meta : layout) {
+                int length = meta.length();
+                byte[] audio = new byte[length];
+                data.readFully(audio);
+                AudioChunk chunk = AudioChunk.newBuilder().setSessionId(sessionId).setSeq(meta.seq())
+                        .setTurnIndex(meta.turnIndex()).setAudio(ByteBuffer.wrap(audio)).setEndOfTurn(meta.endOfTurn())
+                        .setEndOfSession(meta.endOfSession()).setProducedAtMs(clock.millis()).build();
+                byte[] value = topics.audioChunks().valueSerde().serializer().serialize(audioTopic, chunk);
+                pending.add(producer.send(new ProducerRecord<>(audioTopic, key, value), (metadata, error) -> {
+                    if (error == null) {
+                        synchronized (acknowledged) {
+                            acknowledged[0] += length;
+                            sent.sent(acknowledged[0], total);
+                        }
+                    }
+                }));
+            }
+        }
+        awaitAll(pending, sessionId);
+        String configTopic = topics.sessionConfigs().name();
+        byte[] value = topics.sessionConfigs().valueSerde().serializer().serialize(configTopic, config);
+        awaitAll(List.of(producer.send(new ProducerRecord<>(configTopic, key, value))), sessionId);
+    }
+
+    private static void awaitAll(List<Future<?>> pending, String sessionId) throws IOException {
+        for (Future<?> future : pending) {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while publishing session " + sessionId, e);
+            } catch (ExecutionException e) {
+                throw new IOException("Kafka refused a record of session " + sessionId + ": " + e.getCause().getMessage(),
+                        e.getCause());
+            }
+        }
+    }
+
+    /** A chunk's place in the spool: its audio is read back from there when it is published. */
+    private record Placed(long seq, int turnIndex, int length, boolean endOfTurn, boolean endOfSession) {
+    }
+}

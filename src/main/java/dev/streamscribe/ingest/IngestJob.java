@@ -1,0 +1,133 @@
+package dev.streamscribe.ingest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Ingests a list of files and directories: directories are searched (recursively, in name order) for audio files;
+ * each file becomes one session; a file that cannot be read is reported with its reason and the others still run.
+ *
+ * <p>Threading: runs on the caller's thread.
+ */
+public final class IngestJob {
+    /** Names the files a directory contributes. */
+    public static final List<String> AUDIO_EXTENSIONS = List.of(".wav", ".wave", ".pcm", ".raw");
+
+    /** A file that could not be ingested, and why: {@code message} names the file. */
+    public record Failure(Path file, String message) {
+        static Failure of(Path file, String reason) {
+            String text = reason == null ? "failed" : reason;
+            return new Failure(file, text.contains(file.toString()) ? text : file + ": " + text);
+        }
+    }
+
+    /** What happened to every input. */
+    public record Report(List<AudioIngestor.Ingested> ingested, List<Failure> failures) {
+        public boolean ok() {
+            return failures.isEmpty();
+        }
+
+        public long audioMs() {
+            return ingested.stream().mapToLong(AudioIngestor.Ingested::audioMs).sum();
+        }
+    }
+
+    /** Follows the job; {@code progress} is called on Kafka producer threads, the rest on the job's thread. */
+    public interface Listener {
+        default void started(List<Path> files, long totalBytes) {
+        }
+
+        default void progress(Path file, long fileBytesDone, long fileBytes) {
+        }
+
+        default void finished(AudioIngestor.Ingested ingested) {
+        }
+
+        default void failed(Failure failure) {
+        }
+    }
+
+    private final AudioIngestor ingestor;
+
+    public IngestJob(AudioIngestor ingestor) {
+        this.ingestor = ingestor;
+    }
+
+    /**
+     * Expands {@code inputs} to files: a file stays itself, a directory gives its audio files. Inputs that do not
+     * exist and directories without audio become failures, so the caller reports them with the rest.
+     */
+    public static Expanded expand(List<Path> inputs) {
+        List<Path> files = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                List<Path> found;
+                try (Stream<Path> walk = Files.walk(input)) {
+                    found = walk.filter(Files::isRegularFile).filter(IngestJob::hasAudioExtension).sorted().toList();
+                } catch (IOException e) {
+                    failures.add(Failure.of(input, "cannot list the directory: " + e.getMessage()));
+                    continue;
+                }
+                if (found.isEmpty()) {
+                    failures.add(Failure.of(input, "directory holds no audio files (looked for "
+                            + String.join(", ", AUDIO_EXTENSIONS) + ")"));
+                }
+                files.addAll(found);
+            } else if (Files.isRegularFile(input)) {
+                files.add(input);
+            } else {
+                failures.add(Failure.of(input, Files.exists(input) ? "not a regular file" : "no such file or directory"));
+            }
+        }
+        return new Expanded(List.copyOf(files), List.copyOf(failures));
+    }
+
+    /** Files to ingest, and inputs already known to fail. */
+    public record Expanded(List<Path> files, List<Failure> failures) {
+    }
+
+    private static boolean hasAudioExtension(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return AUDIO_EXTENSIONS.stream().anyMatch(name::endsWith);
+    }
+
+    /** Ingests every input; never throws for a bad file. */
+    public Report run(List<Path> inputs, Listener listener) {
+        Expanded expanded = expand(inputs);
+        List<Failure> failures = new ArrayList<>(expanded.failures());
+        expanded.failures().forEach(listener::failed);
+        long total = expanded.files().stream().mapToLong(IngestJob::sizeOf).sum();
+        listener.started(expanded.files(), total);
+        List<AudioIngestor.Ingested> ingested = new ArrayList<>();
+        for (Path file : expanded.files()) {
+            long size = sizeOf(file);
+            try {
+                // audio bytes acknowledged, scaled to the file's size: progress in the units the user gave
+                AudioIngestor.Ingested done = ingestor.ingest(file, (sent, of) ->
+                        listener.progress(file, sent * size / Math.max(1, of), size));
+                listener.progress(file, size, size);
+                ingested.add(done);
+                listener.finished(done);
+            } catch (IOException | IllegalArgumentException e) {
+                Failure failure = Failure.of(file, e.getMessage());
+                failures.add(failure);
+                listener.failed(failure);
+            }
+        }
+        return new Report(List.copyOf(ingested), List.copyOf(failures));
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

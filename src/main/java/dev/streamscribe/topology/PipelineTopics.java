@@ -1,0 +1,135 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.registry.BasicCredentials;
+import dev.streamscribe.registry.RegistryClientConfig;
+import dev.streamscribe.registry.SchemaRegistryClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline's topics as seen by every command that touches them (run, ingest, export, status, replay): typed
+ * {@link Topics} bound to the configured registry, creation of missing topics, and the properties plain Kafka
+ * clients need to reach the cluster.
+ */
+public final class PipelineTopics {
+    private static final Logger log = LoggerFactory.getLogger(PipelineTopics.class);
+    /** How long the serdes ride out a registry that is down before failing (DESIGN.md section 7). */
+    public static final Duration REGISTRY_OUTAGE_BUDGET = Duration.ofSeconds(60);
+
+    private PipelineTopics() {
+    }
+
+    /** The typed topics with serdes bound to the configured registry (credentials read from {@code env}). */
+    public static Topics connect(PipelineConfig config, Map<String, String> env) {
+        SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
+                config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
+                config.registry().requestTimeout(), config.registry().autoRegister(), REGISTRY_OUTAGE_BUDGET));
+        return Topics.create(config.topics(), registry);
+    }
+
+    /** bootstrap.servers plus every {@code kafka.*} override: the base of any plain client's properties. */
+    public static Map<String, Object> clientProperties(PipelineConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafka().clientOverrides());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+        return props;
+    }
+
+    /**
+     * Creates missing topics (configs compacted) and checks that the audio topic keeps its records long enough:
+     * the audio is read back when a session runs, possibly hours after it was written.
+     */
+    public static void prepare(PipelineConfig config, Topics topics) {
+        try (Admin admin = Admin.create(clientProperties(config))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.all().stream().map(Topic::name).filter(name -> !existing.contains(name))
+                    .map(name -> {
+                        NewTopic topic = new NewTopic(name, config.kafka().topicPartitions(), config.kafka().replicationFactor());
+                        if (name.equals(topics.sessionConfigs().name())) {
+                            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                        }
+                        return topic;
+                    }).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            }
+            ConfigResource audio = new ConfigResource(ConfigResource.Type.TOPIC, topics.audioChunks().name());
+            Config audioConfig = describeWhenKnown(admin, audio);
+            long retention = Long.parseLong(audioConfig.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            long needed = 2 * (config.streams().sessionIdleTimeout().toMillis() + config.realtime().sessionTimeout().toMillis());
+            if (retention >= 0 && retention < needed) {
+                throw new IllegalStateException("topic " + topics.audioChunks().name() + " keeps records for " + retention
+                        + " ms, but a session may need its audio for up to " + needed + " ms (twice the idle timeout "
+                        + "plus the session timeout): raise its retention.ms, or sessions will fail with AUDIO_EXPIRED");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing topics", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot prepare topics at " + config.kafka().bootstrapServers() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+
+    /**
+     * Waits until every partition of just-created topics has a leader: producing before that earns
+     * NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry of it was seen to end in an endless
+     * OutOfOrderSequenceException on a single broker.
+     */
+    private static void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            boolean ready;
+            try {
+                ready = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                        .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new java.util.concurrent.TimeoutException("topics " + names + " have no leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** A topic created a moment ago may not be known to every broker yet: ask again for a few seconds. */
+    private static Config describeWhenKnown(Admin admin, ConfigResource topic)
+            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                return admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+}
