@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Runs batch and offline audio through realtime speech WebSocket APIs (OpenAI Realtime GA"
                 + " and beta, Inworld, or streamscribe's own local server) as a Kafka Streams pipeline, writing"
                 + " per-turn transcripts, responses and one result per session to Kafka topics as Avro records.",
-        subcommands = {IngestCommand.class, RunCommand.class, CheckConfigCommand.class, DescribeCommand.class, ServeRealtimeCommand.class,
+        subcommands = {IngestCommand.class, RunCommand.class, ExportCommand.class, CheckConfigCommand.class, DescribeCommand.class, ServeRealtimeCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  streamscribe check-config --config topologies/transcribe.properties",
