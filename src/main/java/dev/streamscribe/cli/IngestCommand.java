@@ -110,11 +110,12 @@ final class IngestCommand implements Callable<Integer> {
     static final class IngestProgress implements IngestJob.Listener {
         private final ProgressDisplay display;
         private final PrintWriter out;
-        private long started;
-        private long totalBytes;
-        private long doneBytes;
-        private int files;
-        private int done;
+        // written on the job's thread, read by progress() on producer threads as well
+        private volatile long started;
+        private volatile long totalBytes;
+        private volatile long doneBytes;
+        private volatile int files;
+        private volatile int done;
 
         IngestProgress(ProgressDisplay display, PrintWriter out) {
             this.display = display;
@@ -149,6 +150,14 @@ final class IngestCommand implements Callable<Integer> {
                 out.flush();
             }
             progress(ingested.file(), 0, 0);
+        }
+
+        @Override
+        public void completed(IngestJob.Report report) {
+            long elapsed = System.nanoTime() - started;
+            display.update(String.format(Locale.ROOT, "ingest %s %d/%d files, %s in %s", ProgressDisplay.bar(1, 24),
+                    done, files, ProgressDisplay.bytes(totalBytes), ProgressDisplay.duration(Duration.ofNanos(elapsed))),
+                    true);
         }
 
         @Override

@@ -31,6 +31,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", description = "Override one key, e.g. --set realtime.max-concurrent-sessions=4 (repeatable).")
     Map<String, String> overrides = Map.of();
 
+    @Option(names = "--exit-when-drained",
+            description = "For batch jobs: stop (gracefully, exit code 0) once every input record has been consumed and "
+                    + "every session has its result. Sessions whose input never completes end EXPIRED after "
+                    + "session.idle-timeout-ms, so that is the longest this waits for them.")
+    boolean exitWhenDrained;
+
     @Override
     public Integer call() throws InterruptedException {
         PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
@@ -42,14 +48,36 @@ final class RunCommand implements Callable<Integer> {
                     + " at " + resolved.realtime().url() + ", up to " + resolved.realtime().maxConcurrentSessions()
                     + " sessions in flight; Ctrl-C stops it");
             out.flush();
-            shutdown.awaitStop();
+            if (exitWhenDrained) {
+                awaitDrainedOrStop(pipeline, shutdown);
+            } else {
+                shutdown.awaitStop();
+            }
             boolean drained = pipeline.stop(resolved.streams().drainTimeout());
             shutdown.closed(drained ? 0 : 1);
             return drained ? 0 : 1;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException e) {
             pipeline.close();
             shutdown.closed(1);
             throw e;
+        }
+    }
+
+    /**
+     * Returns when a stop is requested or the pipeline has had nothing to do for two checks in a row (one check can
+     * fall between consuming a record and committing it).
+     */
+    private void awaitDrainedOrStop(StreamscribePipeline pipeline, ShutdownLatch shutdown) throws InterruptedException {
+        int quiet = 0;
+        while (!shutdown.awaitStop(java.time.Duration.ofSeconds(1))) {
+            var backlog = pipeline.backlog();
+            quiet = backlog.isPresent() && backlog.get().drained() ? quiet + 1 : 0;
+            if (quiet >= 2) {
+                spec.commandLine().getOut().println("drained: every input consumed and every session has its result;"
+                        + " stopping");
+                spec.commandLine().getOut().flush();
+                return;
+            }
         }
     }
 }

@@ -12,9 +12,10 @@ final class ShutdownLatch {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile int exitCode = 0;
+    private final Thread hook;
 
     ShutdownLatch(long maxCloseSeconds) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        hook = new Thread(() -> {
             stopRequested.countDown();
             try {
                 if (closed.await(maxCloseSeconds, TimeUnit.SECONDS)) {
@@ -23,7 +24,8 @@ final class ShutdownLatch {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "streamscribe-shutdown"));
+        }, "streamscribe-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** Blocks until a stop is requested. */
@@ -31,10 +33,29 @@ final class ShutdownLatch {
         stopRequested.await();
     }
 
-    /** Call once everything is closed; the JVM may then exit, with {@code code} when a signal stopped it. */
+    /**
+     * Blocks until a stop is requested or {@code timeout} passes.
+     *
+     * @return true when a stop was requested
+     */
+    boolean awaitStop(java.time.Duration timeout) throws InterruptedException {
+        return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Call once everything is closed; the JVM may then exit, with {@code code} when a signal stopped it. When the
+     * command ended on its own, the hook is removed, so a JVM that runs commands in-process (tests) is not halted.
+     */
     void closed(int code) {
         exitCode = code;
         closed.countDown();
+        if (stopRequested.getCount() > 0) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it sees closed and halts with the code
+            }
+        }
     }
 
     void closed() {

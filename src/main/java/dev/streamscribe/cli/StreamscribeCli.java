@@ -5,8 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code streamscribe} command. Subcommands arrive with their issues (demo, ingest, run, export, status,
- * replay, reset, serve-realtime, describe, bench); today it validates a pipeline definition.
+ * The {@code streamscribe} command: {@code demo} runs the whole job on one machine; {@code ingest}, {@code run},
+ * {@code status}, {@code export}, {@code replay} and {@code reset} operate a pipeline on a real cluster;
+ * {@code check-config}, {@code describe} and {@code serve-realtime} help set it up and test it.
  */
 @Command(name = "streamscribe",
         mixinStandardHelpOptions = true,
@@ -14,9 +15,13 @@ import picocli.CommandLine.Command;
         description = "Runs batch and offline audio through realtime speech WebSocket APIs (OpenAI Realtime GA"
                 + " and beta, Inworld, or streamscribe's own local server) as a Kafka Streams pipeline, writing"
                 + " per-turn transcripts, responses and one result per session to Kafka topics as Avro records.",
-        subcommands = {IngestCommand.class, RunCommand.class, ExportCommand.class, CheckConfigCommand.class, DescribeCommand.class, ServeRealtimeCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
+                ExportCommand.class, ReplayCommand.class, ResetCommand.class, CheckConfigCommand.class,
+                DescribeCommand.class, ServeRealtimeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
+                "  streamscribe demo                                   # the whole job offline, on the bundled samples",
+                "  streamscribe ingest recordings/ && streamscribe run --exit-when-drained",
+                "  streamscribe export --out transcripts/ --format txt,srt",
                 "  streamscribe check-config --config topologies/transcribe.properties",
                 "  streamscribe serve-realtime --port 8765",
                 "  streamscribe help check-config"})

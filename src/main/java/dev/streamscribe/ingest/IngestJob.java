@@ -50,6 +50,9 @@ public final class IngestJob {
 
         default void failed(Failure failure) {
         }
+
+        default void completed(Report report) {
+        }
     }
 
     private final AudioIngestor ingestor;
@@ -120,7 +123,9 @@ public final class IngestJob {
                 listener.failed(failure);
             }
         }
-        return new Report(List.copyOf(ingested), List.copyOf(failures));
+        Report report = new Report(List.copyOf(ingested), List.copyOf(failures));
+        listener.completed(report);
+        return report;
     }
 
     private static long sizeOf(Path file) {

@@ -51,12 +51,14 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Topics topics;
     private final boolean staticMember;
+    private final PipelineConfig config;
     private final dev.streamscribe.metrics.PipelineMetrics metrics;
     private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
     private final io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics streamsMetrics;
     private final java.util.Optional<dev.streamscribe.metrics.OperationsEndpoint> operations;
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
+        this.config = config;
         topics = PipelineTopics.connect(config, env);
         staticMember = config.streams().instanceId().isPresent();
         PipelineTopics.prepare(config, topics);
@@ -150,6 +152,77 @@ public final class StreamscribePipeline implements AutoCloseable {
     /** The port of /metrics, /health and /ready, when they are served. */
     public java.util.Optional<Integer> operationsPort() {
         return operations.map(dev.streamscribe.metrics.OperationsEndpoint::port);
+    }
+
+    /**
+     * What is left to do, for batch runs ({@code run --exit-when-drained}): input records not yet consumed and
+     * committed by this application, sessions in this instance's stores that have no result for their current run
+     * (waiting for input, for a slot, in flight or waiting to retry), and outcomes not yet written.
+     *
+     * @return empty while it cannot be told (starting, rebalancing)
+     */
+    public Optional<Backlog> backlog() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return Optional.empty();
+        }
+        long unfinished = 0;
+        try (var all = streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(StoreNames.SESSION_STATE,
+                org.apache.kafka.streams.state.QueryableStoreTypes.<String, SessionState>keyValueStore())).all()) {
+            while (all.hasNext()) {
+                if (!all.next().value.status().hasResult()) {
+                    unfinished++;
+                }
+            }
+        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            return Optional.empty();
+        }
+        long lag;
+        try {
+            lag = inputLag();
+        } catch (RuntimeException e) {
+            log.debug("cannot measure the input lag yet: {}", e.toString());
+            return Optional.empty();
+        }
+        return Optional.of(new Backlog(lag, unfinished, runtime.inFlight(), runtime.drained()));
+    }
+
+    /**
+     * @param inputLag           input records (configs and chunks) not yet committed as consumed
+     * @param unfinishedSessions sessions without a result for their current run, in this instance
+     * @param inFlight           sessions at the provider now
+     * @param outcomesWritten    every finished attempt's records have been handed to the topology
+     */
+    public record Backlog(long inputLag, long unfinishedSessions, int inFlight, boolean outcomesWritten) {
+        public boolean drained() {
+            return inputLag == 0 && unfinishedSessions == 0 && inFlight == 0 && outcomesWritten;
+        }
+    }
+
+    private long inputLag() {
+        try (Admin admin = Admin.create(PipelineTopics.clientProperties(config))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (String topic : List.of(topics.sessionConfigs().name(), topics.audioChunks().name())) {
+                admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                        .forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            }
+            var ends = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+            long lag = 0;
+            for (var end : ends.entrySet()) {
+                var done = committed.get(end.getKey());
+                lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+            }
+            return lag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.streamscribe.realtime.server;
 
+import dev.streamscribe.results.WordErrorRate;
+
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.AudioPiece;
@@ -56,26 +58,11 @@ class PocketsphinxEngineIT {
     }
 
     static List<String> words(String text) {
-        String normalized = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z' ]", " ").trim();
-        return normalized.isEmpty() ? List.of() : List.of(normalized.split("\\s+"));
+        return WordErrorRate.words(text);
     }
 
-    /** Word-level edit distance (substitutions, insertions, deletions). */
     static int wordErrors(List<String> reference, List<String> hypothesis) {
-        int[] previous = new int[hypothesis.size() + 1];
-        for (int j = 0; j <= hypothesis.size(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= reference.size(); i++) {
-            int[] current = new int[hypothesis.size() + 1];
-            current[0] = i;
-            for (int j = 1; j <= hypothesis.size(); j++) {
-                int cost = reference.get(i - 1).equals(hypothesis.get(j - 1)) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            previous = current;
-        }
-        return previous[hypothesis.size()];
+        return WordErrorRate.wordErrors(reference, hypothesis);
     }
 
     private static List<AudioPiece> chunks(byte[] audio) {

@@ -1,0 +1,122 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.results.ResultCollector;
+import dev.streamscribe.results.ResultsSnapshot;
+import dev.streamscribe.topology.PipelineTopics;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** Sends finished sessions to the provider again, as new runs. */
+@Command(name = "replay",
+        description = {"Run finished sessions again: publishes each one's config again with a fresh run token, so the "
+                + "pipeline sends the session (its audio is read back from the audio topic) to the provider once more "
+                + "and writes a new set of results next to the old ones. By default this picks the sessions whose "
+                + "current run ended FAILED or COMPLETED_WITH_ERRORS; --session names sessions, --all takes every "
+                + "finished one.",
+                "Cost: every replayed session is billed again by the provider. Sessions still running are left "
+                        + "alone (a config cannot change in flight). The audio must still be on the audio topic "
+                        + "(retention), or the new run ends FAILED with AUDIO_EXPIRED. Nothing is undone: old "
+                        + "results stay; export shows the latest run."},
+        footer = {"", "Examples:",
+                "  streamscribe replay --dry-run",
+                "  streamscribe replay",
+                "  streamscribe replay --session s-0f3a... --session s-77b1...",
+                "  streamscribe replay --all"})
+final class ReplayCommand implements Callable<Integer> {
+    private static final Set<SessionStatus> DEFAULT_STATUSES = EnumSet.of(SessionStatus.FAILED,
+            SessionStatus.COMPLETED_WITH_ERRORS);
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @Option(names = "--session", split = ",", description = "Replay these sessions, whatever their outcome.")
+    List<String> sessions = List.of();
+
+    @Option(names = "--all", description = "Replay every session whose current run has finished.")
+    boolean all;
+
+    @Option(names = "--dry-run", description = "Only list what would be replayed.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+        if (all && !sessions.isEmpty()) {
+            throw new IllegalArgumentException("--all and --session exclude each other");
+        }
+        PipelineConfig config = pipeline.load();
+        Topics topics = PipelineTopics.connect(config, System.getenv());
+        Map<String, Object> clients = PipelineTopics.clientProperties(config);
+        Map<String, SessionConfig> configs = ResultsSnapshot.configs(clients, topics);
+        ResultCollector results = ResultsSnapshot.results(clients, topics);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<SessionConfig> chosen = new ArrayList<>();
+        int problems = 0;
+        List<String> candidates = sessions.isEmpty() ? List.copyOf(configs.keySet()) : sessions;
+        String suffix = "~replay-" + Long.toString(System.currentTimeMillis(), 36);
+        for (String sessionId : candidates) {
+            SessionConfig current = configs.get(sessionId);
+            Optional<SessionResult> result = results.result(sessionId)
+                    .filter(r -> current != null && r.getRunToken().equals(current.getRunToken()));
+            if (current == null) {
+                err.println(sessionId + ": no such session (no config on " + topics.sessionConfigs().name() + ")");
+                problems++;
+            } else if (result.isEmpty()) {
+                if (!sessions.isEmpty()) {
+                    err.println(sessionId + ": run " + current.getRunToken() + " has not finished yet; left alone");
+                    problems++;
+                }
+            } else if (!sessions.isEmpty() || all || DEFAULT_STATUSES.contains(result.get().getStatus())) {
+                SessionConfig replay = SessionConfig.newBuilder(current)
+                        .setRunToken(baseToken(current.getRunToken()) + suffix)
+                        .setCreatedAtMs(System.currentTimeMillis()).build();
+                out.println(sessionId + "  " + current.getRunToken() + " (" + result.get().getStatus()
+                        + (result.get().getReason() == null ? "" : " " + result.get().getReason()) + ") -> "
+                        + replay.getRunToken());
+                chosen.add(replay);
+            }
+        }
+        if (!dryRun && !chosen.isEmpty()) {
+            try (Producer<byte[], byte[]> producer = IngestCommand.producer(config)) {
+                String topic = topics.sessionConfigs().name();
+                for (SessionConfig replay : chosen) {
+                    producer.send(new ProducerRecord<>(topic, replay.getSessionId().getBytes(StandardCharsets.UTF_8),
+                            topics.sessionConfigs().valueSerde().serializer().serialize(topic, replay))).get();
+                }
+            }
+        }
+        err.println((dryRun ? "would replay " : "replayed ") + chosen.size() + " session(s)"
+                + (chosen.isEmpty() && sessions.isEmpty() && !all ? " (none ended FAILED or COMPLETED_WITH_ERRORS)" : ""));
+        out.flush();
+        err.flush();
+        return problems == 0 ? 0 : 1;
+    }
+
+    /** A replay of a replay keeps one suffix, so tokens do not grow with every replay. */
+    static String baseToken(String token) {
+        int at = token.indexOf("~replay-");
+        return at < 0 ? token : token.substring(0, at);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.results.PipelineStatus;
+import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.topology.PipelineTopics;
+import dev.streamscribe.topology.SessionState;
+import dev.streamscribe.topology.SessionStateSerde;
+import dev.streamscribe.topology.StoreNames;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** Where the sessions stand. */
+@Command(name = "status",
+        description = {"Show where the sessions stand: total, not yet read by the pipeline, assembling (waiting for "
+                + "their config, end or missing chunks), waiting for a slot, in flight, done, done with errors, failed, "
+                + "expired; hours of audio finished, the rate, an ETA for the rest, usage totals (tokens and billed "
+                + "seconds) and dead letters by reason.",
+                "Reads the topics (configs, results, dead letters and the pipeline's session-state changelog) with "
+                        + "read_committed consumers outside any consumer group: it changes nothing. With --watch it "
+                        + "keeps reading and redraws until Ctrl-C."},
+        footer = {"", "Examples:",
+                "  streamscribe status",
+                "  streamscribe status --watch --interval-seconds 5"})
+final class StatusCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    PipelineOptions pipeline;
+
+    @Option(names = "--watch", description = "Keep reading and redraw every --interval-seconds until Ctrl-C.")
+    boolean watch;
+
+    @Option(names = "--interval-seconds", defaultValue = "2", description = "Redraw interval with --watch (default: ${DEFAULT-VALUE}).")
+    long intervalSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        PipelineConfig config = pipeline.load();
+        Topics topics = PipelineTopics.connect(config, System.getenv());
+        var clients = PipelineTopics.clientProperties(config);
+        PipelineStatus status = new PipelineStatus();
+        String changelog = config.applicationId() + "-" + StoreNames.SESSION_STATE + "-changelog";
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            TopicReader<SessionConfig> configs = track(open, new TopicReader<>(clients, topics.sessionConfigs().name(),
+                    topics.sessionConfigs().valueSerde().deserializer()));
+            TopicReader<SessionResult> results = track(open, new TopicReader<>(clients, topics.sessionResults().name(),
+                    topics.sessionResults().valueSerde().deserializer()));
+            TopicReader<DeadLetter> letters = track(open, new TopicReader<>(clients, topics.deadLetters().name(),
+                    topics.deadLetters().valueSerde().deserializer()));
+            Optional<TopicReader<SessionState>> states = exists(clients, changelog)
+                    ? Optional.of(track(open, new TopicReader<>(clients, changelog, new SessionStateSerde().deserializer())))
+                    : Optional.empty();
+            ShutdownLatch shutdown = watch ? new ShutdownLatch(10) : null;
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                do {
+                    configs.readToEnd(status::config);
+                    results.readToEnd(status::result);
+                    letters.readToEnd((key, letter) -> status.deadLetter(letter));
+                    states.ifPresent(reader -> reader.readToEnd(status::state));
+                    if (watch) {
+                        out.print("\033[H\033[2J");
+                    }
+                    print(out, status.summary(), config, states.isPresent());
+                    out.flush();
+                } while (watch && !shutdown.awaitStop(Duration.ofSeconds(intervalSeconds)));
+            } finally {
+                if (shutdown != null) {
+                    shutdown.closed(0);
+                }
+            }
+        } finally {
+            for (AutoCloseable closeable : open) {
+                closeable.close();
+            }
+        }
+        return 0;
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> open, T closeable) {
+        open.add(closeable);
+        return closeable;
+    }
+
+    private static boolean exists(java.util.Map<String, Object> clients, String topic) throws Exception {
+        try (Admin admin = Admin.create(clients)) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
+        }
+    }
+
+    static void print(PrintWriter out, PipelineStatus.Summary s, PipelineConfig config, boolean pipelineSeen) {
+        out.printf(Locale.ROOT, "pipeline %s at %s%s%n", config.applicationId(), config.kafka().bootstrapServers(),
+                pipelineSeen ? "" : " (has not run yet: no session-state changelog)");
+        out.printf(Locale.ROOT, "sessions     %d total: %d done, %d done with errors, %d failed, %d expired%n",
+                s.total(), s.completed(), s.completedWithErrors(), s.failed(), s.expired());
+        out.printf(Locale.ROOT, "             %d in flight, %d waiting for a slot, %d assembling, %d not yet read%n",
+                s.inFlight(), s.waiting(), s.assembling(), s.unread());
+        out.printf(Locale.ROOT, "audio        %.2f h finished%n", s.audioMs() / 3_600_000.0);
+        if (s.audioRate() > 0) {
+            out.printf(Locale.ROOT, "rate         %.1f s of audio per second, %.2f sessions per second%n",
+                    s.audioRate(), s.sessionRate());
+        }
+        if (s.remaining() > 0) {
+            out.printf(Locale.ROOT, "ETA          %s for %d session(s)%n", s.sessionRate() > 0
+                    ? ProgressDisplay.duration(Duration.ofMillis((long) (s.remaining() / s.sessionRate() * 1000)))
+                    : "unknown (nothing finished yet)", s.remaining());
+        }
+        out.printf(Locale.ROOT, "usage        %d input tokens, %d output tokens, %.0f s billed by duration%n",
+                s.inputTokens(), s.outputTokens(), s.billedSeconds());
+        long letters = s.deadLetters().values().stream().mapToLong(Long::longValue).sum();
+        out.printf(Locale.ROOT, "dead letters %d%s%n", letters, letters == 0 ? "" : ": " + s.deadLetters().entrySet()
+                .stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
+    }
+}
