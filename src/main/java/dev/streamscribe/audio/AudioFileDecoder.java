@@ -175,6 +175,12 @@ public final class AudioFileDecoder {
         } catch (IOException e) {
             throw new UnreadableAudioException(file + " could not be read to the end (truncated?): " + e.getMessage(), e);
         }
+        long declared = source.getFrameLength();
+        if (declared != AudioSystem.NOT_SPECIFIED && frames < declared) {
+            throw new UnreadableAudioException(String.format(java.util.Locale.ROOT,
+                    "%s is truncated: its header declares %d frames (%.2f s) but it holds %d (%.2f s)", file, declared,
+                    declared / format.getSampleRate(), frames, frames / format.getSampleRate()), null);
+        }
         return new Source(format.getSampleRate(), channels, format.getSampleSizeInBits(), format.getEncoding().toString(), frames);
     }
 

@@ -101,4 +101,36 @@ class AudioFileDecoderTest {
         var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(cut, b -> { }));
         assertTrue(e.getMessage().contains("cut.wav"), e.getMessage());
     }
+
+    @Test
+    void shouldRefuseAWavWhoseDataIsCutShortSayingHowMuchIsMissing() throws Exception {
+        byte[] whole = Files.readAllBytes(wav(16_000, 16, 1, false, 1.0));
+        Path cut = Files.write(dir.resolve("half.wav"), java.util.Arrays.copyOf(whole, 44 + 16_000));
+        var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(cut, b -> { }));
+        assertTrue(e.getMessage().contains("half.wav is truncated: its header declares 16000 frames (1.00 s) but it holds 8000 (0.50 s)"),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldDecodeHeaderlessPcmOfAStatedLayout() throws Exception {
+        ByteBuffer data = ByteBuffer.allocate(16_000 * 2 * 2).order(ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < 16_000; i++) {
+            short s = (short) Math.round(0.5 * 32767 * Math.sin(2 * Math.PI * 1_000 * i / 16_000.0));
+            data.putShort(s).putShort(s);
+        }
+        Path raw = Files.write(dir.resolve("capture.pcm"), data.array());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AudioFileDecoder.raw(raw, new AudioFileDecoder.RawFormat(16_000, 2, 16, false, true), 24_000, out::writeBytes);
+        float[] pcm = samples(out.toByteArray());
+        assertEquals(24_000, pcm.length, 2, "one second at 24 kHz");
+        assertEquals(0.5 / Math.sqrt(2), ResamplerTest.rms(java.util.Arrays.copyOfRange(pcm, 2_400, 21_600)), 0.02);
+    }
+
+    @Test
+    void shouldRefuseHeaderlessPcmThatIsNotAWholeNumberOfFrames() throws Exception {
+        Path raw = Files.write(dir.resolve("odd.pcm"), new byte[1_001]);
+        var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.raw(raw,
+                AudioFileDecoder.RawFormat.pcm16Mono24k(), 24_000, b -> { }));
+        assertTrue(e.getMessage().contains("odd.pcm is 1001 bytes, not a whole number of 2-byte frames"), e.getMessage());
+    }
 }

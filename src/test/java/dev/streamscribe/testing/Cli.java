@@ -1,0 +1,64 @@
+package dev.streamscribe.testing;
+
+import dev.streamscribe.cli.StreamscribeCli;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs {@code streamscribe} commands in the test JVM, capturing what they print. */
+public final class Cli {
+    private Cli() {
+    }
+
+    /** What a command printed and returned. */
+    public record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = StreamscribeCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /**
+     * {@code --config} and {@code --set} flags that point a command at the shared test broker and registry, with
+     * topics and application id of their own.
+     */
+    public static List<String> pipelineFlags(String name, Path stateDir, String realtimeUrl) {
+        List<String> flags = new ArrayList<>(List.of("--config", "topologies/transcribe.properties"));
+        for (String setting : List.of(
+                "bootstrap.servers=" + SharedInfrastructure.kafka().bootstrapServers(),
+                "schema.registry.url=" + SharedInfrastructure.registry().url(),
+                "application.id=" + name,
+                "topic.prefix=" + name + ".",
+                "topic.partitions=2",
+                "state.dir=" + stateDir,
+                "operations.port=-1",
+                "realtime.url=" + realtimeUrl)) {
+            flags.add("--set");
+            flags.add(setting);
+        }
+        return flags;
+    }
+
+    /** {@code command}, then {@code flags}, then {@code more}. */
+    public static String[] args(String command, List<String> flags, String... more) {
+        List<String> all = new ArrayList<>();
+        all.add(command);
+        all.addAll(flags);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+}
