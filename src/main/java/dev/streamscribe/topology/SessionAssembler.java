@@ -126,7 +126,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         byte[] encoded = SessionState.encode(config);
         String token = config.getRunToken();
         if (state.hasConfig() && state.runToken().equals(token)) {
-            if (!Arrays.equals(state.config(), encoded)) {
+            if (!Arrays.equals(state.config(), encoded) && !sameRequest(state.sessionConfig(), config)) {
                 deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
                         + "' already has a different config; publish the change with a new run token");
             }
@@ -156,6 +156,18 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         }
         save(sessionId, next);
         checkComplete(sessionId, next, record.timestamp());
+    }
+
+    /**
+     * Whether two configs of one run ask the provider the same: the creation time and the metadata only describe the
+     * run, so publishing the same run again (ingesting a file twice, from another path) is not a change.
+     */
+    static boolean sameRequest(Optional<SessionConfig> stored, SessionConfig incoming) {
+        return stored.map(SessionAssembler::requestPart).map(requestPart(incoming)::equals).orElse(false);
+    }
+
+    private static SessionConfig requestPart(SessionConfig config) {
+        return SessionConfig.newBuilder(config).setCreatedAtMs(0).setMetadata(java.util.Map.of()).build();
     }
 
     // ---------------------------------------------------------------- chunks

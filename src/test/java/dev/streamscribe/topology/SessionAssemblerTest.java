@@ -274,6 +274,16 @@ class SessionAssemblerTest {
     }
 
     @Test
+    void shouldTreatTheSameRunRepublishedWithOtherMetadataAndCreationTimeAsTheSameConfig() {
+        configs.pipeInput("s1", config("s1"));
+        SessionConfig republished = config("s1");
+        republished.setCreatedAtMs(republished.getCreatedAtMs() + 60_000);
+        republished.setMetadata(java.util.Map.of("source", "copy-of-meeting.wav"));
+        configs.pipeInput("s1", republished);
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
     void shouldExpireAGapByStreamTimeAndNameTheMissingSeqs() {
         configs.pipeInput("s1", config("s1"), T0);
         pipeSession("s1", 0, 2);

@@ -1,0 +1,214 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.testing.Cli;
+import dev.streamscribe.testing.TestWavs;
+import dev.streamscribe.testing.TestWavs.Tone;
+import dev.streamscribe.topology.PipelineTopics;
+import dev.streamscribe.topology.Topics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A batch job with the operator's commands, in order, on the real broker and registry and the local realtime server:
+ * ingest (twice), run --exit-when-drained, export, status, replay, reset. Each step builds on the one before.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BatchJobIT {
+    private static final String NAME = "batch-it";
+    @TempDir
+    static Path dir;
+    private static LocalRealtimeServer server;
+    private static List<String> flags;
+    private static Topics topics;
+    private static Map<String, Object> clients;
+    private static Path recordings;
+    private static String sessionA;
+    private static String sessionB;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()));
+        flags = Cli.pipelineFlags(NAME, dir.resolve("state"), server.url(Dialect.OPENAI_GA).toString());
+        Map<String, String> sets = new HashMap<>();
+        for (int i = 0; i < flags.size(); i++) {
+            if (flags.get(i).equals("--set")) {
+                String[] kv = flags.get(i + 1).split("=", 2);
+                sets.put(kv[0], kv[1]);
+            }
+        }
+        PipelineConfig config = ConfigLoader.load(Path.of("topologies/transcribe.properties"), Map.of(), sets);
+        topics = PipelineTopics.connect(config, Map.of());
+        clients = PipelineTopics.clientProperties(config);
+        recordings = Files.createDirectories(dir.resolve("recordings"));
+        // a: speech, a 1 s pause, speech: two turns; b: one turn
+        Path a1 = TestWavs.write(dir.resolve("a1.wav"), 24_000f, 16, 1, false, 2.5, new Tone(300, 0.5));
+        Path pause = TestWavs.write(dir.resolve("pause.wav"), 24_000f, 16, 1, false, 1.0, new Tone(300, 0.0));
+        Path a2 = TestWavs.write(dir.resolve("a2.wav"), 24_000f, 16, 1, false, 1.5, new Tone(500, 0.5));
+        concatenate(recordings.resolve("a.wav"), a1, pause, a2);
+        TestWavs.write(recordings.resolve("b.wav"), 48_000f, 16, 2, false, 1.5, new Tone(700, 0.5));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        server.close();
+    }
+
+    /** One 24 kHz mono WAV made of others'. */
+    private static void concatenate(Path target, Path... parts) throws Exception {
+        ByteArrayOutputStream pcm = new ByteArrayOutputStream();
+        for (Path part : parts) {
+            dev.streamscribe.audio.AudioFileDecoder.wavToPcm16(part, pcm::writeBytes);
+        }
+        byte[] bytes = pcm.toByteArray();
+        var format = new javax.sound.sampled.AudioFormat(24_000, 16, 1, true, false);
+        try (var stream = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), format, bytes.length / 2)) {
+            javax.sound.sampled.AudioSystem.write(stream, javax.sound.sampled.AudioFileFormat.Type.WAVE, target.toFile());
+        }
+    }
+
+    private static List<SessionResult> results() {
+        List<SessionResult> out = new ArrayList<>();
+        try (TopicReader<SessionResult> reader = new TopicReader<>(clients, topics.sessionResults().name(),
+                topics.sessionResults().valueSerde().deserializer())) {
+            reader.readToEnd((key, value) -> out.add(value));
+        }
+        return out;
+    }
+
+    private static List<TranscriptionEvent> transcriptions() {
+        List<TranscriptionEvent> out = new ArrayList<>();
+        try (TopicReader<TranscriptionEvent> reader = new TopicReader<>(clients, topics.transcriptions().name(),
+                topics.transcriptions().valueSerde().deserializer())) {
+            reader.readToEnd((key, value) -> out.add(value));
+        }
+        return out;
+    }
+
+    private static Cli.Result runUntilDrained() {
+        return assertTimeoutPreemptively(Duration.ofSeconds(120),
+                () -> Cli.run(Cli.args("run", flags, "--exit-when-drained")));
+    }
+
+    @Test
+    @Order(1)
+    void shouldPublishEachRecordingOnceEvenWhenIngestedTwice() {
+        Cli.Result first = Cli.run(Cli.args("ingest", flags, recordings.toString()));
+        Cli.Result again = Cli.run(Cli.args("ingest", flags, recordings.resolve("a.wav").toString()));
+        assertEquals(0, first.exitCode(), first.toString());
+        assertEquals(0, again.exitCode(), again.toString());
+        String[] lines = first.out().trim().split("\n");
+        assertEquals(2, lines.length, first.toString());
+        sessionA = lines[0].trim().split("\\s+")[0];
+        sessionB = lines[1].trim().split("\\s+")[0];
+        assertTrue(lines[0].contains("2 turn(s)") && lines[0].endsWith("a.wav"), lines[0]);
+        assertTrue(lines[1].contains("1 turn(s)") && lines[1].endsWith("b.wav"), lines[1]);
+        assertEquals(lines[0].trim().split("\\s+")[1], again.out().trim().split("\\s+")[1], "the same run");
+    }
+
+    @Test
+    @Order(2)
+    void shouldExitWhenDrainedWithExactlyOneResultPerSessionAndOneTranscriptionPerTurn() {
+        Cli.Result run = runUntilDrained();
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("drained: every input consumed and every session has its result"), run.out());
+        List<SessionResult> results = results();
+        assertEquals(2, results.size(), results.toString());
+        assertTrue(results.stream().allMatch(r -> r.getStatus() == SessionStatus.COMPLETED), results.toString());
+        List<TranscriptionEvent> turns = transcriptions();
+        assertEquals(2, turns.stream().filter(t -> t.getSessionId().equals(sessionA)).count(), turns.toString());
+        assertEquals(1, turns.stream().filter(t -> t.getSessionId().equals(sessionB)).count(), turns.toString());
+    }
+
+    @Test
+    @Order(3)
+    void shouldExportEveryFormatNamedAfterTheRecordingsWithTurnTimes() throws Exception {
+        Path out = dir.resolve("export");
+        Cli.Result export = Cli.run(Cli.args("export", flags, "--out", out.toString(), "--format", "txt,jsonl,srt,vtt"));
+        assertEquals(0, export.exitCode(), export.toString());
+        for (String name : List.of("a", "b")) {
+            for (String ext : List.of("txt", "jsonl", "srt", "vtt")) {
+                assertTrue(Files.isRegularFile(out.resolve(name + "." + ext)), name + "." + ext + " in " + export);
+            }
+        }
+        List<TranscriptionEvent> turnsOfA = transcriptions().stream().filter(t -> t.getSessionId().equals(sessionA))
+                .sorted(java.util.Comparator.comparingInt(TranscriptionEvent::getTurnIndex)).toList();
+        assertEquals(turnsOfA.get(0).getTranscript().strip() + "\n\n" + turnsOfA.get(1).getTranscript().strip() + "\n",
+                Files.readString(out.resolve("a.txt")));
+        String srt = Files.readString(out.resolve("a.srt"));
+        assertTrue(srt.startsWith("1\n00:00:00,000 --> 00:00:03,"), srt);
+        assertTrue(srt.contains("\n2\n00:00:03,"), srt);
+        assertEquals(2, Files.readAllLines(out.resolve("a.jsonl")).size());
+        assertTrue(Files.readString(out.resolve("b.vtt")).startsWith("WEBVTT\n\n00:00:00.000 --> 00:00:01.5"));
+    }
+
+    @Test
+    @Order(4)
+    void shouldReportEverySessionDone() {
+        Cli.Result status = Cli.run(Cli.args("status", flags));
+        assertEquals(0, status.exitCode(), status.toString());
+        assertTrue(status.out().contains("sessions     2 total: 2 done, 0 done with errors, 0 failed, 0 expired"), status.out());
+        assertTrue(status.out().contains("0 in flight, 0 waiting for a slot, 0 assembling, 0 not yet read"), status.out());
+        assertTrue(status.out().contains("dead letters 0"), status.out());
+    }
+
+    @Test
+    @Order(5)
+    void shouldReplayNothingByDefaultWhenEverythingCompletedAndANamedSessionOnRequest() {
+        Cli.Result none = Cli.run(Cli.args("replay", flags));
+        assertEquals(0, none.exitCode(), none.toString());
+        assertTrue(none.err().contains("replayed 0 session(s)"), none.err());
+        Cli.Result one = Cli.run(Cli.args("replay", flags, "--session", sessionB));
+        assertEquals(0, one.exitCode(), one.toString());
+        assertTrue(one.out().startsWith(sessionB + "  r-") && one.out().contains("(COMPLETED) -> r-"), one.out());
+        Cli.Result run = runUntilDrained();
+        assertEquals(0, run.exitCode(), run.toString());
+        List<SessionResult> results = results();
+        assertEquals(3, results.size(), "one more run of b: " + results);
+        assertEquals(2, results.stream().filter(r -> r.getSessionId().equals(sessionB)).map(SessionResult::getRunToken)
+                .distinct().count());
+    }
+
+    @Test
+    @Order(6)
+    void shouldResetTheApplicationWithoutSendingFinishedRunsAgain() {
+        Cli.Result dry = Cli.run(Cli.args("reset", flags, "--dry-run"));
+        assertEquals(0, dry.exitCode(), dry.toString());
+        assertTrue(dry.out().contains("dry run: nothing changed"), dry.out());
+        Cli.Result reset = Cli.run(Cli.args("reset", flags));
+        assertEquals(0, reset.exitCode(), reset.toString());
+        assertTrue(reset.out().contains("reset done"), reset.out());
+        assertTrue(!Files.exists(dir.resolve("state").resolve(NAME)), "local state deleted");
+        int connectionsBefore = server.connectionsAccepted();
+        Cli.Result run = runUntilDrained();
+        assertEquals(0, run.exitCode(), run.toString());
+        assertEquals(3, results().size(), "every input read again, no run sent again");
+        assertEquals(connectionsBefore, server.connectionsAccepted(), "the provider was not called");
+    }
+}
