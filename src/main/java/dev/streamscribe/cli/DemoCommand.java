@@ -126,10 +126,11 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("environment variable " + apiKeyEnv + " (--api-key-env) is not set");
         }
         List<Path> recordings = inputs.isEmpty() ? List.of(bundledSamples()) : inputs;
+        // the demo reports every session itself; the pipeline's INFO lines would interleave with the progress
+        var appLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.streamscribe");
+        var previousLevel = appLogger.getLevel();
         if (!verbose) {
-            // the demo reports every session itself; the pipeline's INFO lines would interleave with the progress
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.streamscribe"))
-                    .setLevel(ch.qos.logback.classic.Level.WARN);
+            appLogger.setLevel(ch.qos.logback.classic.Level.WARN);
         }
         Path work = Files.createTempDirectory("streamscribe-demo-");
         ShutdownLatch shutdown = new ShutdownLatch(120);
@@ -150,6 +151,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             deleteRecursively(work);
+            appLogger.setLevel(previousLevel);
             shutdown.closed(exit);
         }
         return exit;
