@@ -1,6 +1,7 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DelayedSpeechEngine;
 import dev.streamscribe.realtime.server.Engines;
 import dev.streamscribe.realtime.server.FaultPlans;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
@@ -57,12 +58,19 @@ final class ServeRealtimeCommand implements Callable<Integer> {
             description = "How long each response stays active before it completes (default ${DEFAULT-VALUE}).")
     long responseDurationMs;
 
+    @Option(names = "--transcription-delay-ms", defaultValue = "0",
+            description = "Hold every transcript back this long after its commit, like a slow provider (default "
+                    + "${DEFAULT-VALUE}; used by 'bench').")
+    long transcriptionDelayMs;
+
     @Override
     public Integer call() throws InterruptedException {
         Set<Dialect> dialects = dialect == null ? EnumSet.allOf(Dialect.class) : Set.of(Dialect.fromId(dialect)
                 .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
                         "unknown --dialect '" + dialect + "'; allowed: " + Dialect.allowed())));
-        SpeechEngine speech = Engines.select(engine.name(), Runtime.getRuntime().availableProcessors());
+        SpeechEngine selected = Engines.select(engine.name(), Runtime.getRuntime().availableProcessors());
+        SpeechEngine speech = transcriptionDelayMs > 0
+                ? new DelayedSpeechEngine(selected, Duration.ofMillis(transcriptionDelayMs)) : selected;
         FaultPlans faults = faultPlan == null ? FaultPlans.NONE : FaultPlans.read(faultPlan);
         LocalRealtimeServer.Options options = LocalRealtimeServer.Options.defaults(speech)
                 .withPort(port).withDialects(dialects).withFaults(faults)
@@ -75,7 +83,7 @@ final class ServeRealtimeCommand implements Callable<Integer> {
             out.println("streamscribe local realtime server listening on " + host + ":" + server.port());
             dialects.stream().sorted().forEach(d -> out.println("  " + d.id() + ": " + server.url(d)));
             out.println("speech engine: " + speech.name() + (engine == EngineChoice.auto ? " (auto: "
-                    + (speech.name().equals("pocketsphinx") ? "pocketsphinx is installed)"
+                    + (selected.name().equals("pocketsphinx") ? "pocketsphinx is installed)"
                     : "pocketsphinx is not installed; apt-get install pocketsphinx pocketsphinx-en-us for real recognition)") : ""));
             out.flush();
             shutdown.awaitStop();

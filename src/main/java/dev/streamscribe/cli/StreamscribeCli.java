@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 + " per-turn transcripts, responses and one result per session to Kafka topics as Avro records.",
         subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
                 ExportCommand.class, ReplayCommand.class, ResetCommand.class, CheckConfigCommand.class,
-                DescribeCommand.class, ServeRealtimeCommand.class, CommandLine.HelpCommand.class},
+                DescribeCommand.class, ServeRealtimeCommand.class, ServeKafkaCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  streamscribe demo                                   # the whole job offline, on the bundled samples",
                 "  streamscribe ingest recordings/ && streamscribe run --exit-when-drained",
