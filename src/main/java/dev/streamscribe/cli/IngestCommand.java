@@ -3,12 +3,10 @@ package dev.streamscribe.cli;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.IngestJob;
+import dev.streamscribe.ingest.IngestProducer;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +18,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Publishes audio files as sessions. */
@@ -82,20 +79,8 @@ final class IngestCommand implements Callable<Integer> {
                 session.template(config.realtime().dialect()), session.metadata);
     }
 
-    /**
-     * Acknowledged by every replica before the next file; not idempotent, because a retried send can only duplicate
-     * a chunk, which the assembler drops by (seq, digest), while an idempotent producer writing into a partition
-     * created moments before could loop on OutOfOrderSequence on a single broker (DESIGN.md section 8).
-     */
     static Producer<byte[], byte[]> producer(PipelineConfig config) {
-        Map<String, Object> props = PipelineTopics.clientProperties(config);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "streamscribe-ingest");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        return IngestProducer.create(PipelineTopics.clientProperties(config));
     }
 
     static void printSummary(IngestJob.Report report, PipelineConfig config, PrintWriter err) {

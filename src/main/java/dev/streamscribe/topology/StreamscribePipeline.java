@@ -122,6 +122,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         // Chunks carry up to 256 KiB: Streams' default of 1,000 buffered records per partition could hold 250 MiB of
         // audio on the heap during a backlog. The assembler only needs each chunk long enough to digest it.
         props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 64);
+        // Kafka 5.0's default, set now: the finished-runs global store gets the same processing-error handling
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Static membership: a restarted instance (same instance.id, same state.dir) takes its tasks back at once
         // instead of waiting for the dead member's session to time out. Streams adds the thread index.
         config.streams().instanceId().ifPresent(id -> props.put(

@@ -1,0 +1,486 @@
+package dev.streamscribe.bench;
+
+import dev.streamscribe.audio.AudioFileDecoder;
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionSettings;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.embedded.ApicurioRegistry;
+import dev.streamscribe.embedded.PortAllocator;
+import dev.streamscribe.ingest.AudioEncoding;
+import dev.streamscribe.ingest.AudioIngestor;
+import dev.streamscribe.ingest.IngestProducer;
+import dev.streamscribe.ingest.TurnPolicy;
+import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.topology.PipelineTopics;
+import dev.streamscribe.topology.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One bench run (issue 9): the broker, the registry, the local realtime server and the pipeline each in a process
+ * of their own; this JVM only publishes, reads results and measures. Five phases, each against a baseline measured
+ * in the same run, because these machines are too noisy for absolute figures.
+ *
+ * <p>Threading: runs on the caller's thread; the probes and child-output copiers run their own.
+ */
+public final class BenchRun implements AutoCloseable {
+    private static final int CHUNK_BYTES = 256 * 1024;
+    private static final int BYTES_PER_SECOND = 48_000;
+
+    private final BenchSettings settings;
+    private final Path work;
+    private final Consumer<String> progress;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final BenchReport report = new BenchReport();
+    private String bootstrap;
+    private String registryUrl;
+    private int pipelines;
+
+    public BenchRun(BenchSettings settings, Path work, Consumer<String> progress) {
+        this.settings = settings;
+        this.work = work;
+        this.progress = progress;
+    }
+
+    /** Runs every phase and returns the report. */
+    public BenchReport run() throws Exception {
+        long started = System.nanoTime();
+        machineFacts();
+        ChildJvm broker = child("broker", List.of("-Xmx1g"), List.of("serve-kafka", "--port", "0", "--data-dir",
+                work.resolve("kafka").toString()), line -> line.startsWith("Kafka broker listening on"));
+        bootstrap = broker.readyLine().split("\\s+")[4];
+        ApicurioRegistry registry = ApicurioRegistry.start(ApicurioRegistry.Options.defaults()
+                .withLogFile(work.resolve("apicurio-registry.log")));
+        open.add(registry);
+        registryUrl = registry.url();
+        progress.accept("broker at " + bootstrap + ", registry at " + registryUrl);
+
+        ChildJvm instant = server("server-instant", Duration.ZERO);
+        double rawMbPerSecond = rawKafkaBaseline();
+        throughputAndLatency(instant, rawMbPerSecond);
+        instant.close();
+        concurrency();
+        memory();
+        report.machine("bench", settings.name());
+        report.machine("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
+        return report;
+    }
+
+    private void machineFacts() {
+        report.machine("cores", Runtime.getRuntime().availableProcessors());
+        report.machine("JDK", Runtime.version().toString());
+        report.machine("OS", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        report.machine("pipeline heap", "-Xmx" + settings.pipelineHeap());
+        report.machine("commit interval", settings.commitInterval().toMillis() + " ms");
+        report.machine("chunk size", CHUNK_BYTES / 1024 + " KiB");
+    }
+
+    // ------------------------------------------------------------------ phase 1: raw Kafka
+
+    /** Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer settings. */
+    private double rawKafkaBaseline() throws Exception {
+        long total = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+        String topic = "bench-raw";
+        Map<String, Object> clients = Map.of("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(clients)) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Thread.sleep(1_000); // leaders elected before the first produce (DESIGN.md section 8)
+        byte[] chunk = new byte[CHUNK_BYTES];
+        new Random(1).nextBytes(chunk);
+        long[] consumedAt = {0};
+        java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
+        Thread consumer = Thread.ofPlatform().name("raw-consumer").start(() -> {
+            Map<String, Object> props = new HashMap<>(clients);
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = in.partitionsFor(topic).stream()
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                in.assign(partitions);
+                in.seekToBeginning(partitions);
+                partitions.forEach(in::position); // resolve the start now, not inside the measured time
+                assigned.countDown();
+                long bytes = 0;
+                while (bytes < total) {
+                    for (var record : in.poll(Duration.ofMillis(100))) {
+                        bytes += record.value().length;
+                    }
+                }
+                consumedAt[0] = System.nanoTime();
+            }
+        });
+        assigned.await(60, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        try (Producer<byte[], byte[]> out = producer()) {
+            for (long sent = 0, i = 0; sent < total; sent += CHUNK_BYTES, i++) {
+                int length = (int) Math.min(CHUNK_BYTES, total - sent);
+                out.send(new ProducerRecord<>(topic, ("raw-" + i % 64).getBytes(StandardCharsets.UTF_8),
+                        length == CHUNK_BYTES ? chunk : Arrays.copyOf(chunk, length)));
+            }
+        }
+        consumer.join(TimeUnit.MINUTES.toMillis(5));
+        double seconds = (consumedAt[0] - start) / 1e9;
+        double mbPerSecond = total / 1e6 / seconds;
+        report.row(new BenchReport.Row("1 raw Kafka", "produce + consume " + mb(total) + " in 256 KiB records",
+                String.format(Locale.ROOT, "%.1f MB/s", mbPerSecond), null, null, null, null));
+        report.headline("rawKafkaMBps", round(mbPerSecond));
+        progress.accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s", mbPerSecond));
+        return mbPerSecond;
+    }
+
+    // ------------------------------------------------------------------ phase 2 and 4: throughput and latency
+
+    private void throughputAndLatency(ChildJvm server, double rawMbPerSecond) throws Exception {
+        Pipeline pipeline = pipeline("throughput", server, 16);
+        try {
+            List<Path> files = new ArrayList<>();
+            Path audio = Files.createDirectories(work.resolve("audio"));
+            for (int i = 0; i < settings.throughputSessions(); i++) {
+                files.add(writePcm(audio.resolve("session-" + i + ".pcm"), settings.throughputSeconds(), 100 + i));
+            }
+            long totalBytes = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+            try (TopicReader<SessionResult> results = pipeline.results();
+                 Producer<byte[], byte[]> producer = producer()) {
+                AudioIngestor ingestor = new AudioIngestor(producer, pipeline.topics(), ingestSettings(), Clock.systemUTC());
+                long start = System.nanoTime();
+                for (Path file : files) {
+                    ingestor.ingest(file, (sent, of) -> { });
+                }
+                long ingested = System.nanoTime();
+                Map<String, SessionResult> done = awaitResults(results, files.size(), Duration.ofMinutes(10));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                requireCompleted(done, "throughput");
+                double audioRate = settings.throughputSessions() * (double) settings.throughputSeconds() / seconds;
+                double mbPerSecond = totalBytes / 1e6 / seconds;
+                double ratio = mbPerSecond / rawMbPerSecond;
+                report.row(new BenchReport.Row("2 pipeline throughput", settings.throughputSessions() + " sessions x "
+                        + settings.throughputSeconds() + " s pcm16, instant server: ingest -> result",
+                        String.format(Locale.ROOT, "%.1f MB/s (%.0f s of audio per s; ingest alone %.1f s)", mbPerSecond,
+                                audioRate, (ingested - start) / 1e9),
+                        String.format(Locale.ROOT, "%.1f MB/s raw Kafka", rawMbPerSecond), ratio, ">= 0.50", ratio >= 0.5));
+                report.headline("throughputRatioToRawKafka", round(ratio));
+                report.headline("audioSecondsPerSecond", round(audioRate));
+                progress.accept(String.format(Locale.ROOT, "throughput: %.1f MB/s, %.2f of raw Kafka", mbPerSecond, ratio));
+                latency(pipeline, results, producer);
+            }
+        } finally {
+            pipeline.close();
+        }
+    }
+
+    /** From end_of_session acknowledged to the SessionResult readable (read_committed), minus the provider's time. */
+    private void latency(Pipeline pipeline, TopicReader<SessionResult> results, Producer<byte[], byte[]> producer)
+            throws Exception {
+        byte[] second = new byte[BYTES_PER_SECOND];
+        new Random(7).nextBytes(second);
+        List<Double> added = new ArrayList<>();
+        List<Double> provider = new ArrayList<>();
+        for (int i = 0; i < settings.latencySessions(); i++) {
+            String session = "latency-" + i;
+            publishSession(producer, pipeline.topics(), session, second);
+            long published = System.nanoTime();
+            SessionResult result = awaitResults(results, 1, Duration.ofSeconds(60)).get(session);
+            long seen = System.nanoTime();
+            if (result == null) {
+                throw new IllegalStateException("latency session " + session + " got no result");
+            }
+            double providerMs = result.getFinishedAtMs() - result.getStartedAtMs();
+            provider.add(providerMs);
+            added.add((seen - published) / 1e6 - providerMs);
+        }
+        added.sort(Double::compare);
+        double p50 = percentile(added, 50);
+        double p99 = percentile(added, 99);
+        double providerP50 = percentile(provider.stream().sorted().toList(), 50);
+        report.row(new BenchReport.Row("4 added latency", settings.latencySessions() + " sessions of 1 s, one at a time, "
+                + "commit interval " + settings.commitInterval().toMillis() + " ms",
+                String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", p50, p99),
+                String.format(Locale.ROOT, "provider's own time p50 %.0f ms (subtracted)", providerP50),
+                null, "p99 <= 250 ms", p99 <= 250));
+        report.headline("addedLatencyP50Ms", round(p50));
+        report.headline("addedLatencyP99Ms", round(p99));
+        progress.accept(String.format(Locale.ROOT, "added latency: p50 %.0f ms, p99 %.0f ms", p50, p99));
+    }
+
+    // ------------------------------------------------------------------ phase 3: concurrency
+
+    private void concurrency() throws Exception {
+        ChildJvm server = server("server-delayed", settings.serverDelay());
+        try {
+            byte[] second = new byte[BYTES_PER_SECOND];
+            new Random(3).nextBytes(second);
+            for (int level : settings.concurrencyLevels()) {
+                Pipeline pipeline = pipeline("concurrency-" + level, server, level);
+                try (TopicReader<SessionResult> results = pipeline.results();
+                     Producer<byte[], byte[]> producer = producer();
+                     JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), false, 500)) {
+                    int sessions = level * settings.waves();
+                    long start = System.nanoTime();
+                    for (int i = 0; i < sessions; i++) {
+                        publishSession(producer, pipeline.topics(), "c" + level + "-" + i, second);
+                    }
+                    producer.flush();
+                    Map<String, SessionResult> done = awaitResults(results, sessions,
+                            settings.serverDelay().multipliedBy(settings.waves() * 4L).plusMinutes(2));
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    requireCompleted(done, "concurrency " + level);
+                    double achieved = sessions / seconds;
+                    double ideal = level / (double) settings.serverDelay().toSeconds();
+                    double ratio = achieved / ideal;
+                    long heapMb = probe.peakHeapBytes() / (1024 * 1024);
+                    boolean heapMet = heapMb <= 512;
+                    report.row(new BenchReport.Row("3 concurrency", sessions + " sessions at max " + level + " in flight, "
+                            + "server delay " + settings.serverDelay().toSeconds() + " s",
+                            String.format(Locale.ROOT, "%.2f sessions/s; peak heap %d MiB, %d threads, %d sockets",
+                                    achieved, heapMb, probe.peakThreads(), probe.peakSockets()),
+                            String.format(Locale.ROOT, "ideal %.2f sessions/s", ideal), ratio,
+                            level >= 1_000 ? ">= 0.90, heap <= 512 MiB" : ">= 0.90", ratio >= 0.9 && (level < 1_000 || heapMet)));
+                    report.headline("concurrency" + level + "RatioToIdeal", round(ratio));
+                    report.headline("concurrency" + level + "PeakHeapMiB", heapMb);
+                    progress.accept(String.format(Locale.ROOT, "concurrency %d: %.2f of ideal, peak heap %d MiB, %d threads, %d sockets",
+                            level, ratio, heapMb, probe.peakThreads(), probe.peakSockets()));
+                } finally {
+                    pipeline.close();
+                }
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ phase 5: memory
+
+    private void memory() throws Exception {
+        ChildJvm server = server("server-memory", Duration.ZERO);
+        try {
+            long shortPeak = peakLiveHeap(server, settings.shortSessionMinutes());
+            long longPeak = peakLiveHeap(server, settings.longSessionMinutes());
+            double ratio = (double) longPeak / shortPeak;
+            report.row(new BenchReport.Row("5 memory", "peak live heap (after full GC, sampled) of the pipeline JVM, one "
+                    + settings.longSessionMinutes() + "-minute session",
+                    String.format(Locale.ROOT, "%.1f MiB", longPeak / 1048576.0),
+                    String.format(Locale.ROOT, "%.1f MiB for one %d-minute session", shortPeak / 1048576.0,
+                            settings.shortSessionMinutes()), ratio, "<= 1.10", ratio <= 1.10));
+            report.headline("longSessionHeapRatio", round(ratio));
+            progress.accept(String.format(Locale.ROOT, "memory: %d min %.1f MiB vs %d min %.1f MiB (%.2f)",
+                    settings.longSessionMinutes(), longPeak / 1048576.0, settings.shortSessionMinutes(),
+                    shortPeak / 1048576.0, ratio));
+        } finally {
+            server.close();
+        }
+    }
+
+    private long peakLiveHeap(ChildJvm server, int minutes) throws Exception {
+        Pipeline pipeline = pipeline("memory-" + minutes, server, 16);
+        Path file = writePcm(Files.createDirectories(work.resolve("memory")).resolve(minutes + "min.pcm"), minutes * 60, minutes);
+        try (TopicReader<SessionResult> results = pipeline.results();
+             Producer<byte[], byte[]> producer = producer();
+             JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), true, 1_000)) {
+            new AudioIngestor(producer, pipeline.topics(), ingestSettings(), Clock.systemUTC()).ingest(file, (s, o) -> { });
+            requireCompleted(awaitResults(results, 1, Duration.ofMinutes(10)), "memory " + minutes + " min");
+            Thread.sleep(1_500); // one more sample after the result
+            return probe.peakHeapBytes();
+        } finally {
+            pipeline.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The pipeline in its own JVM, and the typed topics to talk to it. */
+    private record Pipeline(ChildJvm jvm, Topics topics, Map<String, Object> clients) implements AutoCloseable {
+        TopicReader<SessionResult> results() {
+            return new TopicReader<>(clients, topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer());
+        }
+
+        @Override
+        public void close() {
+            jvm.close();
+        }
+    }
+
+    private Pipeline pipeline(String name, ChildJvm server, int maxConcurrent) throws Exception {
+        String id = "bench-" + (++pipelines) + "-" + name;
+        int operationsPort = PortAllocator.freePort();
+        String serverPort = server.readyLine().replaceAll(".*127\\.0\\.0\\.1:(\\d+).*", "$1");
+        Map<String, String> settingsMap = new java.util.LinkedHashMap<>();
+        settingsMap.put("application.id", id);
+        settingsMap.put("bootstrap.servers", bootstrap);
+        settingsMap.put("topic.prefix", id + ".");
+        settingsMap.put("topic.partitions", "3");
+        settingsMap.put("schema.registry.url", registryUrl);
+        settingsMap.put("realtime.dialect", "openai-ga");
+        settingsMap.put("realtime.url", "ws://127.0.0.1:" + serverPort + "/v1/realtime");
+        settingsMap.put("realtime.max-concurrent-sessions", Integer.toString(maxConcurrent));
+        settingsMap.put("state.dir", work.resolve("state").resolve(id).toString());
+        settingsMap.put("operations.port", Integer.toString(operationsPort));
+        settingsMap.put("commit.interval.ms", Long.toString(settings.commitInterval().toMillis()));
+        Path file = work.resolve(id + ".properties");
+        StringBuilder text = new StringBuilder();
+        settingsMap.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(file, text);
+        PipelineConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+        Topics topics = PipelineTopics.connect(config, Map.of());
+        PipelineTopics.prepare(config, topics); // created here, so the first produce does not race the pipeline's
+        ChildJvm jvm = child(id, List.of("-Xmx" + settings.pipelineHeap()), List.of("run", "--config", file.toString()),
+                line -> line.contains(" running: "));
+        awaitReady(operationsPort);
+        return new Pipeline(jvm, topics, PipelineTopics.clientProperties(config));
+    }
+
+    private ChildJvm server(String name, Duration delay) throws Exception {
+        return child(name, List.of("-Xmx1g"), List.of("serve-realtime", "--port", "0", "--engine", "deterministic",
+                "--dialect", "openai-ga", "--transcription-delay-ms", Long.toString(delay.toMillis())),
+                line -> line.startsWith("streamscribe local realtime server listening on"));
+    }
+
+    private ChildJvm child(String name, List<String> jvmOptions, List<String> args,
+                           java.util.function.Predicate<String> ready) throws IOException, TimeoutException {
+        ChildJvm jvm = ChildJvm.start(name, jvmOptions, args, work.resolve(name + ".log"), ready, Duration.ofSeconds(120));
+        open.add(jvm);
+        return jvm;
+    }
+
+    private static void awaitReady(int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new TimeoutException("the pipeline was not ready after 120 s");
+    }
+
+    private static AudioIngestor.Settings ingestSettings() {
+        SessionConfig template = SessionConfig.newBuilder().setSessionId("template").setRunToken("template")
+                .setTranscription(TranscriptionSettings.newBuilder().setModel("gpt-4o-transcribe").build()).build();
+        return new AudioIngestor.Settings(AudioEncoding.PCM16, AudioFileDecoder.RawFormat.pcm16Mono24k(),
+                new TurnPolicy(Duration.ofSeconds(120), Duration.ZERO, -40, Duration.ZERO), CHUNK_BYTES, template,
+                Map.of("bench", "true"));
+    }
+
+    /** A config, then one chunk that ends the session (so the chunk's acknowledgement is "end_of_session published"). */
+    private static void publishSession(Producer<byte[], byte[]> producer, Topics topics, String sessionId, byte[] audio)
+            throws Exception {
+        SessionConfig config = SessionConfig.newBuilder().setSessionId(sessionId).setRunToken("bench")
+                .setTranscription(TranscriptionSettings.newBuilder().setModel("gpt-4o-transcribe").build()).build();
+        AudioChunk chunk = AudioChunk.newBuilder().setSessionId(sessionId).setSeq(0).setTurnIndex(0)
+                .setAudio(ByteBuffer.wrap(audio)).setEndOfTurn(true).setEndOfSession(true)
+                .setProducedAtMs(System.currentTimeMillis()).build();
+        byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
+        String configs = topics.sessionConfigs().name();
+        String chunks = topics.audioChunks().name();
+        producer.send(new ProducerRecord<>(configs, key, topics.sessionConfigs().valueSerde().serializer().serialize(configs, config)));
+        producer.send(new ProducerRecord<>(chunks, key, topics.audioChunks().valueSerde().serializer().serialize(chunks, chunk))).get();
+    }
+
+    private static Map<String, SessionResult> awaitResults(TopicReader<SessionResult> results, int count, Duration timeout)
+            throws TimeoutException {
+        Map<String, SessionResult> done = new HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (done.size() < count) {
+            for (var record : results.poll(Duration.ofMillis(20))) {
+                done.put(record.key(), record.value());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException(done.size() + " of " + count + " results after " + timeout.toSeconds() + " s");
+            }
+        }
+        return done;
+    }
+
+    private static void requireCompleted(Map<String, SessionResult> results, String phase) {
+        List<String> bad = results.values().stream().filter(r -> r.getStatus() != SessionStatus.COMPLETED)
+                .map(r -> r.getSessionId() + " " + r.getStatus() + " " + r.getReason()).toList();
+        if (!bad.isEmpty()) {
+            throw new IllegalStateException(phase + ": sessions did not complete: " + bad);
+        }
+    }
+
+    /** The same producer as ingest, for the baseline and the pipeline alike. */
+    private Producer<byte[], byte[]> producer() {
+        return IngestProducer.create(Map.of("bootstrap.servers", bootstrap));
+    }
+
+    private Path writePcm(Path file, int seconds, long seed) throws IOException {
+        Random random = new Random(seed);
+        byte[] block = new byte[BYTES_PER_SECOND];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            for (int s = 0; s < seconds; s++) {
+                random.nextBytes(block);
+                out.write(block);
+            }
+        }
+        return file;
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static String mb(long bytes) {
+        return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    @Override
+    public void close() {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                progress.accept("closing " + open.get(i) + " failed: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.streamscribe.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Sizes of one bench run.
+ *
+ * @param throughputSessions sessions of the throughput phase (and the bytes of the raw baseline)
+ * @param throughputSeconds  audio seconds per throughput session
+ * @param concurrencyLevels  max-concurrent-sessions values of the concurrency phase
+ * @param serverDelay        how long the server holds each transcript in the concurrency phase
+ * @param waves              sessions per concurrency level = waves x level
+ * @param latencySessions    sessions published one after another in the latency phase
+ * @param shortSessionMinutes, longSessionMinutes audio lengths compared in the memory phase
+ * @param pipelineHeap       -Xmx of the pipeline's JVM
+ * @param commitInterval     Kafka Streams commit interval of the pipeline
+ */
+public record BenchSettings(String name, int throughputSessions, int throughputSeconds, List<Integer> concurrencyLevels,
+                            Duration serverDelay, int waves, int latencySessions, int shortSessionMinutes,
+                            int longSessionMinutes, String pipelineHeap, Duration commitInterval) {
+    public BenchSettings {
+        concurrencyLevels = List.copyOf(concurrencyLevels);
+    }
+
+    /** The sizes: about five minutes here. */
+    public static BenchSettings full() {
+        return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,
+                "512m", Duration.ofMillis(100));
+    }
+
+    /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
+    public static BenchSettings quick() {
+        return new BenchSettings("quick", 4, 20, List.of(10), Duration.ofSeconds(2), 2, 5, 1, 3, "512m",
+                Duration.ofMillis(100));
+    }
+}

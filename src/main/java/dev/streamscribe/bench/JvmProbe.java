@@ -1,0 +1,132 @@
+package dev.streamscribe.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Looks at another JVM from outside: heap in use (the JDK's {@code jcmd GC.heap_info}, optionally after a full GC,
+ * which gives the live heap), live threads and open sockets (from /proc). Samples in the background and keeps the
+ * peaks.
+ *
+ * <p>Threading: {@link #start} runs one sampling thread; peaks are read from any thread.
+ */
+public final class JvmProbe implements AutoCloseable {
+    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+
+    /** One look. */
+    public record Sample(long heapUsedBytes, int threads, int sockets) {
+    }
+
+    private final long pid;
+    private final boolean liveHeap;
+    private final long intervalMs;
+    private volatile boolean running = true;
+    private volatile long peakHeap;
+    private volatile int peakThreads;
+    private volatile int peakSockets;
+    private volatile int samples;
+    private Thread sampler;
+
+    private JvmProbe(long pid, boolean liveHeap, long intervalMs) {
+        this.pid = pid;
+        this.liveHeap = liveHeap;
+        this.intervalMs = intervalMs;
+    }
+
+    /**
+     * Samples {@code pid} every {@code intervalMs} until closed.
+     *
+     * @param liveHeap run a full GC before each heap reading (live heap; perturbs the measured process)
+     */
+    public static JvmProbe start(long pid, boolean liveHeap, long intervalMs) {
+        JvmProbe probe = new JvmProbe(pid, liveHeap, intervalMs);
+        probe.sampler = Thread.ofPlatform().daemon().name("probe-" + pid).start(probe::loop);
+        return probe;
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                Sample sample = sample(pid, liveHeap);
+                peakHeap = Math.max(peakHeap, sample.heapUsedBytes());
+                peakThreads = Math.max(peakThreads, sample.threads());
+                peakSockets = Math.max(peakSockets, sample.sockets());
+                samples++;
+                Thread.sleep(intervalMs);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+            }
+        }
+    }
+
+    public static Sample sample(long pid, boolean liveHeap) throws IOException, InterruptedException {
+        if (liveHeap) {
+            jcmd(pid, "GC.run");
+        }
+        Matcher used = USED.matcher(jcmd(pid, "GC.heap_info"));
+        long heap = used.find() ? Long.parseLong(used.group(1)) * 1024 : -1;
+        int threads = -1;
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("Threads:")) {
+                threads = Integer.parseInt(line.substring(8).trim());
+            }
+        }
+        int sockets = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) {
+                        sockets++;
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor closed between listing and reading
+                }
+            }
+        }
+        return new Sample(heap, threads, sockets);
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+        byte[] out = process.getInputStream().readAllBytes();
+        process.waitFor(30, TimeUnit.SECONDS);
+        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    public long peakHeapBytes() {
+        return peakHeap;
+    }
+
+    public int peakThreads() {
+        return peakThreads;
+    }
+
+    public int peakSockets() {
+        return peakSockets;
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        sampler.interrupt();
+        try {
+            sampler.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.streamscribe.cli;
+
+import dev.streamscribe.bench.BenchReport;
+import dev.streamscribe.bench.BenchRun;
+import dev.streamscribe.bench.BenchSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** Measures the pipeline against baselines taken in the same run. */
+@Command(name = "bench",
+        description = {"Measure the pipeline on this machine: starts a Kafka broker, the schema registry, the local "
+                + "realtime server (deterministic engine) and the pipeline, each in a process of its own, and measures "
+                + "(1) raw Kafka produce+consume of the same bytes, (2) pipeline throughput from ingest to result "
+                + "against it, (3) sessions per second at 10, 100 and 1,000 in flight with a slow server against the "
+                + "ideal, with the pipeline's heap, threads and sockets, (4) latency added by the pipeline from "
+                + "end_of_session to a readable result, (5) the pipeline's live heap for a 60-minute session against a "
+                + "1-minute one. Every headline is a ratio to a baseline from the same run: these machines are noisy.",
+                "Writes a markdown table and a JSON file (with the machine's facts) into --out and prints the table. "
+                        + "About five minutes; --quick (small sizes, one concurrency level, a 2 s delay) about one. "
+                        + "Uses only 127.0.0.1; everything it starts is stopped and its data deleted."},
+        footer = {"", "Examples:", "  streamscribe bench", "  streamscribe bench --quick --out /tmp/bench"})
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "Small sizes: checks the harness in about a minute; not for figures.")
+    boolean quick;
+
+    @Option(names = "--out", defaultValue = "bench/results", description = "Folder for the results (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--keep-work-dir", description = "Keep the temporary folder with every process's log and data.")
+    boolean keepWorkDir;
+
+    @Override
+    public Integer call() throws Exception {
+        BenchSettings settings = quick ? BenchSettings.quick() : BenchSettings.full();
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path work = Files.createTempDirectory("streamscribe-bench-");
+        ShutdownLatch shutdown = new ShutdownLatch(120);
+        int exit = 1;
+        try (BenchRun run = new BenchRun(settings, work, line -> {
+            err.println("bench: " + line);
+            err.flush();
+        })) {
+            BenchReport report = run.run();
+            Files.createDirectories(out);
+            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            Path markdown = out.resolve(settings.name() + "-" + stamp + ".md");
+            Path json = out.resolve(settings.name() + "-" + stamp + ".json");
+            Files.writeString(markdown, report.markdown());
+            Files.writeString(json, report.json());
+            Files.writeString(out.resolve("latest-" + settings.name() + ".md"), report.markdown());
+            Files.writeString(out.resolve("latest-" + settings.name() + ".json"), report.json());
+            stdout.println(report.markdown());
+            stdout.println("written: " + markdown + ", " + json);
+            stdout.flush();
+            exit = 0;
+        } finally {
+            if (keepWorkDir) {
+                err.println("bench: logs and data kept in " + work);
+            } else {
+                deleteRecursively(work);
+            }
+            shutdown.closed(exit);
+        }
+        return exit;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            org.slf4j.LoggerFactory.getLogger(BenchCommand.class).warn("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}
