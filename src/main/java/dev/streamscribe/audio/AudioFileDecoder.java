@@ -136,6 +136,9 @@ public final class AudioFileDecoder {
     private static Source convert(Path file, AudioInputStream source, int targetRate, Consumer<byte[]> sink)
             throws IOException {
         AudioFormat format = source.getFormat();
+        if (isTargetPcm16(format, targetRate)) {
+            return copy(file, source, sink);
+        }
         AudioFormat floats = new AudioFormat(AudioFormat.Encoding.PCM_FLOAT, format.getSampleRate(), 32,
                 format.getChannels(), 4 * format.getChannels(), format.getSampleRate(), false);
         AudioInputStream decoded;
@@ -175,13 +178,42 @@ public final class AudioFileDecoder {
         } catch (IOException e) {
             throw new UnreadableAudioException(file + " could not be read to the end (truncated?): " + e.getMessage(), e);
         }
-        long declared = source.getFrameLength();
+        checkLength(file, format, source.getFrameLength(), frames);
+        return new Source(format.getSampleRate(), channels, format.getSampleSizeInBits(), format.getEncoding().toString(), frames);
+    }
+
+    /** Already what is asked for: mono signed 16-bit little-endian at the target rate. */
+    private static boolean isTargetPcm16(AudioFormat format, int targetRate) {
+        return format.getEncoding() == AudioFormat.Encoding.PCM_SIGNED && format.getSampleSizeInBits() == 16
+                && format.getChannels() == 1 && !format.isBigEndian() && Math.round(format.getSampleRate()) == targetRate;
+    }
+
+    /** Hands the samples on unchanged (the common case of audio already in the providers' format). */
+    private static Source copy(Path file, AudioInputStream source, Consumer<byte[]> sink) throws IOException {
+        AudioFormat format = source.getFormat();
+        byte[] buffer = new byte[FRAMES_PER_BLOCK * 2 * 8];
+        long bytes = 0;
+        try (InputStream in = source) {
+            for (int read; (read = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
+                int whole = read - read % 2;
+                bytes += whole;
+                sink.accept(java.util.Arrays.copyOf(buffer, whole));
+            }
+        } catch (IOException e) {
+            throw new UnreadableAudioException(file + " could not be read to the end (truncated?): " + e.getMessage(), e);
+        }
+        long frames = bytes / 2;
+        checkLength(file, format, source.getFrameLength(), frames);
+        return new Source(format.getSampleRate(), 1, 16, format.getEncoding().toString(), frames);
+    }
+
+    private static void checkLength(Path file, AudioFormat format, long declared, long frames)
+            throws UnreadableAudioException {
         if (declared != AudioSystem.NOT_SPECIFIED && frames < declared) {
             throw new UnreadableAudioException(String.format(java.util.Locale.ROOT,
                     "%s is truncated: its header declares %d frames (%.2f s) but it holds %d (%.2f s)", file, declared,
                     declared / format.getSampleRate(), frames, frames / format.getSampleRate()), null);
         }
-        return new Source(format.getSampleRate(), channels, format.getSampleSizeInBits(), format.getEncoding().toString(), frames);
     }
 
     static byte[] toPcm16(float[] samples) {

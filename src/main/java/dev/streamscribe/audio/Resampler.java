@@ -21,6 +21,7 @@ public final class Resampler {
     private final double cutoff;
     private final double halfWidth;
     private final float[] table;
+    private final boolean passThrough;
     private float[] history = new float[0];
     private double position;
 
@@ -29,6 +30,8 @@ public final class Resampler {
         if (inRate <= 0 || outRate <= 0) {
             throw new IllegalArgumentException("sample rates must be positive: " + inRate + " -> " + outRate);
         }
+        // the same rate needs no filter: passing samples through keeps the band between 45% and 50% of the rate
+        this.passThrough = inRate == outRate;
         this.step = (double) inRate / outRate;
         // cycles per input sample: 45% of the lower of the two rates leaves room for the transition band
         this.cutoff = 0.45 * Math.min(1.0, (double) outRate / inRate);
@@ -77,6 +80,9 @@ public final class Resampler {
      * with silence), after which the resampler must not be used again.
      */
     public float[] process(float[] block, boolean last) {
+        if (passThrough) {
+            return block.clone();
+        }
         float[] input = new float[history.length + block.length + (last ? (int) Math.ceil(halfWidth) + 1 : 0)];
         System.arraycopy(history, 0, input, 0, history.length);
         System.arraycopy(block, 0, input, history.length, block.length);

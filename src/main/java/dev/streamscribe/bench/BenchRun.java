@@ -12,6 +12,7 @@ import dev.streamscribe.embedded.ApicurioRegistry;
 import dev.streamscribe.embedded.PortAllocator;
 import dev.streamscribe.ingest.AudioEncoding;
 import dev.streamscribe.ingest.AudioIngestor;
+import dev.streamscribe.ingest.IngestJob;
 import dev.streamscribe.ingest.IngestProducer;
 import dev.streamscribe.ingest.TurnPolicy;
 import dev.streamscribe.results.TopicReader;
@@ -59,6 +60,7 @@ import java.util.function.Consumer;
 public final class BenchRun implements AutoCloseable {
     private static final int CHUNK_BYTES = 256 * 1024;
     private static final int BYTES_PER_SECOND = 48_000;
+    private static final String WARM_UP = "warm-up";
 
     private final BenchSettings settings;
     private final Path work;
@@ -68,6 +70,20 @@ public final class BenchRun implements AutoCloseable {
     private String bootstrap;
     private String registryUrl;
     private int pipelines;
+    private ChildJvm broker;
+
+    /** Every phase: "throughput" (with the raw baseline and the latency), "concurrency", "memory". */
+    public static final java.util.Set<String> ALL_PHASES = java.util.Set.of("throughput", "concurrency", "memory");
+    private java.util.Set<String> phases = ALL_PHASES;
+
+    /** Runs only these phases (for profiling one of them). */
+    public BenchRun onlyPhases(java.util.Set<String> chosen) {
+        if (!ALL_PHASES.containsAll(chosen) || chosen.isEmpty()) {
+            throw new IllegalArgumentException("phases are " + ALL_PHASES + ", not " + chosen);
+        }
+        phases = java.util.Set.copyOf(chosen);
+        return this;
+    }
 
     public BenchRun(BenchSettings settings, Path work, Consumer<String> progress) {
         this.settings = settings;
@@ -79,7 +95,7 @@ public final class BenchRun implements AutoCloseable {
     public BenchReport run() throws Exception {
         long started = System.nanoTime();
         machineFacts();
-        ChildJvm broker = child("broker", List.of("-Xmx1g"), List.of("serve-kafka", "--port", "0", "--data-dir",
+        broker = child("broker", List.of("-Xmx1g"), List.of("serve-kafka", "--port", "0", "--data-dir",
                 work.resolve("kafka").toString()), line -> line.startsWith("Kafka broker listening on"));
         bootstrap = broker.readyLine().split("\\s+")[4];
         ApicurioRegistry registry = ApicurioRegistry.start(ApicurioRegistry.Options.defaults()
@@ -88,12 +104,18 @@ public final class BenchRun implements AutoCloseable {
         registryUrl = registry.url();
         progress.accept("broker at " + bootstrap + ", registry at " + registryUrl);
 
-        ChildJvm instant = server("server-instant", Duration.ZERO);
-        double rawMbPerSecond = rawKafkaBaseline();
-        throughputAndLatency(instant, rawMbPerSecond);
-        instant.close();
-        concurrency();
-        memory();
+        if (phases.contains("throughput")) {
+            ChildJvm instant = server("server-instant", Duration.ZERO);
+            double rawMbPerSecond = rawKafkaBaseline();
+            throughputAndLatency(instant, rawMbPerSecond);
+            instant.close();
+        }
+        if (phases.contains("concurrency")) {
+            concurrency();
+        }
+        if (phases.contains("memory")) {
+            memory();
+        }
         report.machine("bench", settings.name());
         report.machine("wall time", String.format(Locale.ROOT, "%.0f s", (System.nanoTime() - started) / 1e9));
         return report;
@@ -176,14 +198,24 @@ public final class BenchRun implements AutoCloseable {
             try (TopicReader<SessionResult> results = pipeline.results();
                  Producer<byte[], byte[]> producer = producer()) {
                 AudioIngestor ingestor = new AudioIngestor(producer, pipeline.topics(), ingestSettings(), Clock.systemUTC());
+                Map<String, Double> cpuBefore = cpu(pipeline.jvm(), server);
                 long start = System.nanoTime();
-                for (Path file : files) {
-                    ingestor.ingest(file, (sent, of) -> { });
+                IngestJob.Report ingestReport = new IngestJob(ingestor).run(files, new IngestJob.Listener() { });
+                if (!ingestReport.ok()) {
+                    throw new IllegalStateException("ingest failed: " + ingestReport.failures());
                 }
                 long ingested = System.nanoTime();
                 Map<String, SessionResult> done = awaitResults(results, files.size(), Duration.ofMinutes(10));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 requireCompleted(done, "throughput");
+                Map<String, Double> cpuAfter = cpu(pipeline.jvm(), server);
+                StringBuilder cpuUse = new StringBuilder();
+                cpuAfter.forEach((process, after) -> cpuUse.append(cpuUse.isEmpty() ? "" : ", ").append(process)
+                        .append(String.format(Locale.ROOT, " %.1f", after - cpuBefore.get(process))));
+                report.row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
+                        cpuUse.toString(), String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
+                        Runtime.getRuntime().availableProcessors()), null, null, null));
+                progress.accept("CPU seconds: " + cpuUse);
                 double audioRate = settings.throughputSessions() * (double) settings.throughputSeconds() / seconds;
                 double mbPerSecond = totalBytes / 1e6 / seconds;
                 double ratio = mbPerSecond / rawMbPerSecond;
@@ -211,7 +243,7 @@ public final class BenchRun implements AutoCloseable {
         List<Double> provider = new ArrayList<>();
         for (int i = 0; i < settings.latencySessions(); i++) {
             String session = "latency-" + i;
-            publishSession(producer, pipeline.topics(), session, second);
+            publishSession(producer, pipeline.topics(), session, second).get();
             long published = System.nanoTime();
             SessionResult result = awaitResults(results, 1, Duration.ofSeconds(60)).get(session);
             long seen = System.nanoTime();
@@ -290,7 +322,7 @@ public final class BenchRun implements AutoCloseable {
             long shortPeak = peakLiveHeap(server, settings.shortSessionMinutes());
             long longPeak = peakLiveHeap(server, settings.longSessionMinutes());
             double ratio = (double) longPeak / shortPeak;
-            report.row(new BenchReport.Row("5 memory", "peak live heap (after full GC, sampled) of the pipeline JVM, one "
+            report.row(new BenchReport.Row("5 memory", "peak live heap (after a full GC each second) of the pipeline JVM, one "
                     + settings.longSessionMinutes() + "-minute session",
                     String.format(Locale.ROOT, "%.1f MiB", longPeak / 1048576.0),
                     String.format(Locale.ROOT, "%.1f MiB for one %d-minute session", shortPeak / 1048576.0,
@@ -304,23 +336,58 @@ public final class BenchRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Peak live heap of a fresh pipeline JVM while it runs one session of {@code minutes}: a full GC every second
+     * (jcmd GC.run), and the heap left after each, read from the JVM's own GC log, so the figure is exact and not
+     * blurred by what is allocated between a GC and a reading.
+     */
     private long peakLiveHeap(ChildJvm server, int minutes) throws Exception {
-        Pipeline pipeline = pipeline("memory-" + minutes, server, 16);
+        Path gcLog = work.resolve("gc-memory-" + minutes + ".log");
+        Pipeline pipeline = pipeline("memory-" + minutes, server, 16, List.of("-Xlog:gc:file=" + gcLog));
         Path file = writePcm(Files.createDirectories(work.resolve("memory")).resolve(minutes + "min.pcm"), minutes * 60, minutes);
+        int startUpLines = Files.readAllLines(gcLog).size(); // start-up and warm-up are not this session's
         try (TopicReader<SessionResult> results = pipeline.results();
              Producer<byte[], byte[]> producer = producer();
              JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), true, 1_000)) {
             new AudioIngestor(producer, pipeline.topics(), ingestSettings(), Clock.systemUTC()).ingest(file, (s, o) -> { });
             requireCompleted(awaitResults(results, 1, Duration.ofMinutes(10)), "memory " + minutes + " min");
             Thread.sleep(1_500); // one more sample after the result
-            return probe.peakHeapBytes();
         } finally {
             pipeline.close();
             Files.deleteIfExists(file);
         }
+        List<String> lines = Files.readAllLines(gcLog);
+        return peakAfterFullGc(lines.subList(Math.min(startUpLines, lines.size()), lines.size()), gcLog);
+    }
+
+    /** The largest heap left after a requested full collection (jcmd GC.run), from a -Xlog:gc log. */
+    static long peakAfterFullGc(List<String> lines, Path gcLog) {
+        java.util.regex.Pattern full = java.util.regex.Pattern.compile(
+                "Pause Full \\((?:Diagnostic Command|System\\.gc\\(\\))\\) \\d+M->(\\d+)M");
+        long peak = 0;
+        for (String line : lines) {
+            java.util.regex.Matcher m = full.matcher(line);
+            if (m.find()) {
+                peak = Math.max(peak, Long.parseLong(m.group(1)));
+            }
+        }
+        if (peak == 0) {
+            throw new IllegalStateException("no full GC in " + gcLog + ": the live heap was not measured");
+        }
+        return peak * 1024 * 1024;
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** CPU seconds so far of every process of the bench. */
+    private Map<String, Double> cpu(ChildJvm pipeline, ChildJvm server) {
+        Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+        cpu.put("pipeline", JvmProbe.cpuSeconds(pipeline.pid()));
+        cpu.put("realtime server", JvmProbe.cpuSeconds(server.pid()));
+        cpu.put("broker", JvmProbe.cpuSeconds(broker.pid()));
+        cpu.put("ingest (bench JVM)", JvmProbe.cpuSeconds(ProcessHandle.current().pid()));
+        return cpu;
+    }
 
     /** The pipeline in its own JVM, and the typed topics to talk to it. */
     private record Pipeline(ChildJvm jvm, Topics topics, Map<String, Object> clients) implements AutoCloseable {
@@ -335,6 +402,11 @@ public final class BenchRun implements AutoCloseable {
     }
 
     private Pipeline pipeline(String name, ChildJvm server, int maxConcurrent) throws Exception {
+        return pipeline(name, server, maxConcurrent, List.of());
+    }
+
+    private Pipeline pipeline(String name, ChildJvm server, int maxConcurrent, List<String> moreJvmOptions)
+            throws Exception {
         String id = "bench-" + (++pipelines) + "-" + name;
         int operationsPort = PortAllocator.freePort();
         String serverPort = server.readyLine().replaceAll(".*127\\.0\\.0\\.1:(\\d+).*", "$1");
@@ -357,10 +429,29 @@ public final class BenchRun implements AutoCloseable {
         PipelineConfig config = ConfigLoader.load(file, Map.of(), Map.of());
         Topics topics = PipelineTopics.connect(config, Map.of());
         PipelineTopics.prepare(config, topics); // created here, so the first produce does not race the pipeline's
-        ChildJvm jvm = child(id, List.of("-Xmx" + settings.pipelineHeap()), List.of("run", "--config", file.toString()),
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xmx" + settings.pipelineHeap()));
+        settings.pipelineJvmOptions().forEach(option -> jvmOptions.add(option.replace("{name}", id)));
+        jvmOptions.addAll(moreJvmOptions);
+        ChildJvm jvm = child(id, jvmOptions, List.of("run", "--config", file.toString()),
                 line -> line.contains(" running: "));
         awaitReady(operationsPort);
-        return new Pipeline(jvm, topics, PipelineTopics.clientProperties(config));
+        Pipeline pipeline = new Pipeline(jvm, topics, PipelineTopics.clientProperties(config));
+        warmUp(pipeline);
+        return pipeline;
+    }
+
+    /**
+     * One session through the pipeline before measuring: the first transactions of a fresh application (producer
+     * fencing, changelog topics created moments before) take seconds on a single broker, a start-up cost that is not
+     * the steady state the phases measure.
+     */
+    private void warmUp(Pipeline pipeline) throws Exception {
+        byte[] audio = new byte[BYTES_PER_SECOND / 2];
+        new Random(5).nextBytes(audio);
+        try (TopicReader<SessionResult> results = pipeline.results(); Producer<byte[], byte[]> producer = producer()) {
+            publishSession(producer, pipeline.topics(), WARM_UP, audio).get();
+            awaitResults(results, 1, Duration.ofSeconds(60).plus(settings.serverDelay()), WARM_UP::equals);
+        }
     }
 
     private ChildJvm server(String name, Duration delay) throws Exception {
@@ -402,9 +493,13 @@ public final class BenchRun implements AutoCloseable {
                 Map.of("bench", "true"));
     }
 
-    /** A config, then one chunk that ends the session (so the chunk's acknowledgement is "end_of_session published"). */
-    private static void publishSession(Producer<byte[], byte[]> producer, Topics topics, String sessionId, byte[] audio)
-            throws Exception {
+    /**
+     * A config, then one chunk that ends the session (so the chunk's acknowledgement is "end_of_session published").
+     *
+     * @return the chunk's acknowledgement
+     */
+    private static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> publishSession(
+            Producer<byte[], byte[]> producer, Topics topics, String sessionId, byte[] audio) {
         SessionConfig config = SessionConfig.newBuilder().setSessionId(sessionId).setRunToken("bench")
                 .setTranscription(TranscriptionSettings.newBuilder().setModel("gpt-4o-transcribe").build()).build();
         AudioChunk chunk = AudioChunk.newBuilder().setSessionId(sessionId).setSeq(0).setTurnIndex(0)
@@ -414,16 +509,24 @@ public final class BenchRun implements AutoCloseable {
         String configs = topics.sessionConfigs().name();
         String chunks = topics.audioChunks().name();
         producer.send(new ProducerRecord<>(configs, key, topics.sessionConfigs().valueSerde().serializer().serialize(configs, config)));
-        producer.send(new ProducerRecord<>(chunks, key, topics.audioChunks().valueSerde().serializer().serialize(chunks, chunk))).get();
+        return producer.send(new ProducerRecord<>(chunks, key, topics.audioChunks().valueSerde().serializer().serialize(chunks, chunk)));
     }
 
     private static Map<String, SessionResult> awaitResults(TopicReader<SessionResult> results, int count, Duration timeout)
+            throws TimeoutException {
+        return awaitResults(results, count, timeout, id -> !WARM_UP.equals(id));
+    }
+
+    private static Map<String, SessionResult> awaitResults(TopicReader<SessionResult> results, int count, Duration timeout,
+                                                           java.util.function.Predicate<String> counted)
             throws TimeoutException {
         Map<String, SessionResult> done = new HashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (done.size() < count) {
             for (var record : results.poll(Duration.ofMillis(20))) {
-                done.put(record.key(), record.value());
+                if (counted.test(record.key())) {
+                    done.put(record.key(), record.value());
+                }
             }
             if (System.nanoTime() > deadline) {
                 throw new TimeoutException(done.size() + " of " + count + " results after " + timeout.toSeconds() + " s");

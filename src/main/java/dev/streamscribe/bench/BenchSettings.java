@@ -15,23 +15,31 @@ import java.util.List;
  * @param shortSessionMinutes, longSessionMinutes audio lengths compared in the memory phase
  * @param pipelineHeap       -Xmx of the pipeline's JVM
  * @param commitInterval     Kafka Streams commit interval of the pipeline
+ * @param pipelineJvmOptions extra options of the pipeline's JVM (e.g. a JFR recording)
  */
 public record BenchSettings(String name, int throughputSessions, int throughputSeconds, List<Integer> concurrencyLevels,
                             Duration serverDelay, int waves, int latencySessions, int shortSessionMinutes,
-                            int longSessionMinutes, String pipelineHeap, Duration commitInterval) {
+                            int longSessionMinutes, String pipelineHeap, Duration commitInterval,
+                            List<String> pipelineJvmOptions) {
     public BenchSettings {
         concurrencyLevels = List.copyOf(concurrencyLevels);
+        pipelineJvmOptions = List.copyOf(pipelineJvmOptions);
+    }
+
+    public BenchSettings withPipelineJvmOptions(List<String> options) {
+        return new BenchSettings(name, throughputSessions, throughputSeconds, concurrencyLevels, serverDelay, waves,
+                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, options);
     }
 
     /** The sizes: about five minutes here. */
     public static BenchSettings full() {
         return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,
-                "512m", Duration.ofMillis(100));
+                "512m", Duration.ofMillis(100), List.of());
     }
 
     /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
     public static BenchSettings quick() {
         return new BenchSettings("quick", 4, 20, List.of(10), Duration.ofSeconds(2), 2, 5, 1, 3, "512m",
-                Duration.ofMillis(100));
+                Duration.ofMillis(100), List.of());
     }
 }

@@ -61,8 +61,14 @@ public final class ChildJvm implements AutoCloseable {
             } catch (IOException e) {
                 up.completeExceptionally(new UncheckedIOException(e));
             }
-            up.completeExceptionally(new IllegalStateException(name + " exited with " + process.exitValue()
-                    + " before it was up; see " + log));
+            if (!up.isDone()) {
+                try {
+                    up.completeExceptionally(new IllegalStateException(name + " exited with " + process.waitFor()
+                            + " before it was up; see " + log));
+                } catch (InterruptedException e) {
+                    up.completeExceptionally(e);
+                }
+            }
         });
         try {
             return new ChildJvm(name, process, up.get(timeout.toMillis(), TimeUnit.MILLISECONDS));

@@ -103,6 +103,18 @@ public final class JvmProbe implements AutoCloseable {
         return new String(out, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; -1 when it cannot be read. */
+    public static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 1/100 s
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     public long peakHeapBytes() {
         return peakHeap;
     }

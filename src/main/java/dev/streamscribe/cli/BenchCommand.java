@@ -41,12 +41,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench/results", description = "Folder for the results (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--pipeline-jvm-option", paramLabel = "OPTION",
+            description = "Extra option of the pipeline's JVM (repeatable); {name} becomes the phase's pipeline name, "
+                    + "e.g. -XX:StartFlightRecording=filename=/tmp/{name}.jfr")
+    java.util.List<String> pipelineJvmOptions = java.util.List.of();
+
+    @Option(names = "--phases", split = ",", paramLabel = "PHASE",
+            description = "Run only these: throughput (with the raw baseline and latency), concurrency, memory.")
+    java.util.Set<String> phases = BenchRun.ALL_PHASES;
+
     @Option(names = "--keep-work-dir", description = "Keep the temporary folder with every process's log and data.")
     boolean keepWorkDir;
 
     @Override
     public Integer call() throws Exception {
-        BenchSettings settings = quick ? BenchSettings.quick() : BenchSettings.full();
+        BenchSettings settings = (quick ? BenchSettings.quick() : BenchSettings.full())
+                .withPipelineJvmOptions(pipelineJvmOptions);
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("streamscribe-bench-");
@@ -55,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         try (BenchRun run = new BenchRun(settings, work, line -> {
             err.println("bench: " + line);
             err.flush();
-        })) {
+        }).onlyPhases(phases)) {
             BenchReport report = run.run();
             Files.createDirectories(out);
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

@@ -114,9 +114,14 @@ final class IngestCommand implements Callable<Integer> {
             totalBytes = total;
         }
 
+        private final java.util.Map<Path, Long> inProgress = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
         public void progress(Path file, long fileBytesDone, long fileBytes) {
-            long current = doneBytes + fileBytesDone;
+            if (fileBytes > 0) {
+                inProgress.put(file, fileBytesDone);
+            }
+            long current = doneBytes + inProgress.values().stream().mapToLong(Long::longValue).sum();
             double fraction = totalBytes == 0 ? 1 : (double) current / totalBytes;
             long elapsed = System.nanoTime() - started;
             String eta = fraction <= 0.001 ? "?" : ProgressDisplay.duration(Duration.ofNanos((long) (elapsed / fraction - elapsed)));
@@ -128,6 +133,7 @@ final class IngestCommand implements Callable<Integer> {
         @Override
         public void finished(AudioIngestor.Ingested ingested) {
             done++;
+            inProgress.remove(ingested.file());
             doneBytes += sizeOf(ingested.file());
             synchronized (out) {
                 out.printf(Locale.ROOT, "%s  %s  %8.1f s  %3d turn(s)  %s%n", ingested.sessionId(), ingested.runToken(),
@@ -147,6 +153,7 @@ final class IngestCommand implements Callable<Integer> {
 
         @Override
         public void failed(IngestJob.Failure failure) {
+            inProgress.remove(failure.file());
             display.println("failed: " + failure.message());
         }
 

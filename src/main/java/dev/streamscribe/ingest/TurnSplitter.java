@@ -74,7 +74,8 @@ public final class TurnSplitter {
     }
 
     private void onFrame(byte[] samples, int length) {
-        boolean silent = rms(samples, length) < thresholdRms;
+        // without silence splitting, the level of a frame decides nothing: skip measuring it
+        boolean silent = !policy.minSilence().isZero() && rms(samples, length) < thresholdRms;
         if (!silent) {
             if (!policy.minSilence().isZero() && voicedInTurn && silentBytes >= minSilenceBytes
                     && turnBytes >= minTurnBytes) {

@@ -48,6 +48,14 @@ public final class AudioReader implements AutoCloseable {
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // a missing offset is an error, never a jump
             props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
+            // Reads are targeted (seek, then one record). A prefetch the consumer sends after a read may point past the
+            // end of the partition, where the broker would hold it for fetch.max.wait.ms (500 ms by default), and the
+            // next read to that broker waits behind it: measured by the bench as the pipeline's throughput ceiling.
+            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+            // One chunk (at most 256 KiB plus its envelope) per fetch: a read wants one record, and the default of
+            // 1 MiB made the broker send four, three of them thrown away at the next seek (the bench's CPU profile).
+            // A larger record is still returned whole.
+            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 260 * 1024);
             props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamscribe-audio-reader-" + i);
             props.remove(ConsumerConfig.GROUP_ID_CONFIG);
             this.lanes.add(new Lane(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
@@ -113,8 +121,12 @@ public final class AudioReader implements AutoCloseable {
 
     private AudioPiece read(KafkaConsumer<byte[], byte[]> consumer, String sessionId, ChunkRef ref) {
         TopicPartition partition = new TopicPartition(topic, ref.partition());
-        consumer.assign(List.of(partition));
-        consumer.seek(partition, ref.offset());
+        if (!consumer.assignment().equals(java.util.Set.of(partition))) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, ref.offset());
+        } else if (positionOf(consumer, partition) != ref.offset()) {
+            consumer.seek(partition, ref.offset());
+        } // else: the next chunk follows the last one read, and may already be in the consumer's buffer
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             List<ConsumerRecord<byte[], byte[]>> records;
@@ -143,6 +155,15 @@ public final class AudioReader implements AutoCloseable {
             }
         }
         throw new IllegalStateException("reading " + partition + " offset " + ref.offset() + " took longer than 30 s");
+    }
+
+    /** The consumer's position, or -1 when it has none (after an out-of-range read). */
+    private static long positionOf(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition) {
+        try {
+            return consumer.position(partition, Duration.ofSeconds(5));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return -1;
+        }
     }
 
     @Override

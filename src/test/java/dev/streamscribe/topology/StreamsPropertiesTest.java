@@ -20,7 +20,8 @@ class StreamsPropertiesTest {
     void shouldRunExactlyOnceWithSmallBuffersForAudio() {
         Properties props = props(Map.of());
         assertEquals(StreamsConfig.EXACTLY_ONCE_V2, props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
-        assertEquals(64, props.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG));
+        assertEquals(16, props.get(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG));
+        assertEquals(4 * 1024 * 1024, props.get("main.consumer.fetch.max.bytes"));
         assertFalse(props.containsKey("consumer.group.instance.id"));
     }
 
