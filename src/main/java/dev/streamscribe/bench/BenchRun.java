@@ -208,12 +208,9 @@ public final class BenchRun implements AutoCloseable {
                 Map<String, SessionResult> done = awaitResults(results, files.size(), Duration.ofMinutes(10));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 requireCompleted(done, "throughput");
-                Map<String, Double> cpuAfter = cpu(pipeline.jvm(), server);
-                StringBuilder cpuUse = new StringBuilder();
-                cpuAfter.forEach((process, after) -> cpuUse.append(cpuUse.isEmpty() ? "" : ", ").append(process)
-                        .append(String.format(Locale.ROOT, " %.1f", after - cpuBefore.get(process))));
+                String cpuUse = cpuUse(cpuBefore, cpu(pipeline.jvm(), server));
                 report.row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
-                        cpuUse.toString(), String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
+                        cpuUse, String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
                         Runtime.getRuntime().availableProcessors()), null, null, null));
                 progress.accept("CPU seconds: " + cpuUse);
                 double audioRate = settings.throughputSessions() * (double) settings.throughputSeconds() / seconds;
@@ -281,6 +278,7 @@ public final class BenchRun implements AutoCloseable {
                      Producer<byte[], byte[]> producer = producer();
                      JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), false, 500)) {
                     int sessions = level * settings.waves();
+                    Map<String, Double> cpuBefore = cpu(pipeline.jvm(), server);
                     long start = System.nanoTime();
                     for (int i = 0; i < sessions; i++) {
                         publishSession(producer, pipeline.topics(), "c" + level + "-" + i, second);
@@ -290,6 +288,8 @@ public final class BenchRun implements AutoCloseable {
                             settings.serverDelay().multipliedBy(settings.waves() * 4L).plusMinutes(2));
                     double seconds = (System.nanoTime() - start) / 1e9;
                     requireCompleted(done, "concurrency " + level);
+                    String cpuUse = cpuUse(cpuBefore, cpu(pipeline.jvm(), server));
+                    progress.accept("CPU seconds at " + level + ": " + cpuUse);
                     double achieved = sessions / seconds;
                     double ideal = level / (double) settings.serverDelay().toSeconds();
                     double ratio = achieved / ideal;
@@ -297,8 +297,9 @@ public final class BenchRun implements AutoCloseable {
                     boolean heapMet = heapMb <= 512;
                     report.row(new BenchReport.Row("3 concurrency", sessions + " sessions at max " + level + " in flight, "
                             + "server delay " + settings.serverDelay().toSeconds() + " s",
-                            String.format(Locale.ROOT, "%.2f sessions/s; peak heap in use %d MiB (sampled), %d threads, %d sockets",
-                                    achieved, heapMb, probe.peakThreads(), probe.peakSockets()),
+                            String.format(Locale.ROOT, "%.2f sessions/s; peak heap in use %d MiB (sampled), %d threads, "
+                                    + "%d sockets; CPU s: %s", achieved, heapMb, probe.peakThreads(), probe.peakSockets(),
+                                    cpuUse),
                             String.format(Locale.ROOT, "ideal %.2f sessions/s", ideal), ratio,
                             level >= 1_000 ? ">= 0.90, heap <= 512 MiB" : ">= 0.90", ratio >= 0.9 && (level < 1_000 || heapMet)));
                     report.headline("concurrency" + level + "RatioToIdeal", round(ratio));
@@ -378,6 +379,13 @@ public final class BenchRun implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static String cpuUse(Map<String, Double> before, Map<String, Double> after) {
+        StringBuilder use = new StringBuilder();
+        after.forEach((process, seconds) -> use.append(use.isEmpty() ? "" : ", ").append(process)
+                .append(String.format(Locale.ROOT, " %.1f", seconds - before.get(process))));
+        return use.toString();
+    }
 
     /** CPU seconds so far of every process of the bench. */
     private Map<String, Double> cpu(ChildJvm pipeline, ChildJvm server) {

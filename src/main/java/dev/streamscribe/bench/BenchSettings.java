@@ -26,6 +26,11 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
         pipelineJvmOptions = List.copyOf(pipelineJvmOptions);
     }
 
+    public BenchSettings withConcurrencyLevels(List<Integer> levels) {
+        return new BenchSettings(name, throughputSessions, throughputSeconds, levels, serverDelay, waves,
+                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, pipelineJvmOptions);
+    }
+
     public BenchSettings withPipelineJvmOptions(List<String> options) {
         return new BenchSettings(name, throughputSessions, throughputSeconds, concurrencyLevels, serverDelay, waves,
                 latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, options);

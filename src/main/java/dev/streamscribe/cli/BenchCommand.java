@@ -50,6 +50,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these: throughput (with the raw baseline and latency), concurrency, memory.")
     java.util.Set<String> phases = BenchRun.ALL_PHASES;
 
+    @Option(names = "--concurrency-levels", split = ",", paramLabel = "N",
+            description = "Sessions in flight to measure (default: 10,100,1000; --quick: 10).")
+    java.util.List<Integer> concurrencyLevels = java.util.List.of();
+
     @Option(names = "--keep-work-dir", description = "Keep the temporary folder with every process's log and data.")
     boolean keepWorkDir;
 
@@ -57,6 +61,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BenchSettings settings = (quick ? BenchSettings.quick() : BenchSettings.full())
                 .withPipelineJvmOptions(pipelineJvmOptions);
+        if (!concurrencyLevels.isEmpty()) {
+            settings = settings.withConcurrencyLevels(concurrencyLevels);
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("streamscribe-bench-");
