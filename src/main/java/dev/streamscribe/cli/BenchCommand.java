@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 /** Measures the pipeline against baselines taken in the same run. */
 @Command(name = "bench",
+        header = "Measure throughput, concurrency, latency and memory against same-run baselines.",
         description = {"Measure the pipeline on this machine: starts a Kafka broker, the schema registry, the local "
                 + "realtime server (deterministic engine) and the pipeline, each in a process of its own, and measures "
                 + "(1) raw Kafka produce+consume of the same bytes, (2) pipeline throughput from ingest to result "

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 /** Validates a pipeline definition and prints what it resolves to. Reads nothing but the file and environment. */
 @Command(name = "check-config",
+        header = "Validate a pipeline definition without contacting anything.",
         description = "Validate a pipeline definition (properties file, then STREAMSCRIBE_* environment overrides,"
                 + " then --set flags) and print the resolved topics, registry and provider settings."
                 + " Contacts nothing and changes nothing.",

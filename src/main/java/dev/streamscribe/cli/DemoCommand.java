@@ -46,6 +46,7 @@ import java.util.stream.Stream;
 
 /** The whole job on one machine: local broker, registry and realtime server; ingest; transcribe; report. */
 @Command(name = "demo",
+        header = "The whole job offline on this machine: local broker, registry and realtime server; samples/ or your files in, transcripts out.",
         description = {"Run the whole job on this machine, with nothing installed but a JDK: start an embedded Kafka "
                 + "broker, the Apicurio schema registry and streamscribe's local realtime server, ingest the "
                 + "recordings (the bundled samples/ by default), run the pipeline until every session has its result, "

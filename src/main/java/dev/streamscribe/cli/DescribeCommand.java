@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 
 /** Prints the pipeline's Kafka Streams topology. Contacts nothing. */
 @Command(name = "describe",
+        header = "Print the Kafka Streams topology.",
         description = "Print the Kafka Streams topology of a pipeline definition (Topology#describe()): every source, "
                 + "processor, state store and sink, by name. Contacts nothing and changes nothing.",
         footer = {"", "Example (refresh the checked-in description after changing the topology):",

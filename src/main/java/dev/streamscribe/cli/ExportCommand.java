@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 
 /** Writes finished sessions' transcripts to files. */
 @Command(name = "export",
+        header = "Write finished transcripts to files: txt, jsonl, srt or vtt.",
         description = {"Write the transcripts of finished sessions into a folder: one file per session and format, "
                 + "named after the recording (meeting.wav -> meeting.txt). Reads the output topics with read_committed "
                 + "consumers that belong to no consumer group: it changes nothing and can run at any time, also while "

@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 
 /** Publishes audio files as sessions. */
 @Command(name = "ingest",
+        header = "Publish audio files (WAV, raw PCM) as sessions: chunks plus a config per file.",
         description = {"Publish audio files as sessions: one session per file, its audio as chunks on the audio topic "
                 + "and its config on the configs topic. A running pipeline ('run' or 'demo') then sends each session "
                 + "to the realtime provider.",

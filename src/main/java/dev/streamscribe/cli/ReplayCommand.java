@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 
 /** Sends finished sessions to the provider again, as new runs. */
 @Command(name = "replay",
+        header = "Run finished sessions again under a fresh run token (by default the failed ones).",
         description = {"Run finished sessions again: publishes each one's config again with a fresh run token, so the "
                 + "pipeline sends the session (its audio is read back from the audio topic) to the provider once more "
                 + "and writes a new set of results next to the old ones. By default this picks the sessions whose "

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 /** Resets the Kafka Streams application so it reprocesses its input from the beginning. */
 @Command(name = "reset",
+        header = "Reset the Streams application (StreamsResetter + local state) to reprocess the input.",
         description = {"Reset the pipeline's Kafka Streams application so that its next start reprocesses the input "
                 + "topics from the beginning: Kafka's own StreamsResetter moves the application's committed offsets on "
                 + "the configs and audio topics back to the start and deletes its internal topics (the session-state "

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 
 /** Runs the pipeline until stopped. */
 @Command(name = "run",
+        header = "Run the pipeline until stopped (or, with --exit-when-drained, until everything has its result).",
         description = "Run the pipeline against the Kafka cluster and schema registry of a pipeline definition until "
                 + "stopped with Ctrl-C or SIGTERM. Creates missing topics. Every session that becomes ready is sent to "
                 + "the configured realtime provider: with a cloud provider, that is where the cost is. Stopping and "

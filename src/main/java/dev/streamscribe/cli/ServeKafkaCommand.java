@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 /** A single-node KRaft broker for development and benchmarks. */
 @Command(name = "serve-kafka",
+        header = "Run a single-node Kafka broker (KRaft) for development and the bench.",
         description = {"Run a single-node Kafka broker (KRaft, Apache Kafka's own server, in this JVM) on 127.0.0.1 "
                 + "until Ctrl-C or SIGTERM: for development and 'bench', not for production (one node, replication "
                 + "factor 1). Its data stays in --data-dir and is reused, with its cluster id, on the next start; "

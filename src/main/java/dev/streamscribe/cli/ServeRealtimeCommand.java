@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 
 /** Runs the local realtime server until interrupted. */
 @Command(name = "serve-realtime",
+        header = "Run the local, protocol-faithful realtime server.",
         description = "Run streamscribe's own realtime server: the OpenAI Realtime (GA and beta) and Inworld protocols "
                 + "at the providers' URL paths, so the pipeline runs fully offline. Costs nothing and calls no "
                 + "provider. Stop it with Ctrl-C.",

@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 
 /** Where the sessions stand. */
 @Command(name = "status",
+        header = "Where the sessions stand: counts by state, audio hours, rate, ETA, usage, dead letters.",
         description = {"Show where the sessions stand: total, not yet read by the pipeline, assembling (waiting for "
                 + "their config, end or missing chunks), waiting for a slot, in flight, done, done with errors, failed, "
                 + "expired; hours of audio finished, the rate, an ETA for the rest, usage totals (tokens and billed "

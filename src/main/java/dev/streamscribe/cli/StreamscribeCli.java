@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "streamscribe",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand
         versionProvider = StreamscribeCli.Version.class,
         description = "Runs batch and offline audio through realtime speech WebSocket APIs (OpenAI Realtime GA"
                 + " and beta, Inworld, or streamscribe's own local server) as a Kafka Streams pipeline, writing"

@@ -34,6 +34,16 @@ class StreamscribeCliTest {
         assertTrue(run.out().contains("Usage: streamscribe") && run.out().contains("Examples:"), run.out());
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"demo", "ingest", "run", "status", "export", "replay",
+            "reset", "check-config", "describe", "serve-realtime", "serve-kafka", "bench"})
+    void shouldPrintEveryCommandsHelpWithExamplesAndExitZero(String command) {
+        Run run = run(command, "--help");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("Usage: streamscribe " + command), run.out());
+        assertTrue(run.out().contains("Example"), run.out());
+    }
+
     @Test
     void shouldValidateTheShippedConfiguration() {
         Run run = run("check-config", "--config", DEFAULT_FILE.toString());
