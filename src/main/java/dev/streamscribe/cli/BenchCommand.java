@@ -7,16 +7,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** Measures the pipeline against baselines taken in the same run. */
 @Command(name = "bench",
@@ -91,24 +87,10 @@ final class BenchCommand implements Callable<Integer> {
             if (keepWorkDir) {
                 err.println("bench: logs and data kept in " + work);
             } else {
-                deleteRecursively(work);
+                dev.streamscribe.util.Folders.deleteQuietly(work);
             }
             shutdown.closed(exit);
         }
         return exit;
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            org.slf4j.LoggerFactory.getLogger(BenchCommand.class).warn("could not delete {}: {}", dir, e.toString());
-        }
     }
 }

@@ -27,7 +27,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +41,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** The whole job on one machine: local broker, registry and realtime server; ingest; transcribe; report. */
 @Command(name = "demo",
@@ -151,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                 exit = runJob(stack, chosen, work, recordings, shutdown, stdout, err);
             }
         } finally {
-            deleteRecursively(work);
+            dev.streamscribe.util.Folders.deleteQuietly(work);
             appLogger.setLevel(previousLevel);
             shutdown.closed(exit);
         }
@@ -326,19 +324,5 @@ final class DemoCommand implements Callable<Integer> {
         }
         return candidates.stream().filter(Files::isDirectory).findFirst().orElseThrow(() -> new IllegalArgumentException(
                 "no bundled samples/ folder found (looked in " + candidates + "); name the recordings: streamscribe demo DIR"));
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            org.slf4j.LoggerFactory.getLogger(DemoCommand.class).warn("could not delete {}: {}", dir, e.toString());
-        }
     }
 }

@@ -5,11 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import javax.sound.sampled.AudioFileFormat;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,32 +22,9 @@ class AudioFileDecoderTest {
 
     /** Writes a WAV holding a 1 kHz tone at half scale in every channel. */
     private Path wav(float rate, int bits, int channels, boolean floating, double seconds) throws Exception {
-        int frames = (int) (rate * seconds);
-        int bytesPerSample = bits / 8;
-        ByteBuffer data = ByteBuffer.allocate(frames * channels * bytesPerSample).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < frames; i++) {
-            double value = 0.5 * Math.sin(2 * Math.PI * 1_000 * i / rate);
-            for (int c = 0; c < channels; c++) {
-                if (floating) {
-                    data.putFloat((float) value);
-                } else if (bits == 8) {
-                    data.put((byte) (Math.round(value * 127) + 128)); // 8-bit WAV is unsigned
-                } else {
-                    long scaled = Math.round(value * ((1L << (bits - 1)) - 1));
-                    for (int b = 0; b < bytesPerSample; b++) {
-                        data.put((byte) (scaled >> (8 * b)));
-                    }
-                }
-            }
-        }
-        AudioFormat.Encoding encoding = floating ? AudioFormat.Encoding.PCM_FLOAT
-                : bits == 8 ? AudioFormat.Encoding.PCM_UNSIGNED : AudioFormat.Encoding.PCM_SIGNED;
-        AudioFormat format = new AudioFormat(encoding, rate, bits, channels, bytesPerSample * channels, rate, false);
-        Path file = dir.resolve(rate + "-" + bits + "-" + channels + (floating ? "f" : "") + ".wav");
-        try (AudioInputStream stream = new AudioInputStream(new ByteArrayInputStream(data.array()), format, frames)) {
-            AudioSystem.write(stream, AudioFileFormat.Type.WAVE, file.toFile());
-        }
-        return file;
+        return dev.streamscribe.testing.TestWavs.write(dir.resolve(rate + "-" + bits + "-" + channels
+                + (floating ? "f" : "") + ".wav"), rate, bits, channels, floating, seconds,
+                new dev.streamscribe.testing.TestWavs.Tone(1_000, 0.5));
     }
 
     private static float[] samples(byte[] pcm) {

@@ -3,7 +3,6 @@ package dev.streamscribe.cli;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
@@ -27,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,14 +54,7 @@ class BatchJobIT {
     static void setUp() throws Exception {
         server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()));
         flags = Cli.pipelineFlags(NAME, dir.resolve("state"), server.url(Dialect.OPENAI_GA).toString());
-        Map<String, String> sets = new HashMap<>();
-        for (int i = 0; i < flags.size(); i++) {
-            if (flags.get(i).equals("--set")) {
-                String[] kv = flags.get(i + 1).split("=", 2);
-                sets.put(kv[0], kv[1]);
-            }
-        }
-        PipelineConfig config = ConfigLoader.load(Path.of("topologies/transcribe.properties"), Map.of(), sets);
+        PipelineConfig config = Cli.pipelineConfig(flags);
         topics = PipelineTopics.connect(config, Map.of());
         clients = PipelineTopics.clientProperties(config);
         recordings = Files.createDirectories(dir.resolve("recordings"));

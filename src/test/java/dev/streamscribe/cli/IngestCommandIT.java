@@ -3,7 +3,6 @@ package dev.streamscribe.cli;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.results.TopicReader;
 import dev.streamscribe.topology.PipelineTopics;
@@ -45,14 +44,7 @@ class IngestCommandIT {
     @BeforeAll
     static void setUp() {
         flags = Cli.pipelineFlags(NAME, dir.resolve("state"), "ws://127.0.0.1:9/v1/realtime");
-        Map<String, String> sets = new HashMap<>();
-        for (int i = 0; i < flags.size(); i++) {
-            if (flags.get(i).equals("--set")) {
-                String[] kv = flags.get(i + 1).split("=", 2);
-                sets.put(kv[0], kv[1]);
-            }
-        }
-        PipelineConfig config = ConfigLoader.load(Path.of("topologies/transcribe.properties"), Map.of(), sets);
+        PipelineConfig config = Cli.pipelineConfig(flags);
         topics = PipelineTopics.connect(config, Map.of());
         clients = PipelineTopics.clientProperties(config);
     }

@@ -53,6 +53,18 @@ public final class Cli {
         return flags;
     }
 
+    /** The configuration those flags resolve to (for tests that read and write the same topics directly). */
+    public static dev.streamscribe.config.PipelineConfig pipelineConfig(List<String> flags) {
+        java.util.Map<String, String> sets = new java.util.HashMap<>();
+        for (int i = 0; i < flags.size(); i++) {
+            if (flags.get(i).equals("--set")) {
+                String[] kv = flags.get(i + 1).split("=", 2);
+                sets.put(kv[0], kv[1]);
+            }
+        }
+        return dev.streamscribe.config.ConfigLoader.load(Path.of("topologies/transcribe.properties"), java.util.Map.of(), sets);
+    }
+
     /** {@code command}, then {@code flags}, then {@code more}. */
     public static String[] args(String command, List<String> flags, String... more) {
         List<String> all = new ArrayList<>();
