@@ -1,13 +1,9 @@
 package dev.streamscribe.cli;
 
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Validates a pipeline definition and prints what it resolves to. Reads nothing but the file and environment. */
@@ -21,18 +17,14 @@ final class CheckConfigCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", defaultValue = "topologies/transcribe.properties",
-            description = "Pipeline definition (default: ${DEFAULT-VALUE}).")
-    Path config;
-
-    @Option(names = "--set", description = "Override one key, e.g. --set realtime.dialect=inworld (repeatable).")
-    Map<String, String> overrides = Map.of();
+    @CommandLine.Mixin
+    PipelineOptions pipeline;
 
     @Override
     public Integer call() {
-        PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
+        PipelineConfig resolved = pipeline.load();
         var out = spec.commandLine().getOut();
-        out.println("configuration " + config + " is valid");
+        out.println("configuration " + pipeline.config + " is valid");
         out.println("  application.id      " + resolved.applicationId());
         out.println("  bootstrap.servers   " + resolved.kafka().bootstrapServers());
         out.println("  topics              " + resolved.topics());

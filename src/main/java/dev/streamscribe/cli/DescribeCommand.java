@@ -1,14 +1,10 @@
 package dev.streamscribe.cli;
 
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.topology.TranscribeTopology;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Prints the pipeline's Kafka Streams topology. Contacts nothing. */
@@ -22,13 +18,12 @@ final class DescribeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", defaultValue = "topologies/transcribe.properties",
-            description = "Pipeline definition (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @CommandLine.Mixin
+    PipelineOptions pipeline;
 
     @Override
     public Integer call() {
-        PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), Map.of());
+        PipelineConfig resolved = pipeline.load();
         spec.commandLine().getOut().print(TranscribeTopology.describe(resolved));
         spec.commandLine().getOut().flush();
         return 0;

@@ -1,14 +1,11 @@
 package dev.streamscribe.cli;
 
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.topology.StreamscribePipeline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Runs the pipeline until stopped. */
@@ -25,12 +22,8 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", defaultValue = "topologies/transcribe.properties",
-            description = "Pipeline definition (default: ${DEFAULT-VALUE}).")
-    Path config;
-
-    @Option(names = "--set", description = "Override one key, e.g. --set realtime.max-concurrent-sessions=4 (repeatable).")
-    Map<String, String> overrides = Map.of();
+    @CommandLine.Mixin
+    PipelineOptions pipeline;
 
     @Option(names = "--exit-when-drained",
             description = "For batch jobs: stop (gracefully, exit code 0) once every input record has been consumed and "
@@ -40,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        PipelineConfig resolved = ConfigLoader.load(config, System.getenv(), overrides);
+        PipelineConfig resolved = pipeline.load();
         ShutdownLatch shutdown = new ShutdownLatch(resolved.streams().drainTimeout().toSeconds() + 60);
         StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv());
         try {
