@@ -2,9 +2,9 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
-import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.results.ResultCollector;
+import dev.streamscribe.results.ReplayPlan;
 import dev.streamscribe.results.ResultsSnapshot;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
@@ -17,12 +17,8 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Sends finished sessions to the provider again, as new runs. */
@@ -43,9 +39,6 @@ import java.util.concurrent.Callable;
                 "  streamscribe replay --session s-0f3a... --session s-77b1...",
                 "  streamscribe replay --all"})
 final class ReplayCommand implements Callable<Integer> {
-    private static final Set<SessionStatus> DEFAULT_STATUSES = EnumSet.of(SessionStatus.FAILED,
-            SessionStatus.COMPLETED_WITH_ERRORS);
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,32 +66,17 @@ final class ReplayCommand implements Callable<Integer> {
         ResultCollector results = ResultsSnapshot.results(clients, topics);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<SessionConfig> chosen = new ArrayList<>();
-        int problems = 0;
-        List<String> candidates = sessions.isEmpty() ? List.copyOf(configs.keySet()) : sessions;
-        String suffix = "~replay-" + Long.toString(System.currentTimeMillis(), 36);
-        for (String sessionId : candidates) {
-            SessionConfig current = configs.get(sessionId);
-            Optional<SessionResult> result = results.result(sessionId)
-                    .filter(r -> current != null && r.getRunToken().equals(current.getRunToken()));
-            if (current == null) {
-                err.println(sessionId + ": no such session (no config on " + topics.sessionConfigs().name() + ")");
-                problems++;
-            } else if (result.isEmpty()) {
-                if (!sessions.isEmpty()) {
-                    err.println(sessionId + ": run " + current.getRunToken() + " has not finished yet; left alone");
-                    problems++;
-                }
-            } else if (!sessions.isEmpty() || all || DEFAULT_STATUSES.contains(result.get().getStatus())) {
-                SessionConfig replay = SessionConfig.newBuilder(current)
-                        .setRunToken(baseToken(current.getRunToken()) + suffix)
-                        .setCreatedAtMs(System.currentTimeMillis()).build();
-                out.println(sessionId + "  " + current.getRunToken() + " (" + result.get().getStatus()
-                        + (result.get().getReason() == null ? "" : " " + result.get().getReason()) + ") -> "
-                        + replay.getRunToken());
-                chosen.add(replay);
-            }
+        ReplayPlan.Plan plan = ReplayPlan.plan(configs, results, sessions, all,
+                Long.toString(System.currentTimeMillis(), 36), System.currentTimeMillis());
+        plan.problems().forEach(err::println);
+        for (ReplayPlan.Replay replay : plan.replays()) {
+            SessionResult previous = replay.previous();
+            out.println(replay.config().getSessionId() + "  " + previous.getRunToken() + " (" + previous.getStatus()
+                    + (previous.getReason() == null ? "" : " " + previous.getReason()) + ") -> "
+                    + replay.config().getRunToken());
         }
+        List<SessionConfig> chosen = plan.replays().stream().map(ReplayPlan.Replay::config).toList();
+        int problems = plan.problems().size();
         if (!dryRun && !chosen.isEmpty()) {
             try (Producer<byte[], byte[]> producer = IngestCommand.producer(config)) {
                 String topic = topics.sessionConfigs().name();
@@ -113,11 +91,5 @@ final class ReplayCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return problems == 0 ? 0 : 1;
-    }
-
-    /** A replay of a replay keeps one suffix, so tokens do not grow with every replay. */
-    static String baseToken(String token) {
-        int at = token.indexOf("~replay-");
-        return at < 0 ? token : token.substring(0, at);
     }
 }

@@ -1,0 +1,63 @@
+package dev.streamscribe.results;
+
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.testing.SampleRecords;
+import dev.streamscribe.topology.SessionState;
+import org.junit.jupiter.api.Test;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Counting sessions by where their current run stands. */
+class PipelineStatusTest {
+    private final PipelineStatus status = new PipelineStatus();
+
+    private static SessionConfig config(String id, String token) {
+        SessionConfig config = SampleRecords.sessionConfig(id);
+        config.setRunToken(token);
+        return config;
+    }
+
+    /** A state as the pipeline's changelog holds it; a session seen only through chunks has no config yet. */
+    private static SessionState state(String token, SessionState.Status status) {
+        byte[] config = token.isEmpty() ? new byte[0] : new byte[]{1};
+        return new SessionState(config, token, status, 1, 0, 0, 0, 0, 0, 1);
+    }
+
+    private void result(String id, String token, SessionStatus outcome, long audioMs) {
+        SessionResult result = SampleRecords.sessionResult(id);
+        result.setRunToken(token);
+        result.setStatus(outcome);
+        result.setAudioMs(audioMs);
+        status.result(id, result);
+    }
+
+    @Test
+    void shouldCountEachSessionByItsCurrentRun() {
+        status.config("done", config("done", "r-1"));
+        result("done", "r-1", SessionStatus.COMPLETED, 1_500);
+        status.config("failed", config("failed", "r-1"));
+        result("failed", "r-1", SessionStatus.FAILED, 0);
+        status.config("replayed", config("replayed", "r-2")); // its r-1 result is an earlier run's
+        result("replayed", "r-1", SessionStatus.COMPLETED, 9_000);
+        status.state("replayed", state("r-2", SessionState.Status.IN_FLIGHT));
+        status.config("waiting", config("waiting", "r-1"));
+        status.state("waiting", state("r-1", SessionState.Status.READY));
+        status.config("unread", config("unread", "r-1"));
+        status.state("chunks-only", state("", SessionState.Status.ASSEMBLING));
+
+        PipelineStatus.Summary summary = status.summary();
+
+        assertEquals(6, summary.total());
+        assertEquals(1, summary.completed());
+        assertEquals(1, summary.failed());
+        assertEquals(1, summary.inFlight());
+        assertEquals(1, summary.waiting());
+        assertEquals(1, summary.assembling());
+        assertEquals(1, summary.unread());
+        assertEquals(1_500, summary.audioMs(), "only current runs' audio counts");
+        assertEquals(4, summary.remaining());
+    }
+}
