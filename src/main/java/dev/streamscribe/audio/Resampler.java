@@ -5,10 +5,10 @@ import java.util.Arrays;
 /**
  * Band-limited sample-rate conversion (windowed sinc, Kaiser window), streaming: blocks go in, blocks come out, and
  * only the filter's history is kept, so hours of audio convert in constant memory. The JDK's own rate conversion
- * has no anti-aliasing filter (DESIGN.md section 8: a 15 kHz tone at 48 kHz survives conversion to 24 kHz at full
+ * has no anti-aliasing filter (docs/architecture.md section 8: a 15 kHz tone at 48 kHz survives conversion to 24 kHz at full
  * level); here the cutoff sits at 45% of the lower rate and the stopband is below -80 dB, so tones above the new
  * Nyquist frequency are removed instead of folding back. No library on Maven Central that we can rely on does this
- * with a licence and size that fit, hence this class (see DESIGN.md section 8).
+ * with a licence and size that fit, hence this class (see docs/architecture.md section 8).
  *
  * <p>Threading: not thread-safe; one instance per stream.
  */

@@ -140,7 +140,7 @@ public final class BenchRun implements AutoCloseable {
         try (Admin admin = Admin.create(clients)) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        Thread.sleep(1_000); // leaders elected before the first produce (DESIGN.md section 8)
+        Thread.sleep(1_000); // leaders elected before the first produce (docs/architecture.md section 8)
         byte[] chunk = new byte[CHUNK_BYTES];
         new Random(1).nextBytes(chunk);
         long[] consumedAt = {0};

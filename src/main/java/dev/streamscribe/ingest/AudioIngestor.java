@@ -45,7 +45,7 @@ public final class AudioIngestor {
      * @param encoding   what the session is sent as
      * @param rawFormat  the layout of headerless {@code .pcm}/{@code .raw} files
      * @param turns      how turns are cut
-     * @param chunkBytes largest chunk (at most 256 KiB, DESIGN.md section 3)
+     * @param chunkBytes largest chunk (at most 256 KiB, docs/architecture.md section 3)
      * @param template   the session config every file gets (session id, run token, audio format, metadata set here)
      * @param metadata   metadata every session carries, besides {@code source} (the file name)
      */

@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.function.Consumer;
 
 /**
- * Lays a session's encoded audio out as chunks (DESIGN.md section 3): seq 0..n, at most {@code maxChunkBytes} each
+ * Lays a session's encoded audio out as chunks (docs/architecture.md section 3): seq 0..n, at most {@code maxChunkBytes} each
  * and sample-aligned, a turn index per chunk, {@code endOfTurn} on a turn's last chunk and {@code endOfSession}
  * (which also ends the turn) on the session's last. One full chunk is held back until the next audio arrives,
  * because whether it ends a turn or the session is only known then. Empty turns are never made.

@@ -14,7 +14,7 @@ public final class IngestProducer {
     }
 
     /**
-     * Acknowledged by every replica; large batches for 256 KiB chunks (DESIGN.md section 8); not idempotent, because
+     * Acknowledged by every replica; large batches for 256 KiB chunks (docs/architecture.md section 8); not idempotent, because
      * a retried send can only duplicate a chunk, which the assembler drops by (seq, digest), while an idempotent
      * producer writing into a partition created moments before could loop on OutOfOrderSequence on a single broker.
      *

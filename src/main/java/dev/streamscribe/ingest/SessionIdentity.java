@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Names sessions and runs so that ingesting the same thing twice is the same work (DESIGN.md section 4 rule 7).
+ * Names sessions and runs so that ingesting the same thing twice is the same work (docs/architecture.md section 4 rule 7).
  * <ul>
  *   <li>The <b>session id</b> is a SHA-256 of the file's bytes and of the audio layout (encoding, turn cutting,
  *   chunk size, raw format): the same recording cut the same way is the same session, wherever the file lies; cut

@@ -6,7 +6,7 @@ import java.time.Duration;
  * How a recording is cut into turns (each turn is committed and transcribed on its own).
  *
  * @param maxTurn            hard upper bound of a turn; zero means unbounded (the providers accepted ~305 s per commit,
- *                           PROTOCOL.md section 7)
+ *                           docs/protocol.md section 7)
  * @param minSilence         a pause at least this long, followed by speech, starts a new turn; zero turns silence
  *                           splitting off
  * @param silenceThresholdDb 20 ms frames quieter than this (dBFS, RMS) count as silence

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * The pipeline's own meters (DESIGN.md section 10), on a Micrometer registry: sessions waiting, in flight and
+ * The pipeline's own meters (docs/operations.md section 3), on a Micrometer registry: sessions waiting, in flight and
  * finished by status; dead letters by reason; duplicates absorbed; attempts retried; provider latency per attempt.
  *
  * <p>Threading: Micrometer meters are thread-safe; called from stream threads and driver callbacks.

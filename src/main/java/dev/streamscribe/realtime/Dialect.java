@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** The wire dialects of OpenAI-Realtime-compatible providers that streamscribe speaks (PROTOCOL.md sections 1-3). */
+/** The wire dialects of OpenAI-Realtime-compatible providers that streamscribe speaks (docs/protocol.md sections 1-3). */
 public enum Dialect {
     /** OpenAI Realtime GA: session.type on every update, audio.input.* fields, GA event names. */
     OPENAI_GA("openai-ga"),

@@ -12,7 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where and how to connect for one dialect (PROTOCOL.md sections 1 and 3): the query parameters and the
+ * Where and how to connect for one dialect (docs/protocol.md sections 1 and 3): the query parameters and the
  * authentication headers. The API key is only turned into a header here and never printed.
  *
  * <ul>

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A client for the Confluent Schema Registry REST API (v7), Avro only: register, lookup, get by id, compatibility
  * check and compatibility config. Works against Confluent, Apicurio's ccompat API, Karapace and Redpanda.
- * Confluent's own client is not on Maven Central, hence this small one (DESIGN.md section 7).
+ * Confluent's own client is not on Maven Central, hence this small one (docs/architecture.md section 7).
  *
  * <p>Schema ids and (subject, schema) registrations are cached forever: in the Confluent model an id names one
  * immutable schema, so a cached answer can never become wrong.

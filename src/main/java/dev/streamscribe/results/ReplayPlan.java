@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which sessions {@code replay} publishes again, and under which run tokens (DESIGN.md section 4 rule 7): by default
+ * Which sessions {@code replay} publishes again, and under which run tokens (docs/architecture.md section 4 rule 7): by default
  * those whose current run ended FAILED or COMPLETED_WITH_ERRORS; with {@code all} every finished one; named sessions
  * whatever their outcome. A run that has no result yet is never replayed (its config cannot change in flight).
  */

@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Writes what finished attempts produced (DESIGN.md section 4 rule 3): a wall-clock punctuator drains the task's
+ * Writes what finished attempts produced (docs/architecture.md section 4 rule 3): a wall-clock punctuator drains the task's
  * completion queue on the stream thread and forwards each attempt's TranscriptionEvents, ResponseEvents and
  * SessionResult together with the session-state update, so under exactly-once they commit in one transaction.
  * Outcomes of stale attempts (the run or attempt in the store moved on) are dropped. A transient failure with

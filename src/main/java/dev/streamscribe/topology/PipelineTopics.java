@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PipelineTopics {
     private static final Logger log = LoggerFactory.getLogger(PipelineTopics.class);
-    /** How long the serdes ride out a registry that is down before failing (DESIGN.md section 7). */
+    /** How long the serdes ride out a registry that is down before failing (docs/architecture.md section 7). */
     public static final Duration REGISTRY_OUTAGE_BUDGET = Duration.ofSeconds(60);
 
     private PipelineTopics() {

@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Groups each session's config and audio chunks (DESIGN.md section 4 rule 1). Audio is not copied: every chunk is
+ * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
  * validated and its place recorded in {@code chunk-index} (claim check). Exact duplicates are dropped and counted;
  * the same seq with other bytes, a second end_of_session, a chunk beyond the end and malformed chunks or configs
  * become DeadLetters. A session is READY when its config is present, end_of_session has been seen and seqs
@@ -44,7 +44,7 @@ import java.util.Optional;
  */
 public final class SessionAssembler implements Processor<String, Object, Object, Object> {
     private static final Logger log = LoggerFactory.getLogger(SessionAssembler.class);
-    /** Largest audio payload of one chunk (DESIGN.md section 3). */
+    /** Largest audio payload of one chunk (docs/architecture.md section 3). */
     public static final int MAX_CHUNK_BYTES = 256 * 1024;
 
     /**

@@ -25,7 +25,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Admits READY sessions to the provider, at most {@code realtime.max-concurrent-sessions} per JVM; the rest wait
- * in the store and input is never blocked (DESIGN.md section 4 rule 2). On admission the session goes IN_FLIGHT
+ * in the store and input is never blocked (docs/architecture.md section 4 rule 2). On admission the session goes IN_FLIGHT
  * with attempt + 1 and the {@code RealtimeSessionDriver} gets its turns and an {@link AudioReader} stream of its
  * chunks. The stream thread never waits on the network: the driver's outcome is queued for the CompletionDrain.
  * Sessions found IN_FLIGHT when the task starts (restored after a crash or a rebalance) are dispatched again:

@@ -1,6 +1,6 @@
 package dev.streamscribe.topology;
 
-/** The topology's state stores (DESIGN.md section 4). */
+/** The topology's state stores (docs/architecture.md section 4). */
 public final class StoreNames {
     /** session id -> {@link SessionState}: small and bounded per session. */
     public static final String SESSION_STATE = "session-state";

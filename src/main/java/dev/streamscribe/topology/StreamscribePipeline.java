@@ -115,7 +115,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streams().commitInterval().toMillis());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.streams().stateDir().toAbsolutePath().toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
-        // Audio chunks are up to 256 KiB: larger batches than the 16 KiB default (DESIGN.md section 8).
+        // Audio chunks are up to 256 KiB: larger batches than the 16 KiB default (docs/architecture.md section 8).
         props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
         props.put(StreamsConfig.producerPrefix("linger.ms"), 10);
         props.put(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);

@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import java.util.List;
 
 /**
- * The pipeline's six topics (DESIGN.md section 3), keyed by session id, values in Avro (Confluent wire format).
+ * The pipeline's six topics (docs/architecture.md section 3), keyed by session id, values in Avro (Confluent wire format).
  * Dead letters keep the original key bytes as they were.
  */
 public record Topics(Topic<String, SessionConfig> sessionConfigs,

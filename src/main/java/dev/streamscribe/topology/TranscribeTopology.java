@@ -8,7 +8,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The one place the pipeline's topology is built (DESIGN.md section 4); {@code run}, {@code describe} and the
+ * The one place the pipeline's topology is built (docs/architecture.md section 4); {@code run}, {@code describe} and the
  * tests all call {@link #build}. Every node and store is named.
  */
 public final class TranscribeTopology {

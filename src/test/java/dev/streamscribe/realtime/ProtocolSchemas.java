@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * OpenAI's published JSON Schema bundles (copied into test resources), read the way ../shared/protocol/README.md
+ * OpenAI's published JSON Schema bundles (copied into test resources), read the way src/test/resources/protocol/README.md
  * says: {@code oneOf} as {@code anyOf} (the published unions overlap) and null-valued keys dropped before
  * validating (the docs ask for nulls that the strict schemas reject).
  */

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  * OpenAI's own example payload of every server event (copied into test resources) decodes with our codec into
  * the typed event we expect. Exclusions, and why:
  * <ul>
- *   <li>{@code transcription_session.updated}: beta transcription sessions are not supported (DESIGN.md section 5),
+ *   <li>{@code transcription_session.updated}: beta transcription sessions are not supported (docs/architecture.md section 5),
  *       and GA configures transcription sessions with {@code session.update}; it decodes as Unknown, counted and
  *       ignored, which the test checks.</li>
  *   <li>MCP events and translation sessions: never configured by streamscribe; not copied.</li>

@@ -12,7 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** DESIGN.md section 4 rule 7: which runs replay publishes again. */
+/** docs/architecture.md section 4 rule 7: which runs replay publishes again. */
 class ReplayPlanTest {
     private final Map<String, SessionConfig> configs = new LinkedHashMap<>();
     private final ResultCollector results = new ResultCollector();

@@ -31,7 +31,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Replay (DESIGN.md section 4 rule 7): reprocessing the same input under a new application id never calls the
+ * Replay (docs/architecture.md section 4 rule 7): reprocessing the same input under a new application id never calls the
  * provider for a run that already has a SessionResult, whatever its status; a config with a new run token is a new
  * run of a finished session.
  */

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one table that says what each provider signal means for a session (DESIGN.md section 5). README prints
+ * The one table that says what each provider signal means for a session (docs/architecture.md section 5). README prints
  * {@link #TABLE}; a test keeps the two equal.
  */
 public final class ErrorClassifier {

@@ -1,6 +1,6 @@
 package dev.streamscribe.realtime.driver;
 
-/** How a failure affects a session (DESIGN.md section 5). */
+/** How a failure affects a session (docs/architecture.md section 5). */
 public enum FailureClass {
     /** Retrying cannot help: the session fails at once (FAILED + DeadLetter). */
     PERMANENT,

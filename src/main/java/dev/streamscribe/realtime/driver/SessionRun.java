@@ -37,7 +37,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One session attempt: the protocol state machine of DESIGN.md section 5 and PROTOCOL.md sections 3, 4, 5, 7, 10.
+ * One session attempt: the protocol state machine of docs/architecture.md section 5 and docs/protocol.md sections 3, 4, 5, 7, 10.
  *
  * <pre>
  * CONNECTING -open-> CONFIGURING (full session.update sent at once; session.created accepted in any order or never)
@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class SessionRun {
     private static final Logger log = LoggerFactory.getLogger(SessionRun.class);
-    /** One append carries at most this much audio (DESIGN.md section 5): far below the 15 MiB event limit. */
+    /** One append carries at most this much audio (docs/architecture.md section 5): far below the 15 MiB event limit. */
     static final int MAX_APPEND_BYTES = 256 * 1024;
     private static final int CLOSE_NORMAL = 1000;
     private static final int APPEND_IDS_REMEMBERED = 4096;

@@ -8,7 +8,7 @@ package dev.streamscribe.realtime.driver;
  * @param respond  a {@code response.create} follows this turn's commit
  */
 public record TurnSpec(int turnIndex, long startMs, long endMs, boolean respond) {
-    /** The providers' minimum commit (PROTOCOL.md section 7): shorter turns are never sent. */
+    /** The providers' minimum commit (docs/protocol.md section 7): shorter turns are never sent. */
     public static final long MIN_TURN_MS = 100;
 
     public long durationMs() {

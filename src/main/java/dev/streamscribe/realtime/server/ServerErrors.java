@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
- * The {@code error} objects the local realtime server sends. Where PROTOCOL.md records the providers' exact code
+ * The {@code error} objects the local realtime server sends. Where docs/protocol.md records the providers' exact code
  * and message, those are used; where it records none, the type is {@code invalid_request_error} with a code of
  * ours, listed in {@link #OWN_CODES} and in README.
  */

@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection of the local realtime server: the provider side of PROTOCOL.md sections 2-7 in one dialect.
+ * One connection of the local realtime server: the provider side of docs/protocol.md sections 2-7 in one dialect.
  * Manual commits only; a committed turn is transcribed by the {@link SpeechEngine}; a response is produced by
  * the {@link ResponseEngine} and streamed down the full event ladder to {@code response.done}. Client mistakes
  * are answered with an {@code error} event and the socket stays open.

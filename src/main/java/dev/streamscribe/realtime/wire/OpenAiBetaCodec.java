@@ -11,7 +11,7 @@ import dev.streamscribe.realtime.event.SessionSettings;
 import java.util.Set;
 
 /**
- * OpenAI Realtime beta wire format ({@code OpenAI-Beta: realtime=v1}; PROTOCOL.md section 2.2): flat field names,
+ * OpenAI Realtime beta wire format ({@code OpenAI-Beta: realtime=v1}; docs/protocol.md section 2.2): flat field names,
  * no {@code session.type}, string audio formats, beta event names. Conversation sessions only: beta
  * {@code transcription_session.*} is not supported.
  */

@@ -11,7 +11,7 @@ import dev.streamscribe.realtime.event.SessionSettings;
 import java.util.Set;
 
 /**
- * OpenAI Realtime GA wire format (PROTOCOL.md section 2.1), also spoken by Inworld, which is "wire-compatible
+ * OpenAI Realtime GA wire format (docs/protocol.md section 2.1), also spoken by Inworld, which is "wire-compatible
  * with the OpenAI Realtime spec" but has no transcription sessions: for Inworld every update is
  * {@code session.type: realtime}. {@code session.type} is on every update (without it the whole update is refused).
  */

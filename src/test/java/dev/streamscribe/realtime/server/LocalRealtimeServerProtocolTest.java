@@ -65,7 +65,7 @@ class LocalRealtimeServerProtocolTest {
     private final Map<RawRealtimeClient, String> clientBundle = new java.util.HashMap<>();
 
     /**
-     * Drift between the beta schema and what the live beta server sends (../shared/protocol/README.md), which the
+     * Drift between the beta schema and what the live beta server sends (src/test/resources/protocol/README.md), which the
      * local server follows: the first item's previous_item_id is null although the schema requires a string, and
      * in-progress responses and items carry status "in_progress", which the beta enums lack.
      */
