@@ -10,7 +10,7 @@ import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.embedded.ApicurioRegistry;
 import dev.streamscribe.embedded.PortAllocator;
-import dev.streamscribe.ingest.AudioEncoding;
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.IngestJob;
 import dev.streamscribe.ingest.IngestProducer;
@@ -58,8 +58,8 @@ import java.util.function.Consumer;
  * <p>Threading: runs on the caller's thread; the probes and child-output copiers run their own.
  */
 public final class BenchRun implements AutoCloseable {
-    private static final int CHUNK_BYTES = 256 * 1024;
-    private static final int BYTES_PER_SECOND = 48_000;
+    private static final int CHUNK_BYTES = AudioEncoding.MAX_CHUNK_BYTES;
+    private static final int BYTES_PER_SECOND = AudioEncoding.PCM16.bytesPerMillisecond() * 1000;
     private static final String WARM_UP = "warm-up";
 
     private final BenchSettings settings;

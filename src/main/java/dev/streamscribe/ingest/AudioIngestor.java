@@ -1,5 +1,6 @@
 package dev.streamscribe.ingest;
 
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
@@ -51,10 +52,8 @@ public final class AudioIngestor {
      */
     public record Settings(AudioEncoding encoding, RawFormat rawFormat, TurnPolicy turns, int chunkBytes,
                            SessionConfig template, Map<String, String> metadata) {
-        public static final int MAX_CHUNK_BYTES = 256 * 1024;
-
         public Settings {
-            if (chunkBytes < 1_024 || chunkBytes > MAX_CHUNK_BYTES) {
+            if (chunkBytes < 1_024 || chunkBytes > AudioEncoding.MAX_CHUNK_BYTES) {
                 throw new IllegalArgumentException("--chunk-kib must be between 1 and 256, not " + chunkBytes / 1024.0);
             }
             metadata = Map.copyOf(metadata);

@@ -10,7 +10,7 @@ public final class AvroSerdes {
     }
 
     /** A value serde for {@code type}, registering or looking up schemas in {@code registry}. */
-    public static <T extends SpecificRecord> Serde<T> valueSerde(SchemaRegistryClient registry, Class<T> type) {
+    public static <T extends SpecificRecord> Serde<T> valueSerde(RegistryClient registry, Class<T> type) {
         return Serdes.serdeFrom(new ConfluentAvroSerializer<>(registry, false),
                 ConfluentAvroDeserializer.forSpecific(registry, type));
     }

@@ -32,12 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * are safe for concurrent use, decoders are per call.
  */
 public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
-    private final SchemaRegistryClient registry;
+    private final RegistryClient registry;
     private final Schema readerSchema;
     private final GenericData model;
     private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
 
-    private ConfluentAvroDeserializer(SchemaRegistryClient registry, Schema readerSchema, GenericData model) {
+    private ConfluentAvroDeserializer(RegistryClient registry, Schema readerSchema, GenericData model) {
         this.registry = registry;
         this.readerSchema = readerSchema;
         this.model = model;
@@ -45,7 +45,7 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
     }
 
     /** Decodes into a generated SpecificRecord class. */
-    public static <T extends SpecificRecord> ConfluentAvroDeserializer<T> forSpecific(SchemaRegistryClient registry,
+    public static <T extends SpecificRecord> ConfluentAvroDeserializer<T> forSpecific(RegistryClient registry,
                                                                                      Class<T> type) {
         SpecificData data = SpecificData.getForClass(type);
         return new ConfluentAvroDeserializer<>(registry, data.getSchema(type), data);
@@ -53,7 +53,7 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
 
     /** Decodes into GenericRecords shaped by {@code readerSchema}. */
     public static ConfluentAvroDeserializer<org.apache.avro.generic.GenericRecord> forGeneric(
-            SchemaRegistryClient registry, Schema readerSchema) {
+            RegistryClient registry, Schema readerSchema) {
         return new ConfluentAvroDeserializer<>(registry, readerSchema, GenericData.get());
     }
 

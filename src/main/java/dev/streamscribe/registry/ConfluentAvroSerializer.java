@@ -23,11 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * may call it from any thread. Writers are cached per schema in a concurrent map; encoders are per call.
  */
 public final class ConfluentAvroSerializer<T extends GenericContainer> implements Serializer<T> {
-    private final SchemaRegistryClient registry;
+    private final RegistryClient registry;
     private final boolean isKey;
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
 
-    public ConfluentAvroSerializer(SchemaRegistryClient registry, boolean isKey) {
+    public ConfluentAvroSerializer(RegistryClient registry, boolean isKey) {
         this.registry = registry;
         this.isKey = isKey;
         AvroTrust.install();

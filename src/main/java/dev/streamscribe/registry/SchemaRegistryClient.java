@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * caches are concurrent maps and the JDK HttpClient is thread-safe. Calls block the caller for at most the
  * configured request timeout.
  */
-public final class SchemaRegistryClient {
+public final class SchemaRegistryClient implements RegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,6 +70,7 @@ public final class SchemaRegistryClient {
      * @throws SchemaNotRegisteredException auto-register is off and the registry does not know the schema
      * @throws IncompatibleSchemaException  the schema breaks the subject's compatibility rule
      */
+    @Override
     public int idFor(String subject, Schema schema) {
         SubjectSchema key = new SubjectSchema(subject, schema.toString());
         Integer cached = idsBySubjectSchema.get(key);
@@ -119,6 +120,7 @@ public final class SchemaRegistryClient {
      *
      * @throws SchemaNotFoundException the registry has no schema with this id (40403)
      */
+    @Override
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);
         if (cached != null) {

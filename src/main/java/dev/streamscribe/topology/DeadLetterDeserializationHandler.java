@@ -11,7 +11,6 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -68,14 +67,9 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         }
         outages.set(0);
         String reason = cause instanceof AvroDeserializationException avro ? avro.reason().name() : "UNDECODABLE_RECORD";
-        DeadLetter letter = DeadLetter.newBuilder().setReasonCode(reason)
-                .setMessage(exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage())
-                .setSourceTopic(record.topic()).setSourcePartition(record.partition()).setSourceOffset(record.offset())
-                .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setOriginalValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setSessionId(record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8))
-                .setExceptionClass(cause == null ? exception.getClass().getName() : cause.getClass().getName())
-                .setOccurredAtMs(System.currentTimeMillis()).build();
+        DeadLetter letter = DeadLetters.forUndecodable(reason,
+                exception.getMessage() == null ? exception.getClass().getName() : exception.getMessage(), record,
+                cause == null ? exception.getClass().getName() : cause.getClass().getName(), System.currentTimeMillis());
         log.info("dead letter {} for {}-{}@{}", reason, record.topic(), record.partition(), record.offset());
         return Response.resume(List.of(new ProducerRecord<>(topic, null, record.timestamp(), record.key(),
                 serializer.serialize(topic, letter))));

@@ -72,11 +72,10 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 result.setStatus(SessionStatus.FAILED).setReason(reason).setMessage(failed.classification().message())
                         .setTurnsFailed(count(transcriptions, TurnStatus.FAILED))
                         .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED));
-                deadLetter = Optional.of(DeadLetter.newBuilder().setReasonCode(reason)
-                        .setMessage("session '" + attempt.sessionId() + "' run '" + attempt.runToken() + "' failed after "
-                                + attempt.attempt() + " attempt(s): " + failed.classification().message())
-                        .setSessionId(attempt.sessionId()).setRunToken(attempt.runToken()).setAttempt(attempt.attempt())
-                        .setOccurredAtMs(nowMs).build());
+                deadLetter = Optional.of(DeadLetters.forRun(reason, "session '" + attempt.sessionId() + "' run '"
+                        + attempt.runToken() + "' failed after " + attempt.attempt() + " attempt(s): "
+                        + failed.classification().message(), attempt.sessionId(), attempt.runToken(), attempt.attempt(),
+                        nowMs));
             }
         }
         return new OutcomeRecords(transcriptions, responses, result.build(), deadLetter);

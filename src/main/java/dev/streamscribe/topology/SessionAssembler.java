@@ -1,14 +1,17 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
 import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.topology.SessionState.Status;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -21,12 +24,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,10 +44,8 @@ import java.util.Optional;
  *
  * <p>Threading: a Kafka Streams processor: one stream thread per task, no other thread touches it.
  */
-public final class SessionAssembler implements Processor<String, Object, Object, Object> {
+public final class SessionAssembler implements Processor<String, SpecificRecord, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(SessionAssembler.class);
-    /** Largest audio payload of one chunk (docs/architecture.md section 3). */
-    public static final int MAX_CHUNK_BYTES = 256 * 1024;
 
     /**
      * @param idleTimeout   a session with no new input for this long expires
@@ -61,17 +61,19 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     private final String deadLetterSink;
     private final String resultSink;
     private final String dispatcher;
-    private final java.util.function.Supplier<dev.streamscribe.metrics.PipelineMetrics> metricsSupplier;
-    private dev.streamscribe.metrics.PipelineMetrics metrics;
-    private ProcessorContext<Object, Object> context;
+    private final PipelineMetrics metrics;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SessionState> sessions;
     private ChunkIndex chunks;
     private KeyValueStore<String, String> finishedRuns;
     private long lastRecordWallMs;
 
+    /**
+     * @param dispatcher the node told (with the run's config) when a run becomes READY
+     */
     public SessionAssembler(Settings settings, String deadLetterSink, String resultSink, String dispatcher,
-                            java.util.function.Supplier<dev.streamscribe.metrics.PipelineMetrics> metrics) {
-        this.metricsSupplier = metrics;
+                            PipelineMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.deadLetterSink = deadLetterSink;
         this.resultSink = resultSink;
@@ -79,9 +81,8 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     }
 
     @Override
-    public void init(ProcessorContext<Object, Object> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.metrics = metricsSupplier.get();
         this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
         this.chunks = new ChunkIndex(index);
@@ -97,7 +98,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     }
 
     @Override
-    public void process(Record<String, Object> record) {
+    public void process(Record<String, SpecificRecord> record) {
         lastRecordWallMs = context.currentSystemTimeMs();
         if (record.value() == null) {
             return; // a tombstone on the compacted config topic: nothing to assemble
@@ -111,7 +112,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
 
     // ---------------------------------------------------------------- configs
 
-    private void onConfig(Record<String, Object> record, SessionConfig config) {
+    private void onConfig(Record<String, SpecificRecord> record, SessionConfig config) {
         String sessionId = record.key();
         if (sessionId == null || !sessionId.equals(config.getSessionId())) {
             deadLetter(record, sessionId, "KEY_MISMATCH", "config for session '" + config.getSessionId()
@@ -138,11 +139,10 @@ public final class SessionAssembler implements Processor<String, Object, Object,
                     + state.runToken() + "' (" + state.status() + "); run '" + token + "' is refused until it has a result");
             return;
         }
-        SessionState next = state.withConfig(encoded, token).withStatus(Status.ASSEMBLING)
-                .touched(record.timestamp(), context.currentSystemTimeMs());
+        SessionState next = state.newRun(encoded, token).touched(record.timestamp(), context.currentSystemTimeMs());
         if (finishedRuns.get(runKey(sessionId, token)) != null) {
             // replay of a run that already has its SessionResult: never sent to the provider again
-            save(sessionId, next.withStatus(Status.FINISHED));
+            save(sessionId, next.finished());
             return;
         }
         try {
@@ -151,7 +151,7 @@ public final class SessionAssembler implements Processor<String, Object, Object,
             deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be sent to a "
                     + settings.dialect().id() + " provider: " + e.getMessage());
             result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", e.getMessage());
-            save(sessionId, next.withStatus(Status.FINISHED));
+            save(sessionId, next.finished());
             return;
         }
         save(sessionId, next);
@@ -167,12 +167,12 @@ public final class SessionAssembler implements Processor<String, Object, Object,
     }
 
     private static SessionConfig requestPart(SessionConfig config) {
-        return SessionConfig.newBuilder(config).setCreatedAtMs(0).setMetadata(java.util.Map.of()).build();
+        return SessionConfig.newBuilder(config).setCreatedAtMs(0).setMetadata(Map.of()).build();
     }
 
     // ---------------------------------------------------------------- chunks
 
-    private void onChunk(Record<String, Object> record, AudioChunk chunk) {
+    private void onChunk(Record<String, SpecificRecord> record, AudioChunk chunk) {
         String sessionId = record.key();
         Optional<Rejection> problem = validate(sessionId, chunk);
         if (problem.isPresent()) {
@@ -236,15 +236,15 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         if (chunk.getTurnIndex() < 0) {
             return Optional.of(new Rejection("INVALID_TURN_INDEX", "turn index " + chunk.getTurnIndex() + " is negative"));
         }
-        if (chunk.getAudio().remaining() > MAX_CHUNK_BYTES) {
+        if (chunk.getAudio().remaining() > AudioEncoding.MAX_CHUNK_BYTES) {
             return Optional.of(new Rejection("CHUNK_TOO_LARGE", "seq " + chunk.getSeq() + " carries "
-                    + chunk.getAudio().remaining() + " bytes of audio; the limit is " + MAX_CHUNK_BYTES));
+                    + chunk.getAudio().remaining() + " bytes of audio; the limit is " + AudioEncoding.MAX_CHUNK_BYTES));
         }
         return Optional.empty();
     }
 
     /** An end_of_session arrived after chunks with higher seqs: those lie beyond the end and are rejected. */
-    private SessionState dropChunksBeyondEnd(Record<String, Object> record, String sessionId, SessionState state, long endSeq) {
+    private SessionState dropChunksBeyondEnd(Record<String, SpecificRecord> record, String sessionId, SessionState state, long endSeq) {
         SessionState next = state;
         for (ChunkRef ref : chunks.chunksOf(sessionId)) {
             if (ref.seq() > endSeq) {
@@ -252,7 +252,8 @@ public final class SessionAssembler implements Processor<String, Object, Object,
                 next = next.withoutChunk();
                 deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
                         + " lies beyond the end of session '" + sessionId + "' (seq " + endSeq + ")",
-                        context.recordMetadata().map(RecordMetadata::topic).orElse(null), ref.partition(), ref.offset());
+                        context.recordMetadata().map(where -> DeadLetters.Source.of(where.topic(), ref.partition(),
+                                ref.offset())).orElse(DeadLetters.Source.NONE));
             }
         }
         return next.withMaxSeq(endSeq);
@@ -267,15 +268,15 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         SessionConfig config = state.sessionConfig().orElseThrow();
         switch (TurnPlanner.plan(config, chunks.chunksOf(sessionId))) {
             case TurnPlanner.Plan.Turns turns -> {
-                save(sessionId, state.withStatus(Status.READY));
-                context.forward(new Record<Object, Object>(sessionId, Status.READY.name(), timestamp), dispatcher);
+                save(sessionId, state.ready());
+                context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
                 log.debug("session {} run {} READY: {} turns, {} ms", sessionId, state.runToken(), turns.turns().size(),
                         turns.audioMs());
             }
             case TurnPlanner.Plan.Rejected rejected -> {
-                deadLetterAt(timestamp, sessionId, sessionId, rejected.reason(), rejected.message(), null, -1, -1);
+                deadLetterAt(timestamp, sessionId, sessionId, rejected.reason(), rejected.message(), DeadLetters.Source.NONE);
                 result(timestamp, sessionId, state, SessionStatus.FAILED, rejected.reason(), rejected.message());
-                save(sessionId, state.withStatus(Status.FINISHED));
+                save(sessionId, state.finished());
             }
         }
     }
@@ -311,9 +312,9 @@ public final class SessionAssembler implements Processor<String, Object, Object,
                 default -> "session '" + entry.key + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
                         + " chunks; missing seqs: " + missingSeqs(entry.key, state.endSeq());
             };
-            deadLetterAt(timestamp, entry.key, entry.key, reason, message, null, -1, -1);
+            deadLetterAt(timestamp, entry.key, entry.key, reason, message, DeadLetters.Source.NONE);
             result(timestamp, entry.key, state, SessionStatus.EXPIRED, reason, message);
-            save(entry.key, state.withStatus(Status.EXPIRED));
+            save(entry.key, state.expired());
         }
     }
 
@@ -346,24 +347,22 @@ public final class SessionAssembler implements Processor<String, Object, Object,
         state.sessionConfig().ifPresent(config -> result.setMetadata(config.getMetadata()));
         // finished-runs learns of it when the record comes back through the topic; session-state knows at once
         metrics.sessionFinished(status.name());
-        context.forward(new Record<Object, Object>(sessionId, result.build(), timestamp), resultSink);
+        context.forward(new Record<>(sessionId, result.build(), timestamp), resultSink);
     }
 
-    private void deadLetter(Record<String, Object> record, String sessionId, String reason, String message) {
-        RecordMetadata where = context.recordMetadata().orElse(null);
-        deadLetterAt(record.timestamp(), sessionId, record.key(), reason, message,
-                where == null ? null : where.topic(), where == null ? -1 : where.partition(), where == null ? -1 : where.offset());
+    private void deadLetter(Record<String, SpecificRecord> record, String sessionId, String reason, String message) {
+        DeadLetters.Source source = context.recordMetadata()
+                .map(where -> DeadLetters.Source.of(where.topic(), where.partition(), where.offset()))
+                .orElse(DeadLetters.Source.NONE);
+        deadLetterAt(record.timestamp(), sessionId, record.key(), reason, message, source);
     }
 
-    private void deadLetterAt(long timestamp, String sessionId, String key, String reason, String message, String topic,
-                              int partition, long offset) {
-        DeadLetter letter = DeadLetter.newBuilder().setReasonCode(reason).setMessage(message).setSourceTopic(topic)
-                .setSourcePartition(partition).setSourceOffset(offset)
-                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .setSessionId(sessionId).setOccurredAtMs(context.currentSystemTimeMs()).build();
+    private void deadLetterAt(long timestamp, String sessionId, String key, String reason, String message,
+                              DeadLetters.Source source) {
+        DeadLetter letter = DeadLetters.forRecord(reason, message, Optional.ofNullable(sessionId), Optional.ofNullable(key),
+                source, context.currentSystemTimeMs());
         log.info("dead letter {} for session {}: {}", reason, sessionId, message);
         metrics.deadLetter(reason);
-        context.forward(new Record<Object, Object>(key == null ? null : key.getBytes(StandardCharsets.UTF_8), letter,
-                timestamp), deadLetterSink);
+        context.forward(new Record<>(key, letter, timestamp), deadLetterSink);
     }
 }

@@ -5,9 +5,6 @@ import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.topology.DispatchRuntime.TaskDispatch;
-import dev.streamscribe.topology.DispatchRuntime.Waiting;
-import dev.streamscribe.topology.SessionState.Status;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -24,70 +21,65 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Admits READY sessions to the provider, at most {@code realtime.max-concurrent-sessions} per JVM; the rest wait
- * in the store and input is never blocked (docs/architecture.md section 4 rule 2). On admission the session goes IN_FLIGHT
- * with attempt + 1 and the {@code RealtimeSessionDriver} gets its turns and an {@link AudioReader} stream of its
- * chunks. The stream thread never waits on the network: the driver's outcome is queued for the CompletionDrain.
- * Sessions found IN_FLIGHT when the task starts (restored after a crash or a rebalance) are dispatched again:
- * provider calls are at-least-once. Closing the task (revocation) cancels its open sessions.
+ * Admits READY sessions to the provider through the JVM's {@link AdmissionGate}; the rest wait in the store and
+ * input is never blocked (docs/architecture.md section 4 rule 2). On admission the session goes IN_FLIGHT with the
+ * next attempt and the {@link SessionLauncher} starts it with its turns and chunk index. The stream thread never
+ * waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
+ * found IN_FLIGHT when the task starts (restored after a crash or a rebalance) are dispatched again: provider calls
+ * are at-least-once. Closing the task (revocation) cancels its open sessions.
  *
- * <p>Threading: process, punctuate and close run on the task's stream thread; driver callbacks only queue the
- * outcome and release the slot.
+ * <p>Threading: process, punctuate and close run on the task's stream thread; the outcome callback (any thread)
+ * only queues the outcome and releases the slot.
  */
-public final class SessionDispatcher implements Processor<String, Object, Void, Void> {
+public final class SessionDispatcher implements Processor<String, SessionConfig, Void, Void> {
     private static final Logger log = LoggerFactory.getLogger(SessionDispatcher.class);
 
-    private final java.util.function.Supplier<DispatchRuntime> runtimeSupplier;
-    private DispatchRuntime runtime;
+    private final DispatchServices services;
     private final Duration checkEvery;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, SessionState> sessions;
     private ChunkIndex chunks;
-    private TaskDispatch task;
+    private TaskQueues queues;
 
-    /** @param runtime asked for when the task starts (building or describing the topology runs nothing) */
-    public SessionDispatcher(java.util.function.Supplier<DispatchRuntime> runtime, Duration checkEvery) {
-        this.runtimeSupplier = runtime;
+    public SessionDispatcher(DispatchServices services, Duration checkEvery) {
+        this.services = services;
         this.checkEvery = checkEvery;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.runtime = runtimeSupplier.get();
         this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
         this.chunks = new ChunkIndex(index);
-        this.task = runtime.task(context.taskId());
+        this.queues = services.queues().forTask(context.taskId());
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, SessionState> all = sessions.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value.status() == Status.READY || entry.value.status() == Status.IN_FLIGHT) {
-                    task.waiting.add(new Waiting(entry.key, now));
+                if (entry.value.dispatchable()) {
+                    queues.enqueue(entry.key, now);
                 }
             });
         }
         context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::admit);
     }
 
-    /** The assembler forwards a session the moment it becomes READY. */
+    /** The assembler forwards a run's config the moment the run becomes READY. */
     @Override
-    public void process(Record<String, Object> record) {
-        task.waiting.add(new Waiting(record.key(), context.currentSystemTimeMs()));
+    public void process(Record<String, SessionConfig> record) {
+        queues.enqueue(record.key(), context.currentSystemTimeMs());
         admit(context.currentSystemTimeMs());
     }
 
     private void admit(long now) {
-        while (!task.waiting.isEmpty() && task.waiting.peek().notBeforeMs() <= now) {
-            if (!runtime.tryAcquireSlot(now)) {
+        while (queues.hasDue(now)) {
+            if (!services.gate().tryAcquire(now)) {
                 return; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
             }
-            String sessionId = task.waiting.poll().sessionId();
+            String sessionId = queues.pollDue(now).orElseThrow();
             SessionState state = sessions.get(sessionId);
-            boolean dispatchable = state != null && (state.status() == Status.READY
-                    || (state.status() == Status.IN_FLIGHT && !task.inFlight.containsKey(sessionId)));
-            if (!dispatchable) {
-                runtime.releaseSlot();
+            if (state == null || !state.dispatchable() || queues.isInFlight(sessionId)) {
+                services.gate().release();
                 continue;
             }
             dispatch(sessionId, state, now);
@@ -98,49 +90,44 @@ public final class SessionDispatcher implements Processor<String, Object, Void, 
         SessionConfig config = state.sessionConfig().orElseThrow();
         List<ChunkRef> refs = chunks.chunksOf(sessionId);
         TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
-        int attempt = state.attempt() + 1;
-        sessions.put(sessionId, new SessionState(state.config(), state.runToken(), Status.IN_FLIGHT, state.chunks(),
-                state.maxSeq(), state.endSeq(), state.duplicates(), state.lastRecordTimestamp(), state.lastTouchedWallMs(),
-                attempt));
+        SessionState admitted = state.admitted();
+        sessions.put(sessionId, admitted);
+        int attempt = admitted.attempt();
         SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, plan.turns());
         log.debug("dispatching session {} run {} attempt {}: {} turns, {} ms of audio", sessionId, state.runToken(),
                 attempt, plan.turns().size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         try {
-            outcome = runtime.driver().run(request, runtime.audio().open(sessionId, refs));
+            outcome = services.launcher().launch(request, refs);
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
-        task.inFlight.put(sessionId, outcome);
+        queues.started(sessionId, outcome);
         long started = System.nanoTime();
         outcome.whenComplete((result, error) -> {
-            runtime.metrics().attemptLatency(Duration.ofNanos(System.nanoTime() - started),
+            services.metrics().attemptLatency(Duration.ofNanos(System.nanoTime() - started),
                     result instanceof SessionOutcome.Completed ? "completed" : "failed");
             if (error instanceof CancellationException) {
-                task.inFlight.remove(sessionId);
-                runtime.releaseSlot();
+                queues.cancelled(sessionId);
+                services.gate().release();
                 return; // the task was revoked: its new owner dispatches the session again
             }
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
                     FailureClass.TRANSIENT, "DRIVER_ERROR", String.valueOf(error), false), List.of());
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited()) {
-                runtime.rateLimitHit(System.currentTimeMillis());
+                services.gate().rateLimitHit(System.currentTimeMillis());
             } else {
-                runtime.rateLimitClear();
+                services.gate().rateLimitClear();
             }
-            // queued before the slot is released: a graceful stop waits for "nothing in flight, nothing queued",
-            // which must never be true while this outcome is between the two
-            task.completions.add(new CompletedAttempt(sessionId, state.runToken(), attempt, config, plan.turns(),
+            queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, config, plan.turns(),
                     plan.audioMs(), now, finished));
-            task.inFlight.remove(sessionId);
-            runtime.releaseSlot();
+            services.gate().release();
         });
     }
 
     @Override
     public void close() {
-        task.inFlight.values().forEach(future -> future.cancel(true));
-        task.waiting.clear();
-        runtime.forget(context.taskId());
+        queues.cancelAll();
+        services.queues().forget(context.taskId());
     }
 }

@@ -20,6 +20,11 @@ import java.util.Optional;
  * @param lastRecordTimestamp record timestamp of the last input for this session (stream time)
  * @param lastTouchedWallMs   wall-clock time the last input was processed
  * @param attempt        attempts dispatched for the current run
+ *
+ * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
+ * {@link #ready}, {@link #admitted}, {@link #retryPending}, {@link #finished}, {@link #expired}), each of which
+ * throws {@link IllegalStateException} naming both states on an illegal move (docs/architecture.md section 4,
+ * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
  */
 public record SessionState(byte[] config, String runToken, Status status, long chunks, long maxSeq, long endSeq,
                            long duplicates, long lastRecordTimestamp, long lastTouchedWallMs, int attempt) {
@@ -77,20 +82,72 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         return hasConfig() && endSeq >= 0 && chunks == endSeq + 1;
     }
 
-    SessionState withAttempt(int value) {
-        return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, value);
+    // ---------------------------------------------------------------- lifecycle: the only ways status changes
+
+    /**
+     * A new run starts with {@code config} under {@code token}: allowed while no run is known yet (no config) or
+     * once the previous run has its result. Counters of the chunks stay: they describe the session, not the run.
+     */
+    SessionState newRun(byte[] config, String token) {
+        if (hasConfig() && !status.hasResult()) {
+            throw illegal("start run " + token + " of", Status.ASSEMBLING);
+        }
+        return new SessionState(config, token, Status.ASSEMBLING, chunks, maxSeq, endSeq, duplicates,
+                lastRecordTimestamp, lastTouchedWallMs, 0);
     }
 
-    SessionState withConfig(byte[] value, String token) {
-        return new SessionState(value, token, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt);
+    /** ASSEMBLING -> READY: config, end and every chunk are there; waiting for a slot. */
+    SessionState ready() {
+        return moveTo(Status.READY, attempt, Status.ASSEMBLING);
     }
 
-    SessionState withStatus(Status value) {
-        return new SessionState(config, runToken, value, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, value == Status.ASSEMBLING || value == Status.READY ? 0 : attempt);
+    /**
+     * READY -> IN_FLIGHT with the next attempt; also IN_FLIGHT -> IN_FLIGHT when a session found in flight after a
+     * restore or a rebalance is dispatched again.
+     */
+    SessionState admitted() {
+        return moveTo(Status.IN_FLIGHT, attempt + 1, Status.READY, Status.IN_FLIGHT);
     }
+
+    /** IN_FLIGHT -> READY after a transient failure with attempts left: the attempt count stays. */
+    SessionState retryPending() {
+        return moveTo(Status.READY, attempt, Status.IN_FLIGHT);
+    }
+
+    /**
+     * -> FINISHED: the run has its SessionResult (written with this change, or already in {@code finished-runs}).
+     * From IN_FLIGHT (an attempt's outcome) or from ASSEMBLING and READY (refused before any attempt).
+     */
+    SessionState finished() {
+        return moveTo(Status.FINISHED, attempt, Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT);
+    }
+
+    /** ASSEMBLING -> EXPIRED: the input never became complete. */
+    SessionState expired() {
+        return moveTo(Status.EXPIRED, attempt, Status.ASSEMBLING);
+    }
+
+    /** Whether the dispatcher may start an attempt of this run (READY, or IN_FLIGHT found after a restore). */
+    boolean dispatchable() {
+        return status == Status.READY || status == Status.IN_FLIGHT;
+    }
+
+    private SessionState moveTo(Status target, int nextAttempt, Status... allowedFrom) {
+        for (Status from : allowedFrom) {
+            if (status == from) {
+                return new SessionState(config, runToken, target, chunks, maxSeq, endSeq, duplicates,
+                        lastRecordTimestamp, lastTouchedWallMs, nextAttempt);
+            }
+        }
+        throw illegal("move", target);
+    }
+
+    private IllegalStateException illegal(String what, Status target) {
+        return new IllegalStateException("cannot " + what + " session run '" + runToken + "' from " + status + " to "
+                + target);
+    }
+
+    // ---------------------------------------------------------------- assembly bookkeeping (status unchanged)
 
     SessionState withChunk(long seq, boolean end) {
         return new SessionState(config, runToken, status, chunks + 1, Math.max(maxSeq, seq), end ? seq : endSeq,

@@ -1,22 +1,30 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.OperationsEndpoint;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.ApiKey;
 import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.DriverSettings;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
-import dev.streamscribe.registry.BasicCredentials;
-import dev.streamscribe.registry.RegistryClientConfig;
-import dev.streamscribe.registry.SchemaRegistryClient;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The running pipeline: creates missing topics, checks the audio topic's retention, wires the session driver,
@@ -40,11 +49,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamscribePipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamscribePipeline.class);
-
-    /** A registry outage shorter than this is ridden out inside the serdes, with backoff, without losing the thread. */
+    /** Base backoff of retried sessions: the second attempt waits about this long, each further one twice as long. */
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
-    private final DispatchRuntime runtime;
+    private final DispatchServices dispatch;
     private final AudioReader audio;
     private final JettyWebSocketTransport transport;
     private final ExecutorService driverThreads;
@@ -52,10 +61,9 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final Topics topics;
     private final boolean staticMember;
     private final PipelineConfig config;
-    private final dev.streamscribe.metrics.PipelineMetrics metrics;
-    private final io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
-    private final io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics streamsMetrics;
-    private final java.util.Optional<dev.streamscribe.metrics.OperationsEndpoint> operations;
+    private final PipelineMetrics metrics;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final Optional<OperationsEndpoint> operations;
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         this.config = config;
@@ -63,39 +71,37 @@ public final class StreamscribePipeline implements AutoCloseable {
         staticMember = config.streams().instanceId().isPresent();
         PipelineTopics.prepare(config, topics);
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        metrics = new PipelineMetrics(prometheus);
+        // built in dependency order: the gate first, since the driver reports rate limits to it
+        AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics);
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
-        java.util.concurrent.atomic.AtomicReference<DispatchRuntime> runtimeRef = new java.util.concurrent.atomic.AtomicReference<>();
         RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
                 config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
                 config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER), driverThreads, timer,
-                limits -> runtimeRef.get().rateLimitsReported(limits, System.currentTimeMillis()));
+                limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
-        prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
-        metrics = new dev.streamscribe.metrics.PipelineMetrics(prometheus);
-        runtime = new DispatchRuntime(driver, audio, config.realtime().maxConcurrentSessions(),
-                config.realtime().maxAttempts(), Duration.ofSeconds(1), metrics);
-        runtimeRef.set(runtime);
+        dispatch = DispatchServices.create(gate, new DriverSessionLauncher(driver, audio),
+                new RetryPolicy(config.realtime().maxAttempts(), RETRY_BACKOFF), metrics);
         Properties props = streamsProperties(config);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());
         props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
         streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
-                () -> runtime), props);
-        streamsMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
+                dispatch), props);
+        streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
-        operations = config.streams().operationsPort() < 0 ? java.util.Optional.empty()
-                : java.util.Optional.of(dev.streamscribe.metrics.OperationsEndpoint.start(config.streams().operationsPort(),
-                prometheus, streams::state));
+        operations = config.streams().operationsPort() < 0 ? Optional.empty()
+                : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state));
         // a registry outage fails the thread on purpose (see DeadLetterDeserializationHandler): start a new one
         streams.setUncaughtExceptionHandler(error -> {
             log.warn("stream thread failed ({}); replacing it", error.toString());
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
@@ -124,21 +130,20 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 16);
         // ...and the consumer under it would prefetch up to 50 MiB (fetch.max.bytes) during a backlog: measured by
         // the bench as 100 MiB more live heap for a 60-minute session than for a 1-minute one. 4 MiB keeps it flat.
-        props.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
+        props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
                 4 * 1024 * 1024);
         // Kafka 5.0's default, set now: the finished-runs global store gets the same processing-error handling
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Static membership: a restarted instance (same instance.id, same state.dir) takes its tasks back at once
         // instead of waiting for the dead member's session to time out. Streams adds the thread index.
         config.streams().instanceId().ifPresent(id -> props.put(
-                StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 config.applicationId() + "-" + id));
         config.streams().overrides().forEach(props::put);
         return props;
     }
 
-
-    public dev.streamscribe.metrics.PipelineMetrics metrics() {
+    public PipelineMetrics metrics() {
         return metrics;
     }
 
@@ -152,12 +157,12 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     /** Sessions in flight in this instance right now. */
     public int inFlight() {
-        return runtime.inFlight();
+        return dispatch.gate().inFlight();
     }
 
     /** The port of /metrics, /health and /ready, when they are served. */
-    public java.util.Optional<Integer> operationsPort() {
-        return operations.map(dev.streamscribe.metrics.OperationsEndpoint::port);
+    public Optional<Integer> operationsPort() {
+        return operations.map(OperationsEndpoint::port);
     }
 
     /**
@@ -172,14 +177,14 @@ public final class StreamscribePipeline implements AutoCloseable {
             return Optional.empty();
         }
         long unfinished = 0;
-        try (var all = streams.store(org.apache.kafka.streams.StoreQueryParameters.fromNameAndType(StoreNames.SESSION_STATE,
-                org.apache.kafka.streams.state.QueryableStoreTypes.<String, SessionState>keyValueStore())).all()) {
+        try (var all = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.SESSION_STATE,
+                QueryableStoreTypes.<String, SessionState>keyValueStore())).all()) {
             while (all.hasNext()) {
                 if (!all.next().value.status().hasResult()) {
                     unfinished++;
                 }
             }
-        } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException e) {
             return Optional.empty();
         }
         long lag;
@@ -189,7 +194,7 @@ public final class StreamscribePipeline implements AutoCloseable {
             log.debug("cannot measure the input lag yet: {}", e.toString());
             return Optional.empty();
         }
-        return Optional.of(new Backlog(lag, unfinished, runtime.inFlight(), runtime.drained()));
+        return Optional.of(new Backlog(lag, unfinished, dispatch.gate().inFlight(), dispatch.drained()));
     }
 
     /**
@@ -206,17 +211,16 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     private long inputLag() {
         try (Admin admin = Admin.create(PipelineTopics.clientProperties(config))) {
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+            Map<TopicPartition, OffsetAndMetadata> committed =
                     admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata()
                             .get(30, TimeUnit.SECONDS);
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (String topic : List.of(topics.sessionConfigs().name(), topics.audioChunks().name())) {
                 admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                        .forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                        .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             }
-            var ends = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(30, TimeUnit.SECONDS);
             long lag = 0;
             for (var end : ends.entrySet()) {
                 var done = committed.get(end.getKey());
@@ -226,7 +230,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
@@ -238,9 +242,9 @@ public final class StreamscribePipeline implements AutoCloseable {
      * @return true when every in-flight session finished within the timeout
      */
     public boolean stop(Duration drainTimeout) {
-        runtime.stopAdmission();
+        dispatch.gate().stopAdmission();
         long deadline = System.nanoTime() + drainTimeout.toNanos();
-        while (!runtime.drained() && System.nanoTime() < deadline && streams.state().isRunningOrRebalancing()) {
+        while (!dispatch.drained() && System.nanoTime() < deadline && streams.state().isRunningOrRebalancing()) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -248,10 +252,10 @@ public final class StreamscribePipeline implements AutoCloseable {
                 break;
             }
         }
-        boolean drained = runtime.drained();
+        boolean drained = dispatch.drained();
         if (!drained) {
             log.warn("{} session(s) still in flight after {} s: they are cancelled and will run again after a restart",
-                    runtime.inFlight(), drainTimeout.toSeconds());
+                    dispatch.gate().inFlight(), drainTimeout.toSeconds());
         }
         close();
         return drained;
@@ -259,13 +263,12 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        runtime.stopAdmission();
-        operations.ifPresent(dev.streamscribe.metrics.OperationsEndpoint::close);
+        dispatch.gate().stopAdmission();
+        operations.ifPresent(OperationsEndpoint::close);
         // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member
         // stays, since it is expected back (a restart), and keeps its tasks without a rebalance.
-        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(
-                staticMember ? org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
-                        : org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(staticMember
+                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
         audio.close();
         transport.close();

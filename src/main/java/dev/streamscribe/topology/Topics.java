@@ -8,7 +8,7 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.registry.AvroSerdes;
-import dev.streamscribe.registry.SchemaRegistryClient;
+import dev.streamscribe.registry.RegistryClient;
 import org.apache.kafka.common.serialization.Serdes;
 
 import java.util.List;
@@ -24,7 +24,7 @@ public record Topics(Topic<String, SessionConfig> sessionConfigs,
                      Topic<String, SessionResult> sessionResults,
                      Topic<byte[], DeadLetter> deadLetters) {
 
-    public static Topics create(PipelineConfig.Topics names, SchemaRegistryClient registry) {
+    public static Topics create(PipelineConfig.Topics names, RegistryClient registry) {
         return new Topics(
                 new Topic<>(names.sessionConfigs(), Serdes.String(), AvroSerdes.valueSerde(registry, SessionConfig.class)),
                 new Topic<>(names.audioChunks(), Serdes.String(), AvroSerdes.valueSerde(registry, AudioChunk.class)),

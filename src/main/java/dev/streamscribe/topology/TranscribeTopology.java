@@ -1,11 +1,17 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.registry.RegistryClientConfig;
 import dev.streamscribe.registry.SchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one place the pipeline's topology is built (docs/architecture.md section 4); {@code run}, {@code describe} and the
@@ -24,8 +30,8 @@ public final class TranscribeTopology {
     public static final String TRANSCRIPTION_SINK = "transcriptions-sink";
     public static final String RESPONSE_SINK = "responses-sink";
     /** How often the dispatcher looks for free slots and the drain for finished attempts (wall clock). */
-    public static final java.time.Duration DISPATCH_EVERY = java.time.Duration.ofMillis(100);
-    public static final java.time.Duration DRAIN_EVERY = java.time.Duration.ofMillis(50);
+    public static final Duration DISPATCH_EVERY = Duration.ofMillis(100);
+    public static final Duration DRAIN_EVERY = Duration.ofMillis(50);
 
     private TranscribeTopology() {
     }
@@ -33,35 +39,34 @@ public final class TranscribeTopology {
     /** The topology of {@code config} as {@code Topology#describe()} prints it; builds serdes but contacts nothing. */
     public static String describe(PipelineConfig config) {
         Topics topics = Topics.create(config.topics(), new SchemaRegistryClient(new RegistryClientConfig(
-                config.registry().url(), java.util.Optional.empty(), config.registry().requestTimeout(),
+                config.registry().url(), Optional.empty(), config.registry().requestTimeout(),
                 config.registry().autoRegister())));
-        return build(topics, assemblerSettings(config), () -> {
-            throw new IllegalStateException("describe builds the topology only; it runs no session");
-        }).describe().toString();
+        DispatchServices runsNothing = DispatchServices.create(0, (request, chunks) -> CompletableFuture.failedFuture(
+                        new IllegalStateException("describe builds the topology only; it runs no session")),
+                new RetryPolicy(1, Duration.ZERO), new PipelineMetrics(new SimpleMeterRegistry()));
+        return build(topics, assemblerSettings(config), runsNothing).describe().toString();
     }
 
     /** The assembler's settings from a pipeline definition. */
     public static SessionAssembler.Settings assemblerSettings(PipelineConfig config) {
-        return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), java.time.Duration.ofSeconds(5),
-                java.time.Duration.ofSeconds(1), config.realtime().dialect());
+        return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), config.realtime().dialect());
     }
 
     /**
-     * @param runtime the JVM's dispatch runtime (driver, audio reader, limits), asked for when tasks start
+     * @param dispatch what the dispatchers and drains of this JVM share (admission gate, queues, launcher)
      */
-    public static Topology build(Topics topics, SessionAssembler.Settings assembler,
-                                 java.util.function.Supplier<DispatchRuntime> runtime) {
+    public static Topology build(Topics topics, SessionAssembler.Settings assembler, DispatchServices dispatch) {
         Topology topology = new Topology();
         topology.addSource(CONFIG_SOURCE, topics.sessionConfigs().keySerde().deserializer(),
                 topics.sessionConfigs().valueSerde().deserializer(), topics.sessionConfigs().name());
         topology.addSource(CHUNK_SOURCE, topics.audioChunks().keySerde().deserializer(),
                 topics.audioChunks().valueSerde().deserializer(), topics.audioChunks().name());
         topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER,
-                        () -> runtime.get().metrics()),
-                CONFIG_SOURCE, CHUNK_SOURCE);
-        topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(runtime, DISPATCH_EVERY), ASSEMBLER);
-        topology.addProcessor(DRAIN, () -> new CompletionDrain(runtime, DRAIN_EVERY, assembler.dialect().id(),
-                TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK), DISPATCHER);
+                dispatch.metrics()), CONFIG_SOURCE, CHUNK_SOURCE);
+        topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(dispatch, DISPATCH_EVERY), ASSEMBLER);
+        topology.addProcessor(DRAIN, () -> new CompletionDrain(dispatch, DRAIN_EVERY, assembler.dialect().id(),
+                new CompletionDrain.Sinks(TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK)), DISPATCHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_STATE),
                 Serdes.String(), new SessionStateSerde()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.CHUNK_INDEX),
@@ -71,7 +76,8 @@ public final class TranscribeTopology {
                 RESULTS_SOURCE, topics.sessionResults().keySerde().deserializer(),
                 topics.sessionResults().valueSerde().deserializer(), topics.sessionResults().name(),
                 FINISHED_RUNS_UPDATER, FinishedRunsUpdater::new);
-        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), topics.deadLetters().keySerde().serializer(),
+        // processors key dead letters by the session id as text: the same bytes the topic's byte[] keys hold
+        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters().name(), Serdes.String().serializer(),
                 topics.deadLetters().valueSerde().serializer(), ASSEMBLER, DRAIN);
         topology.addSink(RESULT_SINK, topics.sessionResults().name(), topics.sessionResults().keySerde().serializer(),
                 topics.sessionResults().valueSerde().serializer(), ASSEMBLER, DRAIN);

@@ -1,6 +1,7 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.avro.AudioFormat;
+import java.util.Optional;
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnSpec;
@@ -30,8 +31,13 @@ public final class TurnPlanner {
 
     /** @param chunks every chunk of the session, seq 0..end in order */
     public static Plan plan(SessionConfig config, List<ChunkRef> chunks) {
-        int bytesPerMs = config.getAudioFormat() == AudioFormat.PCM16_24KHZ ? 48 : 8;
-        int sampleBytes = config.getAudioFormat() == AudioFormat.PCM16_24KHZ ? 2 : 1;
+        Optional<AudioEncoding> encoding = AudioEncoding.of(config.getAudioFormat());
+        if (encoding.isEmpty()) {
+            return new Plan.Rejected("CONFIG_INVALID", "audio format " + config.getAudioFormat() + " is not one this "
+                    + "version knows");
+        }
+        int bytesPerMs = encoding.get().bytesPerMillisecond();
+        int sampleBytes = encoding.get().bytesPerSample();
         List<TurnSpec> turns = new ArrayList<>();
         long turnBytes = 0;
         long sessionBytes = 0;

@@ -10,14 +10,14 @@ import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +27,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,31 +71,43 @@ class KillAndRestartIT {
             Random random = new Random(11);
             for (int kill = 0; kill < KILLS; kill++) {
                 Process process = launch(settings);
-                Thread.sleep(1_500 + random.nextInt(3_000));
+                // kill at a random point of progress, and only while sessions are open at the provider, so each
+                // kill lands mid-session
+                int progress = server.connectionsAccepted() + 5 + random.nextInt(20);
+                Await.until(() -> server.connectionsAccepted() >= progress && server.openSessions() > 0,
+                        Duration.ofSeconds(90), "the child pipeline to reach " + progress + " provider connections");
                 process.destroyForcibly(); // SIGKILL
                 assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             }
             Process last = launch(settings);
             try {
-                Map<String, List<SessionResult>> results = new HashMap<>();
-                consume(kafka.bootstrapServers(), topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(),
-                        results, SESSIONS, Duration.ofSeconds(180));
-                Map<String, List<TranscriptionEvent>> transcriptions = new HashMap<>();
-                consume(kafka.bootstrapServers(), topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer(),
-                        transcriptions, SESSIONS, Duration.ofSeconds(30));
-                int retried = 0;
+                try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                        topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+                    assertEquals(SESSIONS, watcher.awaitKeys(SESSIONS, Duration.ofSeconds(180)).size(),
+                            "every session has a result");
+                }
+                // positive barrier: the last instance stops gracefully, so everything it will ever write is committed
+                last.destroy(); // SIGTERM
+                assertTrue(last.waitFor(60, TimeUnit.SECONDS), "the last instance stops on SIGTERM");
+                Map<String, List<SessionResult>> results = readAll(kafka.bootstrapServers(), topics.sessionResults().name(),
+                        topics.sessionResults().valueSerde().deserializer());
+                Map<String, List<TranscriptionEvent>> transcriptions = readAll(kafka.bootstrapServers(),
+                        topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer());
                 for (int i = 0; i < SESSIONS; i++) {
                     String id = "k-" + i;
                     List<SessionResult> sessionResults = results.getOrDefault(id, List.of());
                     assertEquals(1, sessionResults.size(), "exactly one SessionResult for " + id + ": " + sessionResults);
                     assertEquals(SessionStatus.COMPLETED, sessionResults.getFirst().getStatus());
-                    retried += sessionResults.getFirst().getAttempt() > 1 ? 1 : 0;
                     List<TranscriptionEvent> turns = transcriptions.getOrDefault(id, List.of());
                     assertEquals(2, turns.size(), "exactly one TranscriptionEvent per turn of " + id + ": " + turns.size());
                     assertEquals(List.of(0, 1), turns.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList());
                     turns.forEach(t -> assertEquals(TurnStatus.COMPLETED, t.getStatus()));
                 }
-                System.out.printf("kill -9 x%d: %d sessions exactly once; %d needed more than one attempt%n", KILLS, SESSIONS, retried);
+                int redispatched = server.connectionsAccepted() - SESSIONS;
+                System.out.printf("kill -9 x%d: %d sessions exactly once; %d connections beyond one per session%n", KILLS,
+                        SESSIONS, redispatched);
+                assertTrue(redispatched >= KILLS, "each kill landed while sessions were open: those were dispatched "
+                        + "again after the restart (" + redispatched + " extra connections)");
             } finally {
                 last.destroy();
                 last.waitFor(60, TimeUnit.SECONDS);
@@ -125,21 +136,9 @@ class KillAndRestartIT {
         }
     }
 
-    private static <V> void consume(String bootstrap, String topic, Deserializer<V> values, Map<String, List<V>> byKey,
-                                    int distinctKeys, Duration timeout) {
-        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "kill-check-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
-                for (var record : consumer.poll(Duration.ofMillis(300))) {
-                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-                }
-                if (byKey.size() >= distinctKeys && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                }
-            }
+    private static <V> Map<String, List<V>> readAll(String bootstrap, String topic, Deserializer<V> values) {
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap), topic, values)) {
+            return watcher.readToEnd();
         }
     }
 }

@@ -7,14 +7,13 @@ import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +61,8 @@ class LongSessionMemoryIT {
                     "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
                 Topics topics = pipeline.topics();
-                Thread.sleep(3_000); // tasks assigned, the pipeline idle
+                Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false),
+                        Duration.ofSeconds(60), "the pipeline RUNNING with its tasks assigned and nothing to do");
                 long baseline = liveHeap();
                 long oneMinute = peakWhile(() -> runSession(kafka.bootstrapServers(), topics, "one", 60)) - baseline;
                 long tenMinutes = peakWhile(() -> runSession(kafka.bootstrapServers(), topics, "ten", 600)) - baseline;
@@ -124,20 +124,14 @@ class LongSessionMemoryIT {
     }
 
     private static SessionResult awaitResult(String bootstrap, Topics topics, String id) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "long-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), topics.sessionResults().valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topics.sessionResults().name()));
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.key().equals(id)) {
-                        return record.value();
-                    }
-                }
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
+                topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+            List<SessionResult> results = watcher.awaitUntil(seen -> seen.containsKey(id), Duration.ofMinutes(3))
+                    .getOrDefault(id, List.of());
+            if (results.isEmpty()) {
+                throw new AssertionError("no SessionResult for " + id + " within 3 minutes");
             }
+            return results.getFirst();
         }
-        throw new AssertionError("no SessionResult for " + id + " within 3 minutes");
     }
 }

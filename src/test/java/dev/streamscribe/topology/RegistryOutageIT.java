@@ -8,11 +8,11 @@ import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,11 +29,12 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,6 +51,7 @@ class RegistryOutageIT {
     @Test
     void shouldRetryThroughARegistryOutageWithoutDeadLetteringGoodRecords() throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger refused = new AtomicInteger();
         HttpClient forward = HttpClient.newHttpClient();
         URI target = URI.create(SharedInfrastructure.registry().url());
         HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -57,6 +59,7 @@ class RegistryOutageIT {
             byte[] body;
             int status;
             if (down.get()) {
+                refused.incrementAndGet();
                 status = 503;
                 body = "{\"error_code\":50301,\"message\":\"registry down (test outage)\"}".getBytes();
             } else {
@@ -108,38 +111,31 @@ class RegistryOutageIT {
                         .setEndOfTurn(true).setEndOfSession(true).build()));
             }
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
-                Thread.sleep(4_000); // the pipeline meets the outage: it must wait, not dead-letter
-                assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name(), Duration.ofSeconds(1)).isEmpty(),
+                // positive barrier: the pipeline met the outage and retried through it several times
+                Await.until(() -> refused.get() >= 3, Duration.ofSeconds(60), "the pipeline to meet the registry outage");
+                assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name()).isEmpty(),
                         "nothing is dead-lettered during an outage");
                 down.set(false);
-                List<byte[]> results = new ArrayList<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (results.isEmpty() && System.nanoTime() < deadline) {
-                    results.addAll(read(kafka.bootstrapServers(), direct.sessionResults().name(), Duration.ofSeconds(2)));
-                }
+                List<byte[]> results = Await.value(() -> {
+                    List<byte[]> found = read(kafka.bootstrapServers(), direct.sessionResults().name());
+                    return found.isEmpty() ? Optional.empty() : Optional.of(found);
+                }, Duration.ofSeconds(90), "the session's result once the registry is back");
                 assertEquals(1, results.size());
                 SessionResult result = direct.sessionResults().valueSerde().deserializer()
                         .deserialize(direct.sessionResults().name(), results.getFirst());
                 assertEquals(SessionStatus.COMPLETED, result.getStatus());
-                assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name(), Duration.ofSeconds(1)).isEmpty());
+                assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name()).isEmpty());
             }
         } finally {
             proxy.stop(0);
         }
     }
 
-    private static List<byte[]> read(String bootstrap, String topic, Duration wait) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "outage-check-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<byte[]> values = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
-            }
+    /** Every record value committed on {@code topic} now. */
+    private static List<byte[]> read(String bootstrap, String topic) {
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap), topic,
+                new ByteArrayDeserializer())) {
+            return watcher.readToEnd().values().stream().flatMap(List::stream).toList();
         }
-        return values;
     }
 }

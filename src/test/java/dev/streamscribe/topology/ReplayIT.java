@@ -9,21 +9,19 @@ import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,9 +64,11 @@ class ReplayIT {
             // the same input again, under a new application id, from the beginning
             PipelineConfig second = config(prefix, prefix + "second", url, stateDir.resolve("second"));
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(second, Map.of())) {
-                Thread.sleep(8_000); // time enough to assemble and dispatch everything, were it dispatched
+                // positive barrier: every input consumed and committed, no session waiting or in flight
+                Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false),
+                        Duration.ofSeconds(90), "the second application to consume every input with nothing left to run");
                 assertEquals(connectionsAfterFirstRun, server.connectionsAccepted(), "no finished run reached the provider again");
-                assertEquals(SESSIONS, results(bootstrap, topics, SESSIONS, Duration.ofSeconds(3)).size(), "no new results");
+                assertEquals(SESSIONS, resultsNow(bootstrap, topics).size(), "no new results");
 
                 // a new run token for one session is a new run
                 SessionConfig rerun = TestConfigs.transcription(Dialect.OPENAI_GA, "p-3");
@@ -104,17 +104,25 @@ class ReplayIT {
     }
 
     private static List<SessionResult> results(String bootstrap, Topics topics, int atLeast, Duration timeout) {
-        List<SessionResult> results = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "replay-check-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(),
-                topics.sessionResults().valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topics.sessionResults().name()));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline && results.size() < atLeast) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> results.add(r.value()));
-            }
-            consumer.poll(Duration.ofMillis(1_500)).forEach(r -> results.add(r.value()));
+        try (var watcher = watcher(bootstrap, topics)) {
+            watcher.awaitUntil(seen -> seen.values().stream().mapToInt(List::size).sum() >= atLeast, timeout);
+            return flatten(watcher.readToEnd());
         }
-        return results;
+    }
+
+    /** Every result committed now. */
+    private static List<SessionResult> resultsNow(String bootstrap, Topics topics) {
+        try (var watcher = watcher(bootstrap, topics)) {
+            return flatten(watcher.readToEnd());
+        }
+    }
+
+    private static TopicWatcher<SessionResult> watcher(String bootstrap, Topics topics) {
+        return new TopicWatcher<>(Map.of("bootstrap.servers", bootstrap), topics.sessionResults().name(),
+                topics.sessionResults().valueSerde().deserializer());
+    }
+
+    private static List<SessionResult> flatten(Map<String, List<SessionResult>> byKey) {
+        return byKey.values().stream().flatMap(List::stream).toList();
     }
 }

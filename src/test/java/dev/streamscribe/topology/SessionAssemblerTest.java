@@ -8,12 +8,11 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
-import dev.streamscribe.realtime.RealtimeEndpoint;
-import dev.streamscribe.realtime.driver.DriverSettings;
-import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
-import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.testing.InMemoryRegistryClient;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -32,11 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every assembler rule and both expiry clocks, on TopologyTestDriver (the registry is the suite's real one). */
+/** Every assembler rule and both expiry clocks, on TopologyTestDriver with an in-memory registry. */
 class SessionAssemblerTest {
     private static final Duration IDLE = Duration.ofMinutes(10);
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -55,24 +55,19 @@ class SessionAssemblerTest {
     void start() {
         String prefix = "asm-" + UUID.randomUUID() + ".";
         var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "schema.registry.url", SharedInfrastructure.registry().url(),
-                "realtime.url", "ws://127.0.0.1:1/v1/realtime", "topic.prefix", prefix), Map.of());
-        Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+                "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime",
+                "topic.prefix", prefix), Map.of());
+        Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
         var settings = new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        metrics = new dev.streamscribe.metrics.PipelineMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        metrics = new PipelineMetrics(new SimpleMeterRegistry());
         // no dispatch slots: sessions stay READY, so these tests see the assembler alone
-        reader = new AudioReader(Map.of("bootstrap.servers", "127.0.0.1:1"), topics.audioChunks().name(),
-                topics.audioChunks().valueSerde().deserializer(), 1);
-        DispatchRuntime noSlots = new DispatchRuntime(new RealtimeSessionDriver(new RealtimeEndpoint(Dialect.OPENAI_GA,
-                java.net.URI.create("ws://127.0.0.1:1/v1/realtime"), java.util.Optional.empty()),
-                (request, listener) -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("unused")),
-                DriverSettings.defaults(), Runnable::run, java.util.concurrent.Executors.newSingleThreadScheduledExecutor()),
-                reader, 0, 1, Duration.ofSeconds(1), metrics);
-        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, () -> noSlots), props, T0);
+        DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
+                new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO), metrics);
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, noSlots), props, T0);
         configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
         chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
@@ -86,13 +81,11 @@ class SessionAssemblerTest {
         state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
     }
 
-    private AudioReader reader;
-    private dev.streamscribe.metrics.PipelineMetrics metrics;
+    private PipelineMetrics metrics;
 
     @AfterEach
     void stop() {
         driver.close();
-        reader.close();
     }
 
     private static SessionConfig config(String session) {
@@ -151,7 +144,7 @@ class SessionAssemblerTest {
         assertEquals(Status.READY, status("s1"));
         assertEquals(3, state.get("s1").duplicates());
         assertTrue(deadLetters.isEmpty());
-        assertEquals(3.0, metrics.registry().get(dev.streamscribe.metrics.PipelineMetrics.DUPLICATES).counter().count());
+        assertEquals(3.0, metrics.registry().get(PipelineMetrics.DUPLICATES).counter().count());
     }
 
     @Test
@@ -190,7 +183,7 @@ class SessionAssemblerTest {
         chunks.pipeInput("s1", chunk("other", 0, 0, 4_800, false, false));
         chunks.pipeInput("s1", chunk("s1", 0, -2, 4_800, false, false));
         assertEquals(List.of("INVALID_SEQ", "CHUNK_TOO_LARGE", "KEY_MISMATCH", "INVALID_TURN_INDEX"), deadLetterReasons());
-        assertEquals(1.0, metrics.registry().get(dev.streamscribe.metrics.PipelineMetrics.DEAD_LETTERS)
+        assertEquals(1.0, metrics.registry().get(PipelineMetrics.DEAD_LETTERS)
                 .tag("reason", "CHUNK_TOO_LARGE").counter().count());
     }
 

@@ -8,11 +8,11 @@ package dev.streamscribe.realtime.driver;
  * @param rateLimited the provider signalled a rate limit: the dispatcher slows admission
  */
 public record Classification(FailureClass failureClass, String reason, String message, boolean rateLimited) {
-    static Classification permanent(String reason, String message) {
+    public static Classification permanent(String reason, String message) {
         return new Classification(FailureClass.PERMANENT, reason, message, false);
     }
 
-    static Classification transientFailure(String reason, String message) {
+    public static Classification transientFailure(String reason, String message) {
         return new Classification(FailureClass.TRANSIENT, reason, message, false);
     }
 }

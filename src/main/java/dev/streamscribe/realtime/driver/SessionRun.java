@@ -1,16 +1,17 @@
 package dev.streamscribe.realtime.driver;
 
-import dev.streamscribe.avro.TurnStatus;
-import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.ErrorClassifier.Purpose;
+import dev.streamscribe.realtime.driver.TurnLedger.Stage;
+import dev.streamscribe.realtime.driver.TurnLedger.Turn;
 import dev.streamscribe.realtime.event.ClientEvent;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
+import dev.streamscribe.realtime.event.RateLimit;
 import dev.streamscribe.realtime.event.ServerEvent;
 import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
 import dev.streamscribe.realtime.transport.RealtimeTransport;
-import dev.streamscribe.realtime.transport.RealtimeTransport.RealtimeConnection;
 import dev.streamscribe.realtime.transport.UpgradeRefusedException;
 import dev.streamscribe.realtime.wire.DialectCodec;
 import dev.streamscribe.realtime.wire.MalformedEventException;
@@ -21,13 +22,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,6 +31,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One session attempt: the protocol state machine of docs/architecture.md section 5 and docs/protocol.md sections 3, 4, 5, 7, 10.
@@ -47,7 +44,10 @@ import java.util.concurrent.TimeUnit;
  *   -response.done / no response-> STREAMING (next turn; ROTATING to a new socket first when the connection is old)
  *   -audio complete-> DRAINING (every item transcribed or failed, every response done) -> close 1000 -> DONE
  * </pre>
- * Transcriptions are keyed by item id and may complete in any order, also after response.done.
+ * Transcriptions are keyed by item id and may complete in any order, also after response.done. Every phase change
+ * goes through {@link #enter}, which refuses a move the diagram does not have. Its parts: {@link TurnLedger} (each
+ * turn's lifecycle), {@link ConnectionSlot} (the current connection and our event ids) and {@link AudioPump} (the
+ * audio subscription); every way an attempt ends goes through {@link #end}.
  *
  * <p>Threading: every method below runs on the session's {@link SerialExecutor}: socket callbacks, audio
  * signals and timers are re-submitted there, so no field needs a lock and no thread waits. Events from a
@@ -55,105 +55,84 @@ import java.util.concurrent.TimeUnit;
  */
 final class SessionRun {
     private static final Logger log = LoggerFactory.getLogger(SessionRun.class);
-    /** One append carries at most this much audio (docs/architecture.md section 5): far below the 15 MiB event limit. */
-    static final int MAX_APPEND_BYTES = 256 * 1024;
+    /** One append carries at most one chunk's worth of audio (docs/architecture.md section 5). */
+    static final int MAX_APPEND_BYTES = AudioEncoding.MAX_CHUNK_BYTES;
     private static final int CLOSE_NORMAL = 1000;
-    private static final int APPEND_IDS_REMEMBERED = 4096;
+    /** How long a closing handshake may take before the socket is aborted. */
+    private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
 
-    private enum Phase { CONNECTING, CONFIGURING, STREAMING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, DRAINING, DONE }
+    private enum Phase {
+        CONNECTING, CONFIGURING, STREAMING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, DRAINING, DONE;
+
+        /** The moves of the diagram above; DONE may be entered from anywhere. */
+        boolean mayMoveTo(Phase next) {
+            return next == DONE || switch (this) {
+                case CONNECTING -> next == CONFIGURING;
+                case CONFIGURING -> next == STREAMING;
+                case STREAMING -> next == AWAITING_COMMIT || next == ROTATING || next == DRAINING;
+                case AWAITING_COMMIT -> next == AWAITING_RESPONSE || next == STREAMING;
+                case AWAITING_RESPONSE -> next == STREAMING;
+                case ROTATING -> next == CONNECTING;
+                case DRAINING, DONE -> false;
+            };
+        }
+    }
 
     private final SessionRequest request;
-    private final Flow.Publisher<AudioPiece> audio;
+    private final Flow.Publisher<AudioPiece> audioSource;
     private final RealtimeEndpoint endpoint;
     private final DialectCodec codec;
     private final RealtimeTransport transport;
     private final DriverSettings settings;
     private final SerialExecutor serial;
     private final ScheduledExecutorService timer;
+    private final Consumer<List<RateLimit>> rateLimits;
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+    private final TurnLedger turns;
+    private final ConnectionSlot slot;
+    private final AudioPump audio = new AudioPump();
 
     private SessionSettings sessionSettings;
     private Phase phase = Phase.CONNECTING;
-    private RealtimeConnection connection;
-    private int generation;
-    private long connectionOpenedNanos;
-    private boolean closingOnPurpose;
     private int rotations;
     private int unknownEvents;
-    private int eventCounter;
     private final List<String> providerSessionIds = new ArrayList<>();
     private Optional<String> currentProviderSessionId = Optional.empty();
-
-    private final Map<Integer, TurnState> turns = new TreeMap<>();
-    private final Map<String, TurnState> turnsByItem = new HashMap<>();
-    private final Map<String, ServerEvent> earlyItemEvents = new HashMap<>();
-    private final Map<String, Correlation> controlEvents = new HashMap<>();
-    private final Map<String, Correlation> appendEvents = new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Correlation> eldest) {
-            return size() > APPEND_IDS_REMEMBERED;
-        }
-    };
-    private TurnState pendingCommit;
+    private Turn pendingCommit;
     private ResponseState activeResponse;
     private final List<ResponseResult> responses = new ArrayList<>();
-
-    private Flow.Subscription subscription;
-    private boolean audioComplete;
-    /** A piece is being appended: completion of the audio must wait until it is (onComplete needs no demand). */
-    private boolean pieceInFlight;
-    private AudioPiece heldPiece;
-    private int turnsOnConnection;
     private ScheduledFuture<?> waitTimer;
     private ScheduledFuture<?> sessionTimer;
 
-    private record Correlation(Purpose purpose, int turnIndex) {
-    }
-
-    private static final class TurnState {
-        final TurnSpec spec;
-        long bytesAppended;
-        boolean started;
-        boolean endSeen;
-        String itemId;
-        int generation;
-        TurnResult result;
-        ScheduledFuture<?> itemTimer;
-
-        TurnState(TurnSpec spec) {
-            this.spec = spec;
-        }
-    }
-
+    /** The response being streamed for a turn. */
     private static final class ResponseState {
-        final TurnState turn;
+        final Turn turn;
         String responseId;
         final StringBuilder text = new StringBuilder();
         final StringBuilder audioTranscript = new StringBuilder();
 
-        ResponseState(TurnState turn) {
+        ResponseState(Turn turn) {
             this.turn = turn;
         }
     }
 
-    private final java.util.function.Consumer<List<dev.streamscribe.realtime.event.RateLimit>> rateLimits;
-
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
-               ScheduledExecutorService timer, java.util.function.Consumer<List<dev.streamscribe.realtime.event.RateLimit>> rateLimits) {
-        this.rateLimits = rateLimits;
+               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits) {
         this.request = request;
-        this.audio = audio;
+        this.audioSource = audio;
         this.endpoint = endpoint;
         this.codec = codec;
         this.transport = transport;
         this.settings = settings;
         this.serial = serial;
         this.timer = timer;
-        request.turns().forEach(spec -> turns.put(spec.turnIndex(), new TurnState(spec)));
+        this.rateLimits = rateLimits;
+        this.turns = new TurnLedger(request.turns());
+        this.slot = new ConnectionSlot(codec);
         outcome.whenComplete((result, error) -> {
             if (error instanceof CancellationException) {
-                serial.execute(this::abortAfterCancel);
+                serial.execute(() -> end(Optional.empty(), "streamscribe: session cancelled"));
             }
         });
     }
@@ -180,18 +159,24 @@ final class SessionRun {
         });
     }
 
+    private void enter(Phase next) {
+        if (!phase.mayMoveTo(next)) {
+            throw new IllegalStateException("session " + request.sessionId() + " attempt " + request.attempt()
+                    + " cannot move from " + phase + " to " + next);
+        }
+        phase = next;
+    }
+
     // ---------------------------------------------------------------- connection
 
     private void connect() {
-        phase = Phase.CONNECTING;
-        int connectionGeneration = ++generation;
-        closingOnPurpose = false;
+        int connectionGeneration = slot.beginConnecting();
         String sessionKey = request.sessionId() + "-" + request.attempt() + "-" + connectionGeneration;
         RealtimeTransport.ConnectionListener listener = new RealtimeTransport.ConnectionListener() {
             @Override
             public void onMessage(String text) {
                 serial.execute(() -> {
-                    if (connectionGeneration == generation) {
+                    if (slot.isCurrent(connectionGeneration)) {
                         handleMessage(text);
                     }
                 });
@@ -200,7 +185,7 @@ final class SessionRun {
             @Override
             public void onClosed(int code, String reason) {
                 serial.execute(() -> {
-                    if (connectionGeneration == generation) {
+                    if (slot.isCurrent(connectionGeneration)) {
                         handleClosed(code, reason);
                     }
                 });
@@ -208,7 +193,7 @@ final class SessionRun {
         };
         transport.connect(endpoint.connectRequest(sessionSettings, sessionKey), listener)
                 .whenComplete((opened, error) -> serial.execute(() -> {
-                    if (phase == Phase.DONE || connectionGeneration != generation) {
+                    if (phase == Phase.DONE || !slot.isCurrent(connectionGeneration)) {
                         if (opened != null) {
                             opened.abort();
                         }
@@ -218,11 +203,9 @@ final class SessionRun {
                         failConnect(unwrap(error));
                         return;
                     }
-                    connection = opened;
-                    connectionOpenedNanos = System.nanoTime();
-                    turnsOnConnection = 0;
+                    slot.opened(opened, System.nanoTime());
                     currentProviderSessionId = Optional.empty();
-                    phase = Phase.CONFIGURING;
+                    enter(Phase.CONFIGURING);
                     // Never wait for session.created: send the full configuration at once, gate audio on session.updated.
                     send(new ClientEvent.SessionUpdate(sessionSettings), Purpose.CONFIG, -1);
                     awaitWithin(settings.itemTimeout(), "CONFIGURE_TIMEOUT", "no session.updated");
@@ -234,12 +217,12 @@ final class SessionRun {
             fail(ErrorClassifier.ofUpgradeStatus(refused.status(), endpoint.url().toString()));
         } else {
             fail(Classification.transientFailure("CONNECT_FAILED", "cannot connect to " + endpoint.url() + ": "
-                    + error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage())));
+                    + describe(error)));
         }
     }
 
     private void handleClosed(int code, String reason) {
-        if (phase == Phase.DONE || closingOnPurpose || phase == Phase.CONNECTING) {
+        if (phase == Phase.DONE || slot.closingOnPurpose() || phase == Phase.CONNECTING) {
             // while connecting, the transport may report the failure twice: the connect future classifies it
             return;
         }
@@ -257,42 +240,18 @@ final class SessionRun {
 
     /** Sends; {@code afterSent} runs on the serial executor once the socket has taken the message. */
     private void sendAndThen(ClientEvent event, Purpose purpose, int turnIndex, Runnable afterSent) {
-        String eventId = nextEventId(purpose, turnIndex);
-        Correlation correlation = new Correlation(purpose, turnIndex);
-        if (purpose == Purpose.APPEND) {
-            appendEvents.put(eventId, correlation);
-        } else {
-            controlEvents.put(eventId, correlation);
-        }
-        int sentOn = generation;
-        connection.send(codec.encode(event, eventId)).whenComplete((ignored, error) -> serial.execute(() -> {
-            if (phase == Phase.DONE || sentOn != generation) {
+        int sentOn = slot.generation();
+        slot.send(event, purpose, turnIndex).whenComplete((ignored, error) -> serial.execute(() -> {
+            if (phase == Phase.DONE || !slot.isCurrent(sentOn)) {
                 return;
             }
             if (error != null) {
-                Throwable cause = unwrap(error);
                 fail(Classification.transientFailure("ABNORMAL_CLOSE", "sending " + purpose + " failed: "
-                        + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
+                        + describe(unwrap(error))));
             } else if (afterSent != null) {
                 afterSent.run();
             }
         }));
-    }
-
-    /** OpenAI ids say what they are for; Inworld uses UUIDs, as its own events do. */
-    private String nextEventId(Purpose purpose, int turnIndex) {
-        int n = ++eventCounter;
-        if (endpoint.dialect() == Dialect.INWORLD) {
-            return UUID.randomUUID().toString();
-        }
-        String prefix = switch (purpose) {
-            case CONFIG -> "cfg";
-            case APPEND -> "append";
-            case COMMIT -> "commit";
-            case CLEAR -> "clear";
-            case RESPONSE -> "rc";
-        };
-        return prefix + "_" + generation + "_" + (turnIndex >= 0 ? turnIndex + "_" : "") + n;
     }
 
     // ---------------------------------------------------------------- server events
@@ -361,15 +320,11 @@ final class SessionRun {
             return;
         }
         cancelWait();
-        phase = Phase.STREAMING;
-        if (subscription == null) {
-            audio.subscribe(new AudioSubscriber());
-        } else if (heldPiece != null) {
-            AudioPiece piece = heldPiece;
-            heldPiece = null;
-            onPiece(piece);
+        enter(Phase.STREAMING);
+        if (!audio.subscribed()) {
+            audioSource.subscribe(new AudioSubscriber());
         } else {
-            proceed();
+            audio.takeHeld().ifPresentOrElse(this::onPiece, this::proceed);
         }
     }
 
@@ -378,67 +333,54 @@ final class SessionRun {
             return; // not ours: commits are sent one at a time, so a stray committed cannot belong to a turn
         }
         cancelWait();
-        TurnState turn = pendingCommit;
+        Turn turn = pendingCommit;
         pendingCommit = null;
-        turn.itemId = committed.itemId();
-        turn.generation = generation;
-        turnsByItem.put(turn.itemId, turn);
+        turns.committed(turn, committed.itemId());
         if (sessionSettings.transcription().isEmpty()) {
             // nothing will transcribe it: the turn is done once committed
-            complete(turn, new TurnResult(turn.spec.turnIndex(), TurnStatus.COMPLETED, Optional.empty(), "",
-                    turn.spec.startMs(), turn.spec.endMs(), Optional.of(turn.itemId), Optional.empty(), List.of(),
+            complete(turn, TurnResult.completed(turn.spec(), committed.itemId(), "", Optional.empty(), List.of(),
                     Optional.empty(), currentProviderSessionId));
         } else {
-            ServerEvent early = earlyItemEvents.remove(turn.itemId);
-            if (early != null) {
-                onItemEvent(turn.itemId, early);
-            } else {
-                turn.itemTimer = schedule(settings.itemTimeout(), () -> fail(Classification.transientFailure(
-                        "ITEM_TIMEOUT", "no transcription for turn " + turn.spec.turnIndex() + " (item " + turn.itemId
-                                + ") within " + settings.itemTimeout().toMillis() + " ms")));
-            }
+            turns.takeEarly(committed.itemId()).ifPresentOrElse(early -> onItemEvent(committed.itemId(), early),
+                    () -> turn.waitForItem(schedule(settings.itemTimeout(), () -> fail(Classification.transientFailure(
+                            "ITEM_TIMEOUT", "no transcription for turn " + turn.index() + " (item " + committed.itemId()
+                                    + ") within " + settings.itemTimeout().toMillis() + " ms")))));
         }
-        if (turn.spec.respond()) {
+        if (turn.spec().respond()) {
             activeResponse = new ResponseState(turn);
-            phase = Phase.AWAITING_RESPONSE;
-            send(new ClientEvent.CreateResponse(request.config().getResponse(), turn.spec.turnIndex()),
-                    Purpose.RESPONSE, turn.spec.turnIndex());
-            awaitWithin(settings.itemTimeout(), "RESPONSE_TIMEOUT", "no response.done for turn " + turn.spec.turnIndex());
+            enter(Phase.AWAITING_RESPONSE);
+            send(new ClientEvent.CreateResponse(request.config().getResponse(), turn.index()), Purpose.RESPONSE,
+                    turn.index());
+            awaitWithin(settings.itemTimeout(), "RESPONSE_TIMEOUT", "no response.done for turn " + turn.index());
         } else {
-            phase = Phase.STREAMING;
+            enter(Phase.STREAMING);
             proceed();
         }
     }
 
     private void onItemEvent(String itemId, ServerEvent event) {
-        TurnState turn = turnsByItem.get(itemId);
-        if (turn == null) {
+        Optional<Turn> found = turns.forItem(itemId);
+        if (found.isEmpty()) {
             // a transcription can only follow its commit, but keep it in case the committed event is still queued
-            if (earlyItemEvents.size() < 1024) {
-                earlyItemEvents.put(itemId, event);
-            }
+            turns.holdEarly(itemId, event);
             return;
         }
-        if (turn.result != null) {
+        Turn turn = found.get();
+        if (turn.done()) {
             return;
         }
         switch (event) {
-            case ServerEvent.TranscriptionCompleted done -> complete(turn, new TurnResult(turn.spec.turnIndex(),
-                    TurnStatus.COMPLETED, Optional.empty(), done.transcript(), turn.spec.startMs(), turn.spec.endMs(),
-                    Optional.of(itemId), done.usage(), done.logprobs(), done.language(), currentProviderSessionId));
-            case ServerEvent.TranscriptionFailed failed -> complete(turn, new TurnResult(turn.spec.turnIndex(),
-                    TurnStatus.FAILED, Optional.of("TRANSCRIPTION_FAILED: " + failed.error().label() + ": "
-                    + failed.error().message()), "", turn.spec.startMs(), turn.spec.endMs(), Optional.of(itemId),
-                    Optional.empty(), List.of(), Optional.empty(), currentProviderSessionId));
+            case ServerEvent.TranscriptionCompleted done -> complete(turn, TurnResult.completed(turn.spec(), itemId,
+                    done.transcript(), done.usage(), done.logprobs(), done.language(), currentProviderSessionId));
+            case ServerEvent.TranscriptionFailed failed -> complete(turn, TurnResult.failed(turn.spec(),
+                    "TRANSCRIPTION_FAILED: " + failed.error().label() + ": " + failed.error().message(),
+                    Optional.of(itemId), currentProviderSessionId));
             default -> throw new IllegalStateException("not an item event: " + event.wireType());
         }
     }
 
-    private void complete(TurnState turn, TurnResult result) {
-        if (turn.itemTimer != null) {
-            turn.itemTimer.cancel(false);
-        }
-        turn.result = result;
+    private void complete(Turn turn, TurnResult result) {
+        turn.finish(result, Stage.COMMITTED);
         afterProgress();
     }
 
@@ -454,9 +396,8 @@ final class SessionRun {
         ResponseState response = activeResponse;
         String text = !response.text.isEmpty() ? response.text.toString() : done.text();
         String transcript = !response.audioTranscript.isEmpty() ? response.audioTranscript.toString() : done.audioTranscript();
-        responses.add(new ResponseResult(response.turn.spec.turnIndex(), Optional.of(done.responseId()), done.status(),
-                done.statusReason(), done.error(), text, transcript, done.usage(), Optional.ofNullable(response.turn.itemId),
-                currentProviderSessionId));
+        responses.add(ResponseResult.done(response.turn.index(), done.responseId(), done.status(), done.statusReason(),
+                done.error(), text, transcript, done.usage(), response.turn.itemId(), currentProviderSessionId));
         finishResponse();
     }
 
@@ -464,7 +405,7 @@ final class SessionRun {
         activeResponse = null;
         if (phase == Phase.AWAITING_RESPONSE) {
             cancelWait();
-            phase = Phase.STREAMING;
+            enter(Phase.STREAMING);
             proceed();
         } else {
             afterProgress();
@@ -472,35 +413,32 @@ final class SessionRun {
     }
 
     private void onError(ServerEvent.Error event) {
-        Optional<Correlation> correlation = event.error().eventId()
-                .map(id -> controlEvents.containsKey(id) ? controlEvents.get(id) : appendEvents.get(id));
-        Classification classification = ErrorClassifier.ofError(event.error(), correlation.map(Correlation::purpose));
+        Optional<ConnectionSlot.Correlation> correlation = event.error().eventId().flatMap(slot::correlate);
+        Classification classification = ErrorClassifier.ofError(event.error(),
+                correlation.map(ConnectionSlot.Correlation::purpose));
         if (classification.failureClass() != FailureClass.TURN) {
             fail(classification);
             return;
         }
         int turnIndex = correlation.orElseThrow().turnIndex();
-        TurnState turn = turns.get(turnIndex);
+        Turn turn = turns.turn(turnIndex).orElseThrow();
         if (correlation.get().purpose() == Purpose.COMMIT) {
             // no committed will come for this commit; the session stays usable
             if (pendingCommit == turn) {
                 cancelWait();
                 pendingCommit = null;
-                turn.result = new TurnResult(turnIndex, TurnStatus.FAILED,
-                        Optional.of(classification.reason() + ": " + classification.message()), "",
-                        turn.spec.startMs(), turn.spec.endMs(), Optional.empty(), Optional.empty(), List.of(),
-                        Optional.empty(), currentProviderSessionId);
-                if (turn.spec.respond()) {
-                    responses.add(new ResponseResult(turnIndex, Optional.empty(), "failed", Optional.empty(),
-                            Optional.of(event.error()), "", "", Optional.empty(), Optional.empty(), currentProviderSessionId));
+                turn.finish(TurnResult.failed(turn.spec(), classification.reason() + ": " + classification.message(),
+                        Optional.empty(), currentProviderSessionId), Stage.COMMITTING);
+                if (turn.spec().respond()) {
+                    responses.add(ResponseResult.failed(turnIndex, Optional.empty(), event.error(), Optional.empty(),
+                            currentProviderSessionId));
                 }
-                phase = Phase.STREAMING;
+                enter(Phase.STREAMING);
                 proceed();
             }
         } else if (activeResponse != null && activeResponse.turn == turn) {
-            responses.add(new ResponseResult(turnIndex, Optional.ofNullable(activeResponse.responseId), "failed",
-                    Optional.empty(), Optional.of(event.error()), "", "", Optional.empty(),
-                    Optional.ofNullable(turn.itemId), currentProviderSessionId));
+            responses.add(ResponseResult.failed(turnIndex, Optional.ofNullable(activeResponse.responseId), event.error(),
+                    turn.itemId(), currentProviderSessionId));
             finishResponse();
         }
     }
@@ -515,8 +453,8 @@ final class SessionRun {
                     s.cancel();
                     return;
                 }
-                subscription = s;
-                s.request(1);
+                audio.subscribed(s);
+                audio.requestNext();
             });
         }
 
@@ -532,7 +470,7 @@ final class SessionRun {
                     fail(Classification.permanent(unavailable.reason(), unavailable.getMessage()));
                 } else {
                     fail(Classification.transientFailure("AUDIO_READ_FAILED", "reading the session's audio failed: "
-                            + error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage())));
+                            + describe(error)));
                 }
             });
         }
@@ -540,8 +478,8 @@ final class SessionRun {
         @Override
         public void onComplete() {
             serial.execute(() -> {
-                audioComplete = true;
-                if (phase == Phase.STREAMING && !pieceInFlight) {
+                audio.completed();
+                if (phase == Phase.STREAMING && !audio.pieceInFlight()) {
                     proceed();
                 }
             });
@@ -552,37 +490,39 @@ final class SessionRun {
         if (phase == Phase.DONE) {
             return;
         }
-        pieceInFlight = true;
-        TurnState turn = turns.get(piece.turnIndex());
-        if (turn == null) {
+        audio.pieceArrived();
+        Optional<Turn> found = turns.turn(piece.turnIndex());
+        if (found.isEmpty()) {
             fail(Classification.permanent("AUDIO_MISMATCH", "audio arrived for turn " + piece.turnIndex()
                     + ", which the session plan does not have (" + turns.size() + " turns)"));
             return;
         }
-        if (turn.endSeen) {
+        Turn turn = found.get();
+        if (turn.endSeen()) {
             fail(Classification.permanent("AUDIO_MISMATCH", "audio arrived for turn " + piece.turnIndex()
                     + " after its end"));
             return;
         }
-        if (!turn.spec.sendable()) {
+        if (!turn.spec().sendable()) {
             // guarded defensively: the assembler already marks such turns; their audio is never sent
-            if (turn.result == null) {
-                turn.result = TurnResult.skipped(turn.spec, "TURN_TOO_SHORT");
+            if (!turn.done()) {
+                turn.finish(TurnResult.skipped(turn.spec(), "TURN_TOO_SHORT"), Stage.PLANNED);
             }
-            turn.endSeen = piece.endOfTurn();
-            pieceInFlight = false;
+            if (piece.endOfTurn()) {
+                turn.endOfAudio();
+            }
+            audio.pieceDone();
             proceed();
             return;
         }
-        if (!turn.started) {
-            if (turnsOnConnection > 0 && Duration.ofNanos(System.nanoTime() - connectionOpenedNanos)
-                    .compareTo(settings.rotateAfter()) >= 0) {
-                heldPiece = piece;
+        if (turn.stage() == Stage.PLANNED) {
+            if (slot.turns() > 0 && slot.age(System.nanoTime()).compareTo(settings.rotateAfter()) >= 0) {
+                audio.hold(piece);
                 rotate();
                 return;
             }
-            turn.started = true;
-            turnsOnConnection++;
+            turn.startStreaming();
+            slot.turnStarted();
         }
         ByteBuffer bytes = piece.audio().asReadOnlyBuffer();
         if (bytes.remaining() % sessionSettings.bytesPerSample() != 0) {
@@ -591,9 +531,9 @@ final class SessionRun {
             return;
         }
         appendThen(turn, bytes, () -> {
-            pieceInFlight = false;
+            audio.pieceDone();
             if (piece.endOfTurn()) {
-                turn.endSeen = true;
+                turn.endOfAudio();
                 commit(turn);
             } else {
                 proceed();
@@ -602,7 +542,7 @@ final class SessionRun {
     }
 
     /** Appends {@code bytes} in sample-aligned slices of at most 256 KiB, then runs {@code next}. */
-    private void appendThen(TurnState turn, ByteBuffer bytes, Runnable next) {
+    private void appendThen(Turn turn, ByteBuffer bytes, Runnable next) {
         if (!bytes.hasRemaining()) {
             next.run();
             return;
@@ -611,65 +551,62 @@ final class SessionRun {
         int length = Math.min(bytes.remaining(), MAX_APPEND_BYTES - MAX_APPEND_BYTES % sample);
         ByteBuffer slice = bytes.slice(bytes.position(), length);
         bytes.position(bytes.position() + length);
-        sendAndThen(new ClientEvent.AppendAudio(slice), Purpose.APPEND, turn.spec.turnIndex(), () -> {
-            turn.bytesAppended += length;
+        sendAndThen(new ClientEvent.AppendAudio(slice), Purpose.APPEND, turn.index(), () -> {
+            turn.appended(length);
             appendThen(turn, bytes, next);
         });
     }
 
-    private void commit(TurnState turn) {
+    private void commit(Turn turn) {
         long minimumBytes = TurnSpec.MIN_TURN_MS * sessionSettings.bytesPerMillisecond();
-        if (turn.bytesAppended < minimumBytes) {
+        if (turn.bytesAppended() < minimumBytes) {
             // the plan said long enough but the audio is not: committing would only earn
             // input_audio_buffer_commit_empty, so drop what was appended and skip the turn
-            send(new ClientEvent.ClearAudio(), Purpose.CLEAR, turn.spec.turnIndex());
-            turn.result = TurnResult.skipped(turn.spec, "TURN_TOO_SHORT");
+            send(new ClientEvent.ClearAudio(), Purpose.CLEAR, turn.index());
+            turn.finish(TurnResult.skipped(turn.spec(), "TURN_TOO_SHORT"), Stage.STREAMING);
             proceed();
             return;
         }
+        turn.committing();
         pendingCommit = turn;
-        phase = Phase.AWAITING_COMMIT;
-        send(new ClientEvent.CommitAudio(), Purpose.COMMIT, turn.spec.turnIndex());
-        awaitWithin(settings.itemTimeout(), "COMMIT_TIMEOUT", "no input_audio_buffer.committed for turn "
-                + turn.spec.turnIndex());
+        enter(Phase.AWAITING_COMMIT);
+        send(new ClientEvent.CommitAudio(), Purpose.COMMIT, turn.index());
+        awaitWithin(settings.itemTimeout(), "COMMIT_TIMEOUT", "no input_audio_buffer.committed for turn " + turn.index());
     }
 
     /** Next piece, or drain once the audio is complete. Runs in STREAMING only. */
     private void proceed() {
-        if (audioComplete) {
+        if (audio.complete()) {
             drain();
-        } else if (subscription != null) {
-            subscription.request(1);
+        } else {
+            audio.requestNext();
         }
     }
 
     // ---------------------------------------------------------------- rotation, drain, end
 
     private void rotate() {
-        phase = Phase.ROTATING;
+        enter(Phase.ROTATING);
         afterProgress();
     }
 
     private void afterProgress() {
-        if (phase == Phase.ROTATING && allCommittedItemsDone()) {
-            closingOnPurpose = true;
-            connection.close(CLOSE_NORMAL, "rotating to a new session");
+        if (phase == Phase.ROTATING && turns.noItemPending() && activeResponse == null) {
+            slot.closeOnPurpose();
+            slot.connection().ifPresent(open -> open.close(CLOSE_NORMAL, "rotating to a new session"));
             rotations++;
             log.info("session {}: rotating to a new provider session after {} min", request.sessionId(),
-                    Duration.ofNanos(System.nanoTime() - connectionOpenedNanos).toMinutes());
+                    slot.age(System.nanoTime()).toMinutes());
+            enter(Phase.CONNECTING);
             connect();
         } else if (phase == Phase.DRAINING) {
             finishIfDone();
         }
     }
 
-    private boolean allCommittedItemsDone() {
-        return turns.values().stream().allMatch(t -> t.itemId == null || t.result != null) && activeResponse == null;
-    }
-
     private void drain() {
-        phase = Phase.DRAINING;
-        List<Integer> incomplete = turns.values().stream().filter(t -> !t.endSeen).map(t -> t.spec.turnIndex()).toList();
+        enter(Phase.DRAINING);
+        List<Integer> incomplete = turns.withoutEnd();
         if (!incomplete.isEmpty()) {
             fail(Classification.permanent("AUDIO_INCOMPLETE", "the audio ended before turns " + incomplete + " did"));
             return;
@@ -678,13 +615,11 @@ final class SessionRun {
     }
 
     private void finishIfDone() {
-        if (!allCommittedItemsDone() || turns.values().stream().anyMatch(t -> t.result == null)) {
+        if (!turns.noItemPending() || activeResponse != null || !turns.allDone()) {
             return;
         }
-        List<TurnResult> results = turns.values().stream().map(t -> t.result).toList();
-        closingOnPurpose = true;
-        finish(new SessionOutcome.Completed(results, responses, providerSessionIds, rotations, unknownEvents));
-        connection.close(CLOSE_NORMAL, "session complete");
+        end(Optional.of(new SessionOutcome.Completed(turns.results(), responses, providerSessionIds, rotations,
+                unknownEvents)), "session complete");
     }
 
     private void fail(Classification classification) {
@@ -693,55 +628,38 @@ final class SessionRun {
         }
         log.info("session {} attempt {} failed: {} ({}): {}", request.sessionId(), request.attempt(),
                 classification.reason(), classification.failureClass(), classification.message());
-        finish(new SessionOutcome.Failed(classification, providerSessionIds));
-        if (subscription != null) {
-            subscription.cancel();
-        }
-        if (connection != null) {
-            closingOnPurpose = true;
-            connection.close(CLOSE_NORMAL, "streamscribe: " + classification.reason())
-                    .orTimeout(5, TimeUnit.SECONDS)
-                    .whenComplete((ignored, error) -> {
-                        if (error != null) {
-                            connection.abort();
-                        }
-                    });
-        }
+        end(Optional.of(new SessionOutcome.Failed(classification, providerSessionIds)),
+                "streamscribe: " + classification.reason());
     }
 
-    private void finish(SessionOutcome result) {
-        phase = Phase.DONE;
+    /**
+     * The one way an attempt ends, completed, failed or cancelled (then {@code result} is empty: the outcome is
+     * already cancelled): timers stop, the audio subscription is cancelled, the outcome is delivered and the
+     * socket says goodbye with 1000 (aborted if the closing handshake takes longer than {@link #CLOSE_WITHIN}).
+     * Runs on the serial executor, so the connection it closes is the current one.
+     */
+    private void end(Optional<SessionOutcome> result, String closeReason) {
+        if (phase == Phase.DONE) {
+            return;
+        }
+        enter(Phase.DONE);
         cancelWait();
         if (sessionTimer != null) {
             sessionTimer.cancel(false);
         }
-        turns.values().forEach(t -> {
-            if (t.itemTimer != null) {
-                t.itemTimer.cancel(false);
-            }
-        });
-        outcome.complete(result);
-    }
-
-    private void abortAfterCancel() {
-        phase = Phase.DONE;
-        cancelWait();
-        if (sessionTimer != null) {
-            sessionTimer.cancel(false);
+        turns.cancelTimers();
+        if (!audio.complete()) {
+            audio.cancel();
         }
-        if (subscription != null) {
-            subscription.cancel();
-        }
-        if (connection != null) {
-            // a cancelled session (task revoked, pipeline stopping) still says goodbye properly
-            RealtimeConnection open = connection;
-            open.close(CLOSE_NORMAL, "streamscribe: session cancelled").orTimeout(2, TimeUnit.SECONDS)
-                    .whenComplete((ignored, error) -> {
-                        if (error != null) {
-                            open.abort();
-                        }
-                    });
-        }
+        slot.closeOnPurpose();
+        result.ifPresent(outcome::complete);
+        slot.connection().ifPresent(open -> open.close(CLOSE_NORMAL, closeReason)
+                .orTimeout(CLOSE_WITHIN.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((ignored, error) -> {
+                    if (error != null) {
+                        open.abort();
+                    }
+                }));
     }
 
     // ---------------------------------------------------------------- timers
@@ -765,6 +683,10 @@ final class SessionRun {
 
     private ScheduledFuture<?> schedule(Duration delay, Runnable task) {
         return timer.schedule(() -> serial.execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static String describe(Throwable error) {
+        return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     }
 
     private static Throwable unwrap(Throwable error) {

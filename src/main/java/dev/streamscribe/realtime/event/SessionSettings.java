@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime.event;
 
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.NoiseReduction;
 import dev.streamscribe.avro.OutputModality;
@@ -70,13 +71,18 @@ public record SessionSettings(boolean transcriptionOnly, Optional<String> model,
                 Optional.ofNullable(maxTokens));
     }
 
+    /** This session's audio encoding (never UNKNOWN: {@link #from} refuses it). */
+    public AudioEncoding encoding() {
+        return AudioEncoding.of(audioFormat).orElseThrow();
+    }
+
     /** Bytes of audio per millisecond in this session's format (48 for 24 kHz pcm16, 8 for G.711). */
     public int bytesPerMillisecond() {
-        return audioFormat == AudioFormat.PCM16_24KHZ ? 48 : 8;
+        return encoding().bytesPerMillisecond();
     }
 
     /** Bytes per sample: appends must be a multiple of this. */
     public int bytesPerSample() {
-        return audioFormat == AudioFormat.PCM16_24KHZ ? 2 : 1;
+        return encoding().bytesPerSample();
     }
 }

@@ -20,6 +20,15 @@ public interface DialectCodec {
      */
     ServerEvent decode(String message);
 
+    /**
+     * Our id for an outgoing event of {@code kind} ({@code cfg}, {@code append}, {@code commit}, ...): OpenAI's ids
+     * may say what they are for, so they read {@code <kind>_<ordinal>}, which makes an {@code error} naming one
+     * legible in logs.
+     */
+    default String eventId(String kind, String ordinal) {
+        return kind + "_" + ordinal;
+    }
+
     static DialectCodec of(Dialect dialect) {
         return switch (dialect) {
             case OPENAI_GA -> new OpenAiGaCodec(Dialect.OPENAI_GA);

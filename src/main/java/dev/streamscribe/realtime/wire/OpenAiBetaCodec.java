@@ -54,12 +54,7 @@ final class OpenAiBetaCodec extends CodecSupport {
         modalities(session.putArray("modalities"), settings.outputModality());
         settings.model().ifPresent(model -> session.put("model", model));
         settings.instructions().ifPresent(instructions -> session.put("instructions", instructions));
-        session.put("input_audio_format", switch (settings.audioFormat()) {
-            case PCM16_24KHZ -> "pcm16";
-            case G711_ULAW -> "g711_ulaw";
-            case G711_ALAW -> "g711_alaw";
-            case UNKNOWN -> throw new IllegalStateException("SessionSettings never carries UNKNOWN");
-        });
+        session.put("input_audio_format", settings.encoding().betaName());
         if (settings.transcription().isPresent()) {
             SessionSettings.Transcription t = settings.transcription().get();
             // Presence enables it: beta has no "enabled" flag (sending one is refused as unknown_parameter).

@@ -1,7 +1,6 @@
 package dev.streamscribe.realtime.wire;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.NoiseReduction;
 import dev.streamscribe.avro.OutputModality;
 import dev.streamscribe.avro.ResponseRequest;
@@ -9,6 +8,7 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.SessionSettings;
 
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * OpenAI Realtime GA wire format (docs/protocol.md section 2.1), also spoken by Inworld, which is "wire-compatible
@@ -40,6 +40,12 @@ final class OpenAiGaCodec extends CodecSupport {
         return dialect;
     }
 
+    /** Inworld's own events carry UUIDs, so ours do too; OpenAI's read {@code <kind>_<ordinal>}. */
+    @Override
+    public String eventId(String kind, String ordinal) {
+        return dialect == Dialect.INWORLD ? UUID.randomUUID().toString() : super.eventId(kind, ordinal);
+    }
+
     @Override
     String textDeltaType() {
         return "response.output_text.delta";
@@ -69,11 +75,9 @@ final class OpenAiGaCodec extends CodecSupport {
         }
         ObjectNode input = session.putObject("audio").putObject("input");
         ObjectNode format = input.putObject("format");
-        switch (settings.audioFormat()) {
-            case PCM16_24KHZ -> format.put("type", "audio/pcm").put("rate", 24000);
-            case G711_ULAW -> format.put("type", "audio/pcmu");
-            case G711_ALAW -> format.put("type", "audio/pcma");
-            case UNKNOWN -> throw new IllegalStateException("SessionSettings never carries " + AudioFormat.UNKNOWN);
+        format.put("type", settings.encoding().gaType());
+        if (!settings.encoding().isG711()) {
+            format.put("rate", settings.encoding().sampleRate());
         }
         if (settings.transcription().isPresent()) {
             SessionSettings.Transcription t = settings.transcription().get();

@@ -1,0 +1,93 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.realtime.event.RateLimit;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whether a provider session may start now, JVM-wide: at most {@code realtime.max-concurrent-sessions} in flight,
+ * none while the provider signals rate limits, none once a graceful stop has begun. Created before the driver and
+ * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
+ *
+ * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
+ */
+public final class AdmissionGate {
+    /** The longest pause a rate-limit signal causes. */
+    static final long MAX_PAUSE_MS = 60_000;
+
+    private final Semaphore slots;
+    private final int capacity;
+    private final PipelineMetrics metrics;
+    private volatile boolean admitting = true;
+    /** Admission is paused until this time after the provider signalled a rate limit (0 = not paused). */
+    private final AtomicLong pausedUntilMs = new AtomicLong();
+    private final AtomicInteger rateLimitStreak = new AtomicInteger();
+
+    public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics) {
+        if (maxConcurrentSessions < 0) {
+            throw new IllegalArgumentException("maxConcurrentSessions must be >= 0, got " + maxConcurrentSessions);
+        }
+        this.capacity = maxConcurrentSessions;
+        this.slots = new Semaphore(maxConcurrentSessions);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** Takes a slot when admission is open, not paused at {@code nowMs} and below the limit. */
+    boolean tryAcquire(long nowMs) {
+        return admitting && nowMs >= pausedUntilMs.get() && slots.tryAcquire();
+    }
+
+    /** A session that held a slot has ended (finished, failed or cancelled). */
+    void release() {
+        slots.release();
+    }
+
+    /** Sessions in flight in this JVM right now. */
+    public int inFlight() {
+        return capacity - slots.availablePermits();
+    }
+
+    /**
+     * A session hit a rate limit (a rate_limit_exceeded error or a refused upgrade with 429): admission pauses, for
+     * 1 s doubling with each further hit in a row up to 60 s, so the pipeline backs off the provider as a whole.
+     */
+    public void rateLimitHit(long nowMs) {
+        long pause = Math.min(MAX_PAUSE_MS, 1_000L << Math.min(6, rateLimitStreak.getAndIncrement()));
+        pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
+        metrics.rateLimited();
+    }
+
+    /** A session finished without a rate limit: the back-off streak ends. */
+    public void rateLimitClear() {
+        rateLimitStreak.set(0);
+    }
+
+    /**
+     * The provider's {@code rate_limits.updated}: when fewer than a tenth of any limit remains, admission pauses
+     * until that limit resets (at most 60 s), before the provider has to refuse anything.
+     */
+    public void rateLimitsReported(List<RateLimit> limits, long nowMs) {
+        for (RateLimit limit : limits) {
+            if (limit.limit() > 0 && limit.remaining() * 10 < limit.limit()) {
+                long pause = Math.min(MAX_PAUSE_MS, (long) (limit.resetSeconds() * 1000));
+                pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
+                metrics.rateLimited();
+            }
+        }
+    }
+
+    /** When admission resumes after a rate limit (epoch ms; in the past when not paused). */
+    public long pausedUntilMs() {
+        return pausedUntilMs.get();
+    }
+
+    /** Graceful stop, first step: no new session starts; those in flight go on. */
+    public void stopAdmission() {
+        admitting = false;
+    }
+}

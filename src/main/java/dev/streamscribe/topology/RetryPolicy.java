@@ -1,0 +1,31 @@
+package dev.streamscribe.topology;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * When a session that failed transiently runs again: up to {@code maxAttempts} attempts per run, the second after
+ * {@code baseBackoff}, each further one after twice as long, plus up to 50% jitter so sessions that failed together
+ * do not return together.
+ */
+public record RetryPolicy(int maxAttempts, Duration baseBackoff) {
+    public RetryPolicy {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+        }
+        if (baseBackoff.isNegative()) {
+            throw new IllegalArgumentException("baseBackoff must not be negative, got " + baseBackoff);
+        }
+    }
+
+    /** Whether a run whose attempt {@code attempt} failed transiently may run again. */
+    boolean allowsAnotherAfter(int attempt) {
+        return attempt < maxAttempts;
+    }
+
+    /** Backoff before attempt {@code next} (2, 3, ...): base * 2^(next-2), plus up to 50% jitter. */
+    long backoffMs(int next) {
+        long base = baseBackoff.toMillis() << Math.min(20, Math.max(0, next - 2));
+        return base + (long) (ThreadLocalRandom.current().nextDouble() * base / 2);
+    }
+}

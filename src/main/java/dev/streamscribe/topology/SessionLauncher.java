@@ -1,0 +1,19 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.SessionRequest;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Starts one provider session attempt for the dispatcher: the seam between the topology and the provider side, so
+ * topology tests can stand in for the provider without a socket.
+ *
+ * <p>Threading: called on a stream thread; must return at once. The future completes on any thread; cancelling it
+ * aborts the attempt.
+ */
+@FunctionalInterface
+public interface SessionLauncher {
+    CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks);
+}

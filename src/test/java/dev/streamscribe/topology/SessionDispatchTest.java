@@ -1,0 +1,204 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.driver.Classification;
+import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.testing.InMemoryRegistryClient;
+import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.topology.SessionState.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dispatcher and the drain on TopologyTestDriver, with a launcher that stands in for the provider: admission,
+ * one transaction of records per finished attempt, retries after the backoff, permanent failures, stale outcomes.
+ */
+class SessionDispatchTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+    @TempDir
+    Path stateDir;
+    private final List<Launch> launches = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SessionConfig> configs;
+    private TestInputTopic<String, AudioChunk> chunks;
+    private TestOutputTopic<String, SessionResult> results;
+    private TestOutputTopic<String, TranscriptionEvent> transcriptions;
+    private TestOutputTopic<byte[], DeadLetter> deadLetters;
+    private KeyValueStore<String, SessionState> state;
+
+    /** One call of the launcher: what it was asked, and the outcome the test completes. */
+    private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome) {
+    }
+
+    @BeforeEach
+    void start() {
+        var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
+                "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime"), Map.of());
+        Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatch-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        SessionLauncher launcher = (request, refs) -> {
+            CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+            launches.add(new Launch(request, outcome));
+            return outcome;
+        };
+        DispatchServices services = DispatchServices.create(2, launcher, new RetryPolicy(3, BACKOFF),
+                new PipelineMetrics(new SimpleMeterRegistry()));
+        var settings = new SessionAssembler.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                Dialect.OPENAI_GA);
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services), props, T0);
+        configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
+                topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
+        chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
+                topics.audioChunks().valueSerde().serializer(), T0, Duration.ZERO);
+        results = driver.createOutputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().deserializer(),
+                topics.sessionResults().valueSerde().deserializer());
+        transcriptions = driver.createOutputTopic(topics.transcriptions().name(),
+                topics.transcriptions().keySerde().deserializer(), topics.transcriptions().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
+                topics.deadLetters().valueSerde().deserializer());
+        state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    /** A one-turn session of 200 ms, complete: the assembler makes it READY and the dispatcher launches it. */
+    private void publish(String session) {
+        configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
+        chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
+                .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
+    }
+
+    private static SessionOutcome completed(SessionRequest request) {
+        List<TurnResult> turns = request.turns().stream().map(turn -> new TurnResult(turn.turnIndex(),
+                TurnStatus.COMPLETED, Optional.empty(), "words of turn " + turn.turnIndex(), turn.startMs(), turn.endMs(),
+                Optional.of("item_" + turn.turnIndex()), Optional.empty(), List.of(), Optional.empty(), Optional.empty()))
+                .toList();
+        return new SessionOutcome.Completed(turns, List.of(), List.of("sess_1"), 0, 0);
+    }
+
+    private void drain() {
+        driver.advanceWallClockTime(TranscribeTopology.DRAIN_EVERY);
+    }
+
+    @Test
+    void aReadySessionIsLaunchedAndItsOutcomeWrittenWithTheStateChange() {
+        publish("s1");
+        assertEquals(1, launches.size());
+        assertEquals(1, launches.getFirst().request().attempt());
+        assertEquals(Status.IN_FLIGHT, state.get("s1").status());
+        assertTrue(results.isEmpty(), "nothing is written while the attempt runs");
+
+        launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
+        drain();
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals("words of turn 0", transcriptions.readValue().getTranscript());
+        assertEquals(Status.FINISHED, state.get("s1").status());
+    }
+
+    @Test
+    void noMoreSessionsThanTheGateAllowsAreInFlight() {
+        publish("a");
+        publish("b");
+        publish("c");
+        assertEquals(2, launches.size(), "the third waits for a slot");
+        assertEquals(Status.READY, state.get("c").status());
+        launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
+        driver.advanceWallClockTime(TranscribeTopology.DISPATCH_EVERY);
+        assertEquals(3, launches.size(), "a freed slot admits the waiting session");
+        assertEquals("c", launches.get(2).request().sessionId());
+    }
+
+    @Test
+    void aTransientFailureRunsAgainAfterTheBackoffWithTheNextAttempt() {
+        publish("s1");
+        launches.getFirst().outcome().complete(new SessionOutcome.Failed(
+                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+        drain();
+        assertEquals(Status.READY, state.get("s1").status());
+        assertTrue(results.isEmpty(), "a retried attempt writes nothing");
+        driver.advanceWallClockTime(BACKOFF.dividedBy(2));
+        assertEquals(1, launches.size(), "not before the backoff");
+        driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        assertEquals(2, launches.size());
+        assertEquals(2, launches.get(1).request().attempt());
+        launches.get(1).outcome().complete(completed(launches.get(1).request()));
+        drain();
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals(2, result.getAttempt());
+    }
+
+    @Test
+    void aPermanentFailureEndsTheRunWithADeadLetter() {
+        publish("s1");
+        launches.getFirst().outcome().complete(new SessionOutcome.Failed(
+                Classification.permanent("UPGRADE_REFUSED_401", "unauthorized"), List.of()));
+        drain();
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus());
+        assertEquals("UPGRADE_REFUSED_401", result.getReason());
+        DeadLetter letter = deadLetters.readValue();
+        assertEquals("UPGRADE_REFUSED_401", letter.getReasonCode());
+        assertEquals("s1", letter.getSessionId());
+        assertEquals(1, launches.size(), "never retried");
+    }
+
+    @Test
+    void retriesStopAtTheAttemptLimit() {
+        publish("s1");
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Launch launch = launches.getLast();
+            assertEquals(attempt, launch.request().attempt());
+            launch.outcome().complete(new SessionOutcome.Failed(
+                    Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
+            drain();
+            driver.advanceWallClockTime(BACKOFF.multipliedBy(8));
+        }
+        assertEquals(3, launches.size());
+        SessionResult result = results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus());
+        assertEquals(3, result.getAttempt());
+    }
+}

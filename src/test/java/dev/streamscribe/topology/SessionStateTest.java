@@ -1,0 +1,79 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.topology.SessionState.Status;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The session lifecycle's named transitions: each legal move, and a refusal naming both states for the rest. */
+class SessionStateTest {
+    private static final byte[] CONFIG = SessionState.encode(TestConfigs.transcription(Dialect.OPENAI_GA, "s"));
+
+    private static SessionState assembling() {
+        return SessionState.empty().newRun(CONFIG, "run-1");
+    }
+
+    @Test
+    void aNewRunStartsAssemblingAtAttemptZero() {
+        SessionState state = assembling();
+        assertEquals(Status.ASSEMBLING, state.status());
+        assertEquals("run-1", state.runToken());
+        assertEquals(0, state.attempt());
+    }
+
+    @Test
+    void admissionCountsAttemptsAndARetryKeepsThem() {
+        SessionState first = assembling().ready().admitted();
+        assertEquals(Status.IN_FLIGHT, first.status());
+        assertEquals(1, first.attempt());
+        SessionState waiting = first.retryPending();
+        assertEquals(Status.READY, waiting.status());
+        assertEquals(1, waiting.attempt(), "a retry keeps the attempts made");
+        assertEquals(2, waiting.admitted().attempt());
+    }
+
+    @Test
+    void aSessionFoundInFlightAfterARestoreIsAdmittedAgainWithTheNextAttempt() {
+        SessionState restored = assembling().ready().admitted();
+        assertEquals(2, restored.admitted().attempt());
+    }
+
+    @Test
+    void finishingKeepsTheAttemptOfTheOutcome() {
+        SessionState finished = assembling().ready().admitted().retryPending().admitted().finished();
+        assertEquals(Status.FINISHED, finished.status());
+        assertEquals(2, finished.attempt());
+        assertTrue(finished.status().hasResult());
+    }
+
+    @Test
+    void onlyAnAssemblingSessionExpires() {
+        assertEquals(Status.EXPIRED, assembling().expired().status());
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> assembling().ready().expired());
+        assertTrue(refused.getMessage().contains("from READY to EXPIRED"), refused.getMessage());
+    }
+
+    @Test
+    void illegalMovesNameBothStates() {
+        IllegalStateException notReady = assertThrows(IllegalStateException.class, () -> assembling().admitted());
+        assertTrue(notReady.getMessage().contains("from ASSEMBLING to IN_FLIGHT"), notReady.getMessage());
+        IllegalStateException finishedTwice = assertThrows(IllegalStateException.class,
+                () -> assembling().finished().finished());
+        assertTrue(finishedTwice.getMessage().contains("from FINISHED to FINISHED"), finishedTwice.getMessage());
+        assertThrows(IllegalStateException.class, () -> assembling().retryPending());
+        assertThrows(IllegalStateException.class, () -> assembling().ready().ready());
+    }
+
+    @Test
+    void aNewRunIsRefusedWhileTheCurrentOneHasNoResult() {
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> assembling().ready().newRun(CONFIG, "run-2"));
+        assertTrue(refused.getMessage().contains("run-2"), refused.getMessage());
+        assertEquals(Status.ASSEMBLING, assembling().finished().newRun(CONFIG, "run-2").status());
+        assertEquals(Status.ASSEMBLING, assembling().expired().newRun(CONFIG, "run-2").status());
+    }
+}
