@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
@@ -86,7 +87,7 @@ class TranscribePipelineIT {
     }
 
     static String expected(int turn, long millis) {
-        return DeterministicSpeechEngine.transcriptOf(new SpeechInput(TestAudio.turnAudio(turn, millis), "pcm16", "m",
+        return DeterministicSpeechEngine.transcriptOf(new SpeechInput(TestAudio.turnAudio(turn, millis), AudioEncoding.PCM16, "m",
                 Optional.empty(), Optional.empty()));
     }
 

@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime.server;
 
+import dev.streamscribe.audio.AudioEncoding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,7 @@ public final class PocketsphinxEngine implements SpeechEngine {
         }
         byte[] pcm;
         Process process;
-        if (input.format().equals("pcm16")) {
+        if (input.format() == AudioEncoding.PCM16) {
             pcm = input.audio();
             process = warm.poll(30, TimeUnit.SECONDS);
             threads.execute(this::prestart); // replace it while this one decodes
@@ -187,7 +188,7 @@ public final class PocketsphinxEngine implements SpeechEngine {
 
     /** G.711 u-law or A-law to 8 kHz pcm16, with the JDK's codec. */
     private static byte[] decodeG711(SpeechInput input) throws IOException {
-        AudioFormat.Encoding encoding = input.format().equals("g711_ulaw") ? AudioFormat.Encoding.ULAW : AudioFormat.Encoding.ALAW;
+        AudioFormat.Encoding encoding = input.format() == AudioEncoding.G711_ULAW ? AudioFormat.Encoding.ULAW : AudioFormat.Encoding.ALAW;
         AudioFormat g711 = new AudioFormat(encoding, 8000, 8, 1, 1, 8000, false);
         AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, 8000, 16, 1, 2, 8000, false);
         try (AudioInputStream source = new AudioInputStream(new ByteArrayInputStream(input.audio()), g711, input.audio().length);

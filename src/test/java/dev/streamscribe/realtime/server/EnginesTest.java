@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime.server;
 
+import dev.streamscribe.audio.AudioEncoding;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,8 +23,8 @@ class EnginesTest {
 
     @Test
     void shouldDeriveTheDeterministicTranscriptFromTheAudio() {
-        SpeechInput a = new SpeechInput(new byte[4800], "pcm16", "m", java.util.Optional.empty(), java.util.Optional.empty());
-        SpeechInput b = new SpeechInput(new byte[9600], "pcm16", "m", java.util.Optional.empty(), java.util.Optional.empty());
+        SpeechInput a = new SpeechInput(new byte[4800], AudioEncoding.PCM16, "m", java.util.Optional.empty(), java.util.Optional.empty());
+        SpeechInput b = new SpeechInput(new byte[9600], AudioEncoding.PCM16, "m", java.util.Optional.empty(), java.util.Optional.empty());
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();
         crc.update(new byte[4800]);
         assertEquals(String.format("100 ms of audio fingerprint %08x", crc.getValue()), DeterministicSpeechEngine.transcriptOf(a));

@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime.server;
 
+import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.RealtimeEndpoint;
@@ -56,7 +57,7 @@ final class ServerFixture implements AutoCloseable {
 
     /** What the deterministic engine says for turn {@code turn} of {@code millis} ms of TestAudio. */
     static String expectedTranscript(int turn, long millis) {
-        return DeterministicSpeechEngine.transcriptOf(new SpeechInput(TestAudio.turnAudio(turn, millis), "pcm16",
+        return DeterministicSpeechEngine.transcriptOf(new SpeechInput(TestAudio.turnAudio(turn, millis), AudioEncoding.PCM16,
                 "any", Optional.empty(), Optional.empty()));
     }
 
