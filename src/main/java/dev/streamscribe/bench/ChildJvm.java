@@ -2,98 +2,93 @@ package dev.streamscribe.bench;
 
 import dev.streamscribe.cli.StreamscribeCli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 
 /**
  * A {@code streamscribe} command in a JVM of its own, so that its heap, threads and sockets can be measured alone.
- * Uses this JVM's java and class path (the jar, or the test class path). Output goes to a log file; start returns
- * once a line says the command is up.
+ * Uses this JVM's java and class path (the jar, or the test class path). Output goes to a log file. The command is
+ * given {@code --ready-file}: start returns once the child has written it, with what it says (a bootstrap address,
+ * a port), so nothing is read out of log lines.
  *
- * <p>Threading: one reader thread per child copies its output; the rest from the caller's thread.
+ * <p>Threading: called from one thread; the child's output goes straight to its log file.
  */
 public final class ChildJvm implements AutoCloseable {
+    private static final long READY_POLL_MS = 50;
+
     private final String name;
     private final Process process;
-    private final String readyLine;
+    private final Properties ready;
 
-    private ChildJvm(String name, Process process, String readyLine) {
+    private ChildJvm(String name, Process process, Properties ready) {
         this.name = name;
         this.process = process;
-        this.readyLine = readyLine;
+        this.ready = ready;
     }
 
     /**
-     * @param ready  recognises the line that says the command is up
-     * @param log    where the child's stdout and stderr go
+     * Starts {@code streamscribe ARGS --ready-file F} and waits for F.
+     *
+     * @param log where the child's stdout and stderr go
      */
-    public static ChildJvm start(String name, List<String> jvmOptions, List<String> args, Path log,
-                                 Predicate<String> ready, Duration timeout) throws IOException, TimeoutException {
+    public static ChildJvm start(String name, List<String> jvmOptions, List<String> args, Path log, Path readyFile,
+                                 Duration timeout) throws IOException, TimeoutException {
+        Files.deleteIfExists(readyFile);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName()));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CompletableFuture<String> up = new CompletableFuture<>();
-        Thread copier = Thread.ofPlatform().daemon().name("child-" + name).start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    out.println(line);
-                    if (!up.isDone() && ready.test(line)) {
-                        up.complete(line);
-                    }
-                }
-            } catch (IOException e) {
-                up.completeExceptionally(new UncheckedIOException(e));
-            }
-            if (!up.isDone()) {
-                try {
-                    up.completeExceptionally(new IllegalStateException(name + " exited with " + process.waitFor()
-                            + " before it was up; see " + log));
-                } catch (InterruptedException e) {
-                    up.completeExceptionally(e);
-                }
-            }
-        });
+        command.addAll(List.of("--ready-file", readyFile.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return new ChildJvm(name, process, up.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-            process.destroyForcibly();
-            throw new TimeoutException(name + " was not up after " + timeout.toSeconds() + " s; see " + log);
+            while (!Files.exists(readyFile)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + process.exitValue()
+                            + " before it was ready; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new TimeoutException(name + " was not ready after " + timeout.toSeconds() + " s; see " + log);
+                }
+                Thread.sleep(READY_POLL_MS);
+            }
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            process.destroyForcibly();
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } finally {
-            copier.setName("child-" + name + "-output");
+            throw new IllegalStateException("interrupted while " + name + " started", e);
         }
+        Properties ready = new Properties();
+        try (Reader in = Files.newBufferedReader(readyFile)) {
+            ready.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + readyFile, e);
+        }
+        return new ChildJvm(name, process, ready);
     }
 
     public long pid() {
         return process.pid();
     }
 
-    /** The line that said the command was up. */
-    public String readyLine() {
-        return readyLine;
+    /** What the child said in its ready file. */
+    public String ready(String key) {
+        String value = ready.getProperty(key);
+        if (value == null) {
+            throw new IllegalStateException(name + "'s ready file has no '" + key + "': " + ready);
+        }
+        return value;
     }
 
     public boolean isAlive() {

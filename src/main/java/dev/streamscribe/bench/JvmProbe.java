@@ -1,6 +1,7 @@
 package dev.streamscribe.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -100,7 +101,7 @@ public final class JvmProbe implements AutoCloseable {
         Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
         byte[] out = process.getInputStream().readAllBytes();
         process.waitFor(30, TimeUnit.SECONDS);
-        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; -1 when it cannot be read. */

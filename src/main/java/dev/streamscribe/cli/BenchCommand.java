@@ -1,17 +1,22 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.bench.BenchPhase;
 import dev.streamscribe.bench.BenchReport;
 import dev.streamscribe.bench.BenchRun;
 import dev.streamscribe.bench.BenchSettings;
-import picocli.CommandLine;
+import dev.streamscribe.util.Folders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Measures the pipeline against baselines taken in the same run. */
@@ -35,21 +40,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Small sizes: checks the harness in about a minute; not for figures.")
     boolean quick;
 
-    @Option(names = "--out", defaultValue = "bench/results", description = "Folder for the results (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", description = "Folder for the results (default: bench/results; with --quick, "
+            + "target/bench-results, so checking the harness leaves nothing in the checkout).")
     Path out;
 
     @Option(names = "--pipeline-jvm-option", paramLabel = "OPTION",
             description = "Extra option of the pipeline's JVM (repeatable); {name} becomes the phase's pipeline name, "
                     + "e.g. -XX:StartFlightRecording=filename=/tmp/{name}.jfr")
-    java.util.List<String> pipelineJvmOptions = java.util.List.of();
+    List<String> pipelineJvmOptions = List.of();
 
     @Option(names = "--phases", split = ",", paramLabel = "PHASE",
             description = "Run only these: throughput (with the raw baseline and latency), concurrency, memory.")
-    java.util.Set<String> phases = BenchRun.ALL_PHASES;
+    Set<String> phases = Set.of();
 
     @Option(names = "--concurrency-levels", split = ",", paramLabel = "N",
             description = "Sessions in flight to measure (default: 10,100,1000; --quick: 10).")
-    java.util.List<Integer> concurrencyLevels = java.util.List.of();
+    List<Integer> concurrencyLevels = List.of();
 
     @Option(names = "--keep-work-dir", description = "Keep the temporary folder with every process's log and data.")
     boolean keepWorkDir;
@@ -61,6 +67,15 @@ final class BenchCommand implements Callable<Integer> {
         if (!concurrencyLevels.isEmpty()) {
             settings = settings.withConcurrencyLevels(concurrencyLevels);
         }
+        Set<BenchPhase> chosen = EnumSet.allOf(BenchPhase.class);
+        if (!phases.isEmpty()) {
+            chosen = EnumSet.noneOf(BenchPhase.class);
+            for (String id : phases) {
+                chosen.add(BenchPhase.fromId(id).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
+                        "unknown phase '" + id + "'; the phases are " + BenchPhase.ids())));
+            }
+        }
+        Path results = out != null ? out : Path.of(quick ? "target/bench-results" : "bench/results");
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("streamscribe-bench-");
@@ -69,16 +84,16 @@ final class BenchCommand implements Callable<Integer> {
         try (BenchRun run = new BenchRun(settings, work, line -> {
             err.println("bench: " + line);
             err.flush();
-        }).onlyPhases(phases)) {
+        }).onlyPhases(chosen)) {
             BenchReport report = run.run();
-            Files.createDirectories(out);
+            Files.createDirectories(results);
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-            Path markdown = out.resolve(settings.name() + "-" + stamp + ".md");
-            Path json = out.resolve(settings.name() + "-" + stamp + ".json");
+            Path markdown = results.resolve(settings.name() + "-" + stamp + ".md");
+            Path json = results.resolve(settings.name() + "-" + stamp + ".json");
             Files.writeString(markdown, report.markdown());
             Files.writeString(json, report.json());
-            Files.writeString(out.resolve("latest-" + settings.name() + ".md"), report.markdown());
-            Files.writeString(out.resolve("latest-" + settings.name() + ".json"), report.json());
+            Files.writeString(results.resolve("latest-" + settings.name() + ".md"), report.markdown());
+            Files.writeString(results.resolve("latest-" + settings.name() + ".json"), report.json());
             stdout.println(report.markdown());
             stdout.println("written: " + markdown + ", " + json);
             stdout.flush();
@@ -87,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
             if (keepWorkDir) {
                 err.println("bench: logs and data kept in " + work);
             } else {
-                dev.streamscribe.util.Folders.deleteQuietly(work);
+                Folders.deleteQuietly(work);
             }
             shutdown.closed(exit);
         }

@@ -2,10 +2,15 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.topology.StreamscribePipeline;
-import picocli.CommandLine;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Runs the pipeline until stopped. */
@@ -31,6 +36,11 @@ final class RunCommand implements Callable<Integer> {
                     + "session.idle-timeout-ms, so that is the longest this waits for them.")
     boolean exitWhenDrained;
 
+    @Option(names = "--ready-file", paramLabel = "FILE",
+            description = "Once Kafka Streams is RUNNING, write the application id and the operations port there "
+                    + "(a properties file), for scripts and process supervisors.")
+    Path readyFile;
+
     @Override
     public Integer call() throws InterruptedException {
         PipelineConfig resolved = pipeline.load();
@@ -42,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
                     + " at " + resolved.realtime().url() + ", up to " + resolved.realtime().maxConcurrentSessions()
                     + " sessions in flight; Ctrl-C stops it");
             out.flush();
+            if (readyFile != null) {
+                announceWhenRunning(pipeline, resolved);
+            }
             if (exitWhenDrained) {
                 awaitDrainedOrStop(pipeline, shutdown);
             } else {
@@ -57,13 +70,33 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Writes the ready file once Streams first reaches RUNNING (on a daemon thread: the command goes on). */
+    private void announceWhenRunning(StreamscribePipeline pipeline, PipelineConfig resolved) {
+        Thread.ofPlatform().daemon().name("ready-file").start(() -> {
+            try {
+                while (pipeline.state() != KafkaStreams.State.RUNNING) {
+                    if (!pipeline.state().isRunningOrRebalancing() && pipeline.state() != KafkaStreams.State.CREATED) {
+                        return; // stopping or failed: never ready
+                    }
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("application.id", resolved.applicationId());
+            pipeline.operationsPort().ifPresent(port -> facts.put("operations.port", Integer.toString(port)));
+            ReadyFile.write(readyFile, facts);
+        });
+    }
+
     /**
      * Returns when a stop is requested or the pipeline has had nothing to do for two checks in a row (one check can
      * fall between consuming a record and committing it).
      */
     private void awaitDrainedOrStop(StreamscribePipeline pipeline, ShutdownLatch shutdown) throws InterruptedException {
         int quiet = 0;
-        while (!shutdown.awaitStop(java.time.Duration.ofSeconds(1))) {
+        while (!shutdown.awaitStop(Duration.ofSeconds(1))) {
             var backlog = pipeline.backlog();
             quiet = backlog.isPresent() && backlog.get().drained() ? quiet + 1 : 0;
             if (quiet >= 2) {

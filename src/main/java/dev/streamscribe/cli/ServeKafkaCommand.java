@@ -1,11 +1,12 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.embedded.EmbeddedKafkaBroker;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** A single-node KRaft broker for development and benchmarks. */
@@ -27,6 +28,10 @@ final class ServeKafkaCommand implements Callable<Integer> {
             description = "Where the broker keeps its log (default ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    @Option(names = "--ready-file", paramLabel = "FILE",
+            description = "Once the broker is up, write its bootstrap.servers there (a properties file), for scripts.")
+    Path readyFile;
+
     @Override
     public Integer call() throws InterruptedException {
         ShutdownLatch shutdown = new ShutdownLatch(60);
@@ -34,6 +39,9 @@ final class ServeKafkaCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("Kafka broker listening on " + broker.bootstrapServers()
                     + " (cluster " + broker.clusterId() + ", data in " + broker.dataDir() + ")");
             spec.commandLine().getOut().flush();
+            if (readyFile != null) {
+                ReadyFile.write(readyFile, Map.of("bootstrap.servers", broker.bootstrapServers()));
+            }
             shutdown.awaitStop();
         } catch (RuntimeException e) {
             shutdown.closed(1);

@@ -6,13 +6,15 @@ import dev.streamscribe.realtime.server.Engines;
 import dev.streamscribe.realtime.server.FaultPlans;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.realtime.server.SpeechEngine;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
@@ -52,6 +54,10 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                     + "recognition; 'auto' picks pocketsphinx when it is installed.")
     EngineChoice engine;
 
+    @Option(names = "--ready-file", paramLabel = "FILE",
+            description = "Once listening, write the port and each dialect's URL there (a properties file), for scripts.")
+    Path readyFile;
+
     @Option(names = "--fault-plan", description = "JSON file of faults to inject (see README: Local realtime server).")
     Path faultPlan;
 
@@ -87,6 +93,12 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                     + (selected.name().equals("pocketsphinx") ? "pocketsphinx is installed)"
                     : "pocketsphinx is not installed; apt-get install pocketsphinx pocketsphinx-en-us for real recognition)") : ""));
             out.flush();
+            if (readyFile != null) {
+                Map<String, String> facts = new LinkedHashMap<>();
+                facts.put("port", Integer.toString(server.port()));
+                dialects.forEach(d -> facts.put("url." + d.id(), server.url(d).toString()));
+                ReadyFile.write(readyFile, facts);
+            }
             shutdown.awaitStop();
         } catch (RuntimeException e) {
             shutdown.closed(1);

@@ -18,6 +18,8 @@ import java.util.function.Predicate;
  * <p>Threading: not thread-safe (a Kafka consumer); one thread per watcher.
  */
 public final class TopicWatcher<V> implements AutoCloseable {
+    private static final Duration DEFAULT_POLL = Duration.ofMillis(200);
+
     private final TopicReader<V> reader;
     private final Map<String, List<V>> byKey = new LinkedHashMap<>();
     private long records;
@@ -31,9 +33,17 @@ public final class TopicWatcher<V> implements AutoCloseable {
      * either way (callers assert on it).
      */
     public Map<String, List<V>> awaitUntil(Predicate<Map<String, List<V>>> done, Duration timeout) {
+        return awaitUntil(done, timeout, DEFAULT_POLL);
+    }
+
+    /**
+     * As {@link #awaitUntil(Predicate, Duration)}, polling at most {@code poll} at a time: a short poll makes the
+     * moment a record is seen exact (the bench measures latency this way).
+     */
+    public Map<String, List<V>> awaitUntil(Predicate<Map<String, List<V>>> done, Duration timeout, Duration poll) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.test(seen()) && System.nanoTime() < deadline) {
-            poll(Duration.ofMillis(200));
+            poll(poll);
         }
         return seen();
     }

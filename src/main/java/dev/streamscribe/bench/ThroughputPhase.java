@@ -1,0 +1,206 @@
+package dev.streamscribe.bench;
+
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.ingest.AudioIngestor;
+import dev.streamscribe.ingest.IngestJob;
+import dev.streamscribe.results.TopicWatcher;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
+import static dev.streamscribe.bench.BenchWorkload.CHUNK_BYTES;
+import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
+
+/**
+ * Phases 1, 2 and 4: raw Kafka produce + consume of the same bytes (the baseline), pipeline throughput from ingest
+ * to result against it, and the latency the pipeline adds from end_of_session to a readable result.
+ *
+ * <p>Threading: the bench's thread, plus one consumer thread for the raw baseline.
+ */
+final class ThroughputPhase {
+    private final BenchSettings settings;
+    private final BenchStack stack;
+    private final BenchReport report;
+    private final Path work;
+    private final Consumer<String> progress;
+
+    ThroughputPhase(BenchSettings settings, BenchStack stack, BenchReport report, Path work, Consumer<String> progress) {
+        this.settings = settings;
+        this.stack = stack;
+        this.report = report;
+        this.work = work;
+        this.progress = progress;
+    }
+
+    void run() throws Exception {
+        ChildJvm server = stack.server("server-instant", Duration.ZERO);
+        try {
+            double rawMbPerSecond = rawKafkaBaseline();
+            throughputAndLatency(server, rawMbPerSecond);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer settings. */
+    private double rawKafkaBaseline() throws Exception {
+        long total = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+        String topic = "bench-raw";
+        Map<String, Object> clients = Map.of("bootstrap.servers", stack.bootstrap());
+        try (Admin admin = Admin.create(clients)) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            awaitLeaders(admin, topic);
+        }
+        byte[] chunk = new byte[CHUNK_BYTES];
+        new Random(1).nextBytes(chunk);
+        long[] consumedAt = {0};
+        CountDownLatch assigned = new CountDownLatch(1);
+        Thread consumer = Thread.ofPlatform().name("raw-consumer").start(() -> {
+            Map<String, Object> props = new HashMap<>(clients);
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<byte[], byte[]> in = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = in.partitionsFor(topic).stream()
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                in.assign(partitions);
+                in.seekToBeginning(partitions);
+                partitions.forEach(in::position); // resolve the start now, not inside the measured time
+                assigned.countDown();
+                long bytes = 0;
+                while (bytes < total) {
+                    for (var record : in.poll(Duration.ofMillis(100))) {
+                        bytes += record.value().length;
+                    }
+                }
+                consumedAt[0] = System.nanoTime();
+            }
+        });
+        assigned.await(60, TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        try (Producer<byte[], byte[]> out = stack.producer()) {
+            for (long sent = 0, i = 0; sent < total; sent += CHUNK_BYTES, i++) {
+                int length = (int) Math.min(CHUNK_BYTES, total - sent);
+                out.send(new ProducerRecord<>(topic, ("raw-" + i % 64).getBytes(StandardCharsets.UTF_8),
+                        length == CHUNK_BYTES ? chunk : Arrays.copyOf(chunk, length)));
+            }
+        }
+        consumer.join(TimeUnit.MINUTES.toMillis(5));
+        double seconds = (consumedAt[0] - start) / 1e9;
+        double mbPerSecond = total / 1e6 / seconds;
+        report.row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
+                String.format(Locale.ROOT, "%.1f MB/s", mbPerSecond), null, null, null, null));
+        report.headline("rawKafkaMBps", BenchWorkload.round(mbPerSecond));
+        progress.accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s", mbPerSecond));
+        return mbPerSecond;
+    }
+
+    /** Leaders elected before the first produce (docs/architecture.md section 8): producing earlier stalls. */
+    private static void awaitLeaders(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private void throughputAndLatency(ChildJvm server, double rawMbPerSecond) throws Exception {
+        try (BenchPipeline pipeline = stack.pipeline("throughput", server, 16)) {
+            List<Path> files = new ArrayList<>();
+            Path audio = Files.createDirectories(work.resolve("audio"));
+            for (int i = 0; i < settings.throughputSessions(); i++) {
+                files.add(BenchWorkload.writePcm(audio.resolve("session-" + i + ".pcm"), settings.throughputSeconds(), 100 + i));
+            }
+            long totalBytes = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+            try (TopicWatcher<SessionResult> results = pipeline.results();
+                 Producer<byte[], byte[]> producer = stack.producer()) {
+                AudioIngestor ingestor = new AudioIngestor(producer, pipeline.topics(), BenchWorkload.ingestSettings(),
+                        Clock.systemUTC());
+                Map<String, Double> cpuBefore = stack.cpu(pipeline.jvm(), server);
+                long start = System.nanoTime();
+                IngestJob.Report ingestReport = new IngestJob(ingestor).run(files, new IngestJob.Listener() { });
+                if (!ingestReport.ok()) {
+                    throw new IllegalStateException("ingest failed: " + ingestReport.failures());
+                }
+                long ingested = System.nanoTime();
+                Map<String, SessionResult> done = BenchWorkload.awaitResults(results, id -> !WARM_UP.equals(id),
+                        files.size(), Duration.ofMinutes(10));
+                double seconds = (System.nanoTime() - start) / 1e9;
+                BenchWorkload.requireCompleted(done, "throughput");
+                String cpuUse = BenchWorkload.cpuUse(cpuBefore, stack.cpu(pipeline.jvm(), server));
+                report.row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
+                        cpuUse, String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
+                        Runtime.getRuntime().availableProcessors()), null, null, null));
+                progress.accept("CPU seconds: " + cpuUse);
+                double audioRate = settings.throughputSessions() * (double) settings.throughputSeconds() / seconds;
+                double mbPerSecond = totalBytes / 1e6 / seconds;
+                double ratio = mbPerSecond / rawMbPerSecond;
+                report.row(new BenchReport.Row("2 pipeline throughput", settings.throughputSessions() + " sessions x "
+                        + settings.throughputSeconds() + " s pcm16, instant server: ingest -> result",
+                        String.format(Locale.ROOT, "%.1f MB/s (%.0f s of audio per s; ingest alone %.1f s)", mbPerSecond,
+                                audioRate, (ingested - start) / 1e9),
+                        String.format(Locale.ROOT, "%.1f MB/s raw Kafka", rawMbPerSecond), ratio, ">= 0.50", ratio >= 0.5));
+                report.headline("throughputRatioToRawKafka", BenchWorkload.round(ratio));
+                report.headline("audioSecondsPerSecond", BenchWorkload.round(audioRate));
+                progress.accept(String.format(Locale.ROOT, "throughput: %.1f MB/s, %.2f of raw Kafka", mbPerSecond, ratio));
+                latency(pipeline, results, producer);
+            }
+        }
+    }
+
+    /** From end_of_session acknowledged to the SessionResult readable (read_committed), minus the provider's time. */
+    private void latency(BenchPipeline pipeline, TopicWatcher<SessionResult> results, Producer<byte[], byte[]> producer)
+            throws Exception {
+        byte[] second = new byte[BYTES_PER_SECOND];
+        new Random(7).nextBytes(second);
+        List<Double> added = new ArrayList<>();
+        List<Double> provider = new ArrayList<>();
+        for (int i = 0; i < settings.latencySessions(); i++) {
+            String session = "latency-" + i;
+            BenchWorkload.publishSession(producer, pipeline.topics(), session, second).get();
+            long published = System.nanoTime();
+            SessionResult result = BenchWorkload.awaitResults(results, session::equals, 1, Duration.ofSeconds(60))
+                    .get(session);
+            long seen = System.nanoTime();
+            double providerMs = result.getFinishedAtMs() - result.getStartedAtMs();
+            provider.add(providerMs);
+            added.add((seen - published) / 1e6 - providerMs);
+        }
+        added.sort(Double::compare);
+        double p50 = BenchWorkload.percentile(added, 50);
+        double p99 = BenchWorkload.percentile(added, 99);
+        double providerP50 = BenchWorkload.percentile(provider.stream().sorted().toList(), 50);
+        report.row(new BenchReport.Row("4 added latency", settings.latencySessions() + " sessions of 1 s, one at a time, "
+                + "commit interval " + settings.commitInterval().toMillis() + " ms",
+                String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", p50, p99),
+                String.format(Locale.ROOT, "provider's own time p50 %.0f ms (subtracted)", providerP50),
+                null, "p99 <= 250 ms", p99 <= 250));
+        report.headline("addedLatencyP50Ms", BenchWorkload.round(p50));
+        report.headline("addedLatencyP99Ms", BenchWorkload.round(p99));
+        progress.accept(String.format(Locale.ROOT, "added latency: p50 %.0f ms, p99 %.0f ms", p50, p99));
+    }
+}
