@@ -2,14 +2,14 @@ package dev.streamscribe.audio;
 
 import dev.streamscribe.avro.AudioFormat;
 
-import javax.sound.sampled.AudioFormat.Encoding;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Optional;
+import javax.sound.sampled.AudioFormat.Encoding;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
 
 /**
  * The audio formats a session can be sent in, defined once for the whole project: the providers' pcm16 at 24 kHz,

@@ -1,9 +1,5 @@
 package dev.streamscribe.audio;
 
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
-import javax.sound.sampled.UnsupportedAudioFileException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Consumer;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.UnsupportedAudioFileException;
 
 /**
  * Decodes an audio file into mono signed 16-bit little-endian PCM at the rate a realtime provider takes (24 kHz for
@@ -197,7 +199,7 @@ public final class AudioFileDecoder {
             for (int read; (read = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
                 int whole = read - read % 2;
                 bytes += whole;
-                sink.accept(java.util.Arrays.copyOf(buffer, whole));
+                sink.accept(Arrays.copyOf(buffer, whole));
             }
         } catch (IOException e) {
             throw new UnreadableAudioException(file + " could not be read to the end (truncated?): " + e.getMessage(), e);
@@ -210,7 +212,7 @@ public final class AudioFileDecoder {
     private static void checkLength(Path file, AudioFormat format, long declared, long frames)
             throws UnreadableAudioException {
         if (declared != AudioSystem.NOT_SPECIFIED && frames < declared) {
-            throw new UnreadableAudioException(String.format(java.util.Locale.ROOT,
+            throw new UnreadableAudioException(String.format(Locale.ROOT,
                     "%s is truncated: its header declares %d frames (%.2f s) but it holds %d (%.2f s)", file, declared,
                     declared / format.getSampleRate(), frames, frames / format.getSampleRate()), null);
         }

@@ -1,7 +1,7 @@
 package dev.streamscribe.cli;
 
-import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.audio.AudioEncoding;
+import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.ingest.TurnPolicy;
 import picocli.CommandLine.Option;
 

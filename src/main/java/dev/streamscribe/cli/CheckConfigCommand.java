@@ -1,8 +1,8 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.util.concurrent.Callable;
 

@@ -18,15 +18,19 @@ import dev.streamscribe.results.WordErrorRate;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.StreamscribePipeline;
 import dev.streamscribe.topology.Topics;
+import dev.streamscribe.util.Folders;
 import org.apache.kafka.clients.producer.Producer;
-import picocli.CommandLine;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--realtime-url", description = "A real provider's WebSocket URL instead of the local server, "
             + "e.g. wss://api.openai.com/v1/realtime.")
-    java.net.URI realtimeUrl;
+    URI realtimeUrl;
 
     @Option(names = "--dialect", defaultValue = "openai-ga",
             description = "Provider dialect: openai-ga, openai-beta or inworld (default: ${DEFAULT-VALUE}).")
@@ -126,7 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<Path> recordings = inputs.isEmpty() ? List.of(bundledSamples()) : inputs;
         // the demo reports every session itself; the pipeline's INFO lines would interleave with the progress
-        var appLogger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.streamscribe");
+        var appLogger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.streamscribe");
         var previousLevel = appLogger.getLevel();
         if (!verbose) {
             appLogger.setLevel(ch.qos.logback.classic.Level.WARN);
@@ -149,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
                 exit = runJob(stack, chosen, work, recordings, shutdown, stdout, err);
             }
         } finally {
-            dev.streamscribe.util.Folders.deleteQuietly(work);
+            Folders.deleteQuietly(work);
             appLogger.setLevel(previousLevel);
             shutdown.closed(exit);
         }
@@ -174,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
                 ProgressDisplay display = ProgressDisplay.forStderr(err);
                 report = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()))
                         .run(recordings, new IngestCommand.IngestProgress(display, new PrintWriter(
-                                java.io.OutputStream.nullOutputStream())));
+                                OutputStream.nullOutputStream())));
                 display.done();
             }
             stdout.printf(Locale.ROOT, "ingested %d recording(s), %s of audio%s%n", report.ingested().size(),

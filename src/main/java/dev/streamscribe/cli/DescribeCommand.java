@@ -2,8 +2,8 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.topology.TranscribeTopology;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.util.concurrent.Callable;
 

@@ -10,10 +10,10 @@ import dev.streamscribe.results.TranscriptFiles;
 import dev.streamscribe.results.TranscriptFormat;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;

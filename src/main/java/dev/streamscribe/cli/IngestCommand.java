@@ -7,18 +7,22 @@ import dev.streamscribe.ingest.IngestProducer;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
 import org.apache.kafka.clients.producer.Producer;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Publishes audio files as sessions. */
 @Command(name = "ingest",
@@ -115,7 +119,7 @@ final class IngestCommand implements Callable<Integer> {
             totalBytes = total;
         }
 
-        private final java.util.Map<Path, Long> inProgress = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Path, Long> inProgress = new ConcurrentHashMap<>();
 
         @Override
         public void progress(Path file, long fileBytesDone, long fileBytes) {
@@ -160,8 +164,8 @@ final class IngestCommand implements Callable<Integer> {
 
         private static long sizeOf(Path file) {
             try {
-                return java.nio.file.Files.size(file);
-            } catch (java.io.IOException e) {
+                return Files.size(file);
+            } catch (IOException e) {
                 return 0;
             }
         }

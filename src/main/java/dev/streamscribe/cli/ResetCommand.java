@@ -1,12 +1,11 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
-import dev.streamscribe.topology.PipelineTopics;
 import org.apache.kafka.tools.StreamsResetter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +39,7 @@ final class ShutdownLatch {
      *
      * @return true when a stop was requested
      */
-    boolean awaitStop(java.time.Duration timeout) throws InterruptedException {
+    boolean awaitStop(Duration timeout) throws InterruptedException {
         return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -12,16 +12,17 @@ import dev.streamscribe.topology.SessionStateSerde;
 import dev.streamscribe.topology.StoreNames;
 import dev.streamscribe.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +104,7 @@ final class StatusCommand implements Callable<Integer> {
         return closeable;
     }
 
-    private static boolean exists(java.util.Map<String, Object> clients, String topic) throws Exception {
+    private static boolean exists(Map<String, Object> clients, String topic) throws Exception {
         try (Admin admin = Admin.create(clients)) {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
         }

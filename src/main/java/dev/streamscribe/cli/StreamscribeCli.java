@@ -1,8 +1,8 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.registry.AvroTrust;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code streamscribe} command: {@code demo} runs the whole job on one machine; {@code ingest}, {@code run},

@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Loads a {@link PipelineConfig} from a properties file, then environment overrides ({@code STREAMSCRIBE_<KEY>},
@@ -69,7 +71,7 @@ public final class ConfigLoader {
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"));
 
     private static final Map<String, Key> BY_NAME = KEYS.stream()
-            .collect(java.util.stream.Collectors.toMap(Key::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+            .collect(Collectors.toMap(Key::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
 
     private record Value(String text, String source) {
     }
@@ -81,7 +83,7 @@ public final class ConfigLoader {
 
     /** The environment variable that overrides {@code key}. */
     public static String envNameOf(String key) {
-        return "STREAMSCRIBE_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+        return "STREAMSCRIBE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     /** Loads {@code file}, then {@code env} overrides, then {@code flags}. */

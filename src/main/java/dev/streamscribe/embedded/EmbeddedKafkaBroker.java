@@ -56,10 +56,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         public Options withPort(int value) {
             return new Options(dataDir, value, brokerOverrides, readyTimeout);
         }
-
-        public Options withBrokerOverrides(Map<String, String> value) {
-            return new Options(dataDir, port, Map.copyOf(value), readyTimeout);
-        }
     }
 
     public static EmbeddedKafkaBroker start(Options options) {

@@ -1,5 +1,6 @@
 package dev.streamscribe.embedded;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class JavaRuntimes {
         homes.add(Path.of(System.getProperty("java.home")));
         Optional.ofNullable(env.get("JAVA_HOME")).filter(s -> !s.isBlank()).map(Path::of).ifPresent(homes::add);
         Optional.ofNullable(env.get("PATH")).ifPresent(path -> {
-            for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String dir : path.split(File.pathSeparator)) {
                 Path java = Path.of(dir, "java");
                 if (Files.isExecutable(java)) {
                     try {

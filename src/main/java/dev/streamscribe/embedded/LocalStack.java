@@ -4,9 +4,11 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.Engines;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.realtime.server.SpeechEngine;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -66,7 +68,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static String since(long startNanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
+        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
     }
 
     public String bootstrapServers() {
@@ -103,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             closeable.close();
         } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(LocalStack.class).warn("closing {} failed: {}", closeable, e.toString());
+            LoggerFactory.getLogger(LocalStack.class).warn("closing {} failed: {}", closeable, e.toString());
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.streamscribe.ingest;
 
 import dev.streamscribe.audio.AudioEncoding;
-import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
+import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.topology.Topics;

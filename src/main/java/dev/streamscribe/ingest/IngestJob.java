@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -114,10 +118,10 @@ public final class IngestJob {
         List<AudioIngestor.Ingested> ingested = new ArrayList<>();
         // Two files at a time: one decodes while the other's chunks are on the way to Kafka (measured by the bench:
         // one at a time, ingest was most of the pipeline's time). Results are reported in input order.
-        java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_FILES,
+        ExecutorService workers = Executors.newFixedThreadPool(PARALLEL_FILES,
                 Thread.ofPlatform().name("ingest-", 0).daemon().factory());
         try {
-            List<java.util.concurrent.Future<Object>> outcomes = new ArrayList<>();
+            List<Future<Object>> outcomes = new ArrayList<>();
             for (Path file : expanded.files()) {
                 long size = sizeOf(file);
                 outcomes.add(workers.submit(() -> {
@@ -132,7 +136,7 @@ public final class IngestJob {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<Object> outcome : outcomes) {
+            for (Future<Object> outcome : outcomes) {
                 Object result = join(outcome);
                 if (result instanceof AudioIngestor.Ingested done) {
                     ingested.add(done);
@@ -151,13 +155,13 @@ public final class IngestJob {
         return report;
     }
 
-    private static Object join(java.util.concurrent.Future<Object> outcome) {
+    private static Object join(Future<Object> outcome) {
         try {
             return outcome.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while ingesting", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }

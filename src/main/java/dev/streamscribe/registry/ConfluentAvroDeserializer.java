@@ -6,6 +6,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
@@ -52,7 +53,7 @@ public final class ConfluentAvroDeserializer<T> implements Deserializer<T> {
     }
 
     /** Decodes into GenericRecords shaped by {@code readerSchema}. */
-    public static ConfluentAvroDeserializer<org.apache.avro.generic.GenericRecord> forGeneric(
+    public static ConfluentAvroDeserializer<GenericRecord> forGeneric(
             RegistryClient registry, Schema readerSchema) {
         return new ConfluentAvroDeserializer<>(registry, readerSchema, GenericData.get());
     }

@@ -51,15 +51,7 @@ public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basic
         return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, value, outageBudget);
     }
 
-    public RegistryClientConfig withRequestTimeout(Duration value) {
-        return new RegistryClientConfig(baseUrl, basicAuth, value, autoRegister, outageBudget);
-    }
-
     public RegistryClientConfig withBasicAuth(BasicCredentials value) {
         return new RegistryClientConfig(baseUrl, Optional.of(value), requestTimeout, autoRegister, outageBudget);
-    }
-
-    public RegistryClientConfig withOutageBudget(Duration value) {
-        return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, autoRegister, value);
     }
 }

@@ -20,12 +20,15 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A client for the Confluent Schema Registry REST API (v7), Avro only: register, lookup, get by id, compatibility
@@ -134,14 +137,14 @@ public final class SchemaRegistryClient implements RegistryClient {
      * for at most the configured outage budget; then the last RegistryUnavailableException propagates. Bad answers
      * (unknown id, incompatible schema) are never retried.
      */
-    private <T> T throughOutages(java.util.function.Supplier<T> call) {
+    private <T> T throughOutages(Supplier<T> call) {
         long deadline = System.nanoTime() + config.outageBudget().toNanos();
         long backoffMs = 250;
         while (true) {
             try {
                 return call.get();
             } catch (RegistryUnavailableException outage) {
-                if (System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
                     throw outage;
                 }
                 try {
@@ -190,18 +193,6 @@ public final class SchemaRegistryClient implements RegistryClient {
         } catch (SubjectNotFoundException | VersionNotFoundException newSubject) {
             return true;
         }
-    }
-
-    /** Sets the global compatibility level. */
-    public void setGlobalCompatibility(CompatibilityLevel level) {
-        ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
-        send("PUT", "/config", body, "set global compatibility to " + level);
-    }
-
-    /** Sets the compatibility level of one subject. */
-    public void setSubjectCompatibility(String subject, CompatibilityLevel level) {
-        ObjectNode body = JSON.createObjectNode().put("compatibility", level.name());
-        send("PUT", "/config/" + encode(subject), body, "set compatibility of '" + subject + "' to " + level);
     }
 
     /** The global compatibility level. */
@@ -254,7 +245,7 @@ public final class SchemaRegistryClient implements RegistryClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             throw new RegistryUnavailableException("schema registry " + config.baseUrl() + " did not answer within "
                     + config.requestTimeout().toMillis() + " ms to: " + what, -1, -1, e);
         } catch (IOException e) {

@@ -7,7 +7,9 @@ import dev.streamscribe.avro.Usage;
 import dev.streamscribe.topology.SessionState;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -83,7 +85,7 @@ public final class PipelineStatus {
         long audioMs = 0, inputTokens = 0, outputTokens = 0;
         double billed = 0;
         long firstStart = Long.MAX_VALUE, lastFinish = 0;
-        java.util.Set<String> sessions = new java.util.HashSet<>(currentRun.keySet());
+        Set<String> sessions = new HashSet<>(currentRun.keySet());
         sessions.addAll(states.keySet());
         for (String session : sessions) {
             String run = currentRun.get(session);

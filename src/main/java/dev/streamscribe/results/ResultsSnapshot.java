@@ -1,6 +1,9 @@
 package dev.streamscribe.results;
 
+import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.topology.Topics;
 
 import java.util.LinkedHashMap;
@@ -17,11 +20,11 @@ public final class ResultsSnapshot {
     /** Results, turns and responses committed so far. */
     public static ResultCollector results(Map<String, Object> clientProperties, Topics topics) {
         ResultCollector collector = new ResultCollector();
-        try (TopicReader<dev.streamscribe.avro.SessionResult> results = new TopicReader<>(clientProperties,
+        try (TopicReader<SessionResult> results = new TopicReader<>(clientProperties,
                 topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer());
-             TopicReader<dev.streamscribe.avro.TranscriptionEvent> turns = new TopicReader<>(clientProperties,
+             TopicReader<TranscriptionEvent> turns = new TopicReader<>(clientProperties,
                      topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer());
-             TopicReader<dev.streamscribe.avro.ResponseEvent> responses = new TopicReader<>(clientProperties,
+             TopicReader<ResponseEvent> responses = new TopicReader<>(clientProperties,
                      topics.responses().name(), topics.responses().valueSerde().deserializer())) {
             // results first: every turn of a result read here is already committed, so it is read below
             results.readToEnd((key, value) -> collector.result(value));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +36,8 @@ public final class TranscriptFiles {
             Path target = dir.resolve(base + "." + format.extension());
             Path temp = dir.resolve("." + base + "." + format.extension() + ".tmp");
             Files.writeString(temp, format.render(session), StandardCharsets.UTF_8);
-            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
             written.add(target);
         }
         return written;

@@ -7,15 +7,18 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -121,7 +124,7 @@ public final class AudioReader implements AutoCloseable {
 
     private AudioPiece read(KafkaConsumer<byte[], byte[]> consumer, String sessionId, ChunkRef ref) {
         TopicPartition partition = new TopicPartition(topic, ref.partition());
-        if (!consumer.assignment().equals(java.util.Set.of(partition))) {
+        if (!consumer.assignment().equals(Set.of(partition))) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, ref.offset());
         } else if (positionOf(consumer, partition) != ref.offset()) {
@@ -147,7 +150,7 @@ public final class AudioReader implements AutoCloseable {
                 }
                 AudioChunk chunk = deserializer.deserialize(topic, record.value());
                 if (chunk == null || !sessionId.equals(chunk.getSessionId()) || chunk.getSeq() != ref.seq()
-                        || !java.util.Arrays.equals(ChunkRef.digestOf(chunk.getAudio()), ref.digest())) {
+                        || !Arrays.equals(ChunkRef.digestOf(chunk.getAudio()), ref.digest())) {
                     throw new AudioUnavailableException("AUDIO_MISMATCH", "the record at " + partition + " offset "
                             + ref.offset() + " is not chunk seq " + ref.seq() + " of session '" + sessionId + "' as indexed");
                 }
@@ -161,7 +164,7 @@ public final class AudioReader implements AutoCloseable {
     private static long positionOf(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition) {
         try {
             return consumer.position(partition, Duration.ofSeconds(5));
-        } catch (org.apache.kafka.common.KafkaException e) {
+        } catch (KafkaException e) {
             return -1;
         }
     }

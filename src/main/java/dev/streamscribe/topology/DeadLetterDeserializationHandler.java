@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Routes input that cannot be decoded to the dead-letter topic through Kafka Streams' own dead-letter support
@@ -32,7 +33,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     public static final String SERIALIZER_CONFIG = "streamscribe.dead-letter.serializer";
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
-    private final java.util.concurrent.atomic.AtomicInteger outages = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger outages = new AtomicInteger();
     private String topic;
     private Serializer<DeadLetter> serializer;
 

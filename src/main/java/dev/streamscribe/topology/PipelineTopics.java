@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The pipeline's topics as seen by every command that touches them (run, ingest, export, status, replay): typed
@@ -80,7 +83,7 @@ public final class PipelineTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot prepare topics at " + config.kafka().bootstrapServers() + ": "
                     + e.getMessage(), e);
         }
@@ -93,15 +96,15 @@ public final class PipelineTopics {
      * OutOfOrderSequenceException on a single broker.
      */
     private static void awaitLeaders(Admin admin, List<String> names)
-            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+            throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             boolean ready;
             try {
                 ready = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
                         .allMatch(topic -> topic.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
                 ready = false;
@@ -110,7 +113,7 @@ public final class PipelineTopics {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new java.util.concurrent.TimeoutException("topics " + names + " have no leader after 30 s");
+                throw new TimeoutException("topics " + names + " have no leader after 30 s");
             }
             Thread.sleep(100);
         }
@@ -118,13 +121,13 @@ public final class PipelineTopics {
 
     /** A topic created a moment ago may not be known to every broker yet: ask again for a few seconds. */
     private static Config describeWhenKnown(Admin admin, ConfigResource topic)
-            throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+            throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             try {
                 return admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
                         || System.nanoTime() > deadline) {
                     throw e;
                 }

@@ -30,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
@@ -292,7 +293,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         expire(state -> now - state.lastTouchedWallMs() >= settings.idleTimeout().toMillis(), context.currentStreamTimeMs());
     }
 
-    private void expire(java.util.function.Predicate<SessionState> idle, long timestamp) {
+    private void expire(Predicate<SessionState> idle, long timestamp) {
         List<KeyValue<String, SessionState>> expired = new ArrayList<>();
         try (KeyValueIterator<String, SessionState> all = sessions.all()) {
             all.forEachRemaining(entry -> {

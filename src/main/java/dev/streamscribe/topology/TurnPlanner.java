@@ -1,6 +1,5 @@
 package dev.streamscribe.topology;
 
-import java.util.Optional;
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.driver.SessionRequest;
@@ -8,6 +7,7 @@ import dev.streamscribe.realtime.driver.TurnSpec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a complete session's chunk index into its turns (start and end in milliseconds of session audio), or

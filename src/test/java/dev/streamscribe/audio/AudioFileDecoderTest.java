@@ -1,5 +1,6 @@
 package dev.streamscribe.audio;
 
+import dev.streamscribe.testing.TestWavs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,9 +24,9 @@ class AudioFileDecoderTest {
 
     /** Writes a WAV holding a 1 kHz tone at half scale in every channel. */
     private Path wav(float rate, int bits, int channels, boolean floating, double seconds) throws Exception {
-        return dev.streamscribe.testing.TestWavs.write(dir.resolve(rate + "-" + bits + "-" + channels
+        return TestWavs.write(dir.resolve(rate + "-" + bits + "-" + channels
                 + (floating ? "f" : "") + ".wav"), rate, bits, channels, floating, seconds,
-                new dev.streamscribe.testing.TestWavs.Tone(1_000, 0.5));
+                new TestWavs.Tone(1_000, 0.5));
     }
 
     private static float[] samples(byte[] pcm) {
@@ -69,7 +71,7 @@ class AudioFileDecoderTest {
     @Test
     void shouldNameAWavWhoseHeaderIsCutShort() throws Exception {
         byte[] whole = Files.readAllBytes(wav(16_000, 16, 1, false, 0.5));
-        Path cut = Files.write(dir.resolve("cut.wav"), java.util.Arrays.copyOf(whole, 20));
+        Path cut = Files.write(dir.resolve("cut.wav"), Arrays.copyOf(whole, 20));
         var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(cut, b -> { }));
         assertTrue(e.getMessage().contains("cut.wav"), e.getMessage());
     }
@@ -77,7 +79,7 @@ class AudioFileDecoderTest {
     @Test
     void shouldRefuseAWavWhoseDataIsCutShortSayingHowMuchIsMissing() throws Exception {
         byte[] whole = Files.readAllBytes(wav(16_000, 16, 1, false, 1.0));
-        Path cut = Files.write(dir.resolve("half.wav"), java.util.Arrays.copyOf(whole, 44 + 16_000));
+        Path cut = Files.write(dir.resolve("half.wav"), Arrays.copyOf(whole, 44 + 16_000));
         var e = assertThrows(AudioFileDecoder.UnreadableAudioException.class, () -> AudioFileDecoder.wavToPcm16(cut, b -> { }));
         assertTrue(e.getMessage().contains("half.wav is truncated: its header declares 16000 frames (1.00 s) but it holds 8000 (0.50 s)"),
                 e.getMessage());
@@ -95,7 +97,7 @@ class AudioFileDecoderTest {
         AudioFileDecoder.raw(raw, new AudioFileDecoder.RawFormat(16_000, 2, 16, false, true), 24_000, out::writeBytes);
         float[] pcm = samples(out.toByteArray());
         assertEquals(24_000, pcm.length, 2, "one second at 24 kHz");
-        assertEquals(0.5 / Math.sqrt(2), ResamplerTest.rms(java.util.Arrays.copyOfRange(pcm, 2_400, 21_600)), 0.02);
+        assertEquals(0.5 / Math.sqrt(2), ResamplerTest.rms(Arrays.copyOfRange(pcm, 2_400, 21_600)), 0.02);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.streamscribe.audio;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,10 +25,10 @@ class ResamplerTest {
         int block = 997;
         while (offset < signal.length) {
             int length = Math.min(block, signal.length - offset);
-            float[] part = java.util.Arrays.copyOfRange(signal, offset, offset + length);
+            float[] part = Arrays.copyOfRange(signal, offset, offset + length);
             offset += length;
             float[] converted = resampler.process(part, offset >= signal.length);
-            float[] joined = java.util.Arrays.copyOf(result, result.length + converted.length);
+            float[] joined = Arrays.copyOf(result, result.length + converted.length);
             System.arraycopy(converted, 0, joined, result.length, converted.length);
             result = joined;
             block = block == 997 ? 4_093 : 997;

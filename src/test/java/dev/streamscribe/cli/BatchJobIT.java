@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
@@ -9,8 +10,8 @@ import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicReader;
 import dev.streamscribe.testing.Cli;
-import dev.streamscribe.testing.TestWavs;
 import dev.streamscribe.testing.TestWavs.Tone;
+import dev.streamscribe.testing.TestWavs;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
 import org.junit.jupiter.api.AfterAll;
@@ -21,13 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import javax.sound.sampled.AudioFileFormat;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -75,12 +82,12 @@ class BatchJobIT {
     private static void concatenate(Path target, Path... parts) throws Exception {
         ByteArrayOutputStream pcm = new ByteArrayOutputStream();
         for (Path part : parts) {
-            dev.streamscribe.audio.AudioFileDecoder.wavToPcm16(part, pcm::writeBytes);
+            AudioFileDecoder.wavToPcm16(part, pcm::writeBytes);
         }
         byte[] bytes = pcm.toByteArray();
-        var format = new javax.sound.sampled.AudioFormat(24_000, 16, 1, true, false);
-        try (var stream = new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(bytes), format, bytes.length / 2)) {
-            javax.sound.sampled.AudioSystem.write(stream, javax.sound.sampled.AudioFileFormat.Type.WAVE, target.toFile());
+        var format = new AudioFormat(24_000, 16, 1, true, false);
+        try (var stream = new AudioInputStream(new ByteArrayInputStream(bytes), format, bytes.length / 2)) {
+            AudioSystem.write(stream, AudioFileFormat.Type.WAVE, target.toFile());
         }
     }
 
@@ -149,7 +156,7 @@ class BatchJobIT {
             }
         }
         List<TranscriptionEvent> turnsOfA = transcriptions().stream().filter(t -> t.getSessionId().equals(sessionA))
-                .sorted(java.util.Comparator.comparingInt(TranscriptionEvent::getTurnIndex)).toList();
+                .sorted(Comparator.comparingInt(TranscriptionEvent::getTurnIndex)).toList();
         assertEquals(turnsOfA.get(0).getTranscript().strip() + "\n\n" + turnsOfA.get(1).getTranscript().strip() + "\n",
                 Files.readString(out.resolve("a.txt")));
         String srt = Files.readString(out.resolve("a.srt"));

@@ -2,8 +2,8 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.realtime.server.PocketsphinxEngine;
 import dev.streamscribe.testing.Cli;
-import dev.streamscribe.testing.TestWavs;
 import dev.streamscribe.testing.TestWavs.Tone;
+import dev.streamscribe.testing.TestWavs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

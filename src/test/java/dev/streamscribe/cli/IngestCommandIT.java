@@ -5,26 +5,27 @@ import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.testing.Cli;
+import dev.streamscribe.testing.TestWavs.Tone;
+import dev.streamscribe.testing.TestWavs;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
-import dev.streamscribe.testing.Cli;
-import dev.streamscribe.testing.TestWavs;
-import dev.streamscribe.testing.TestWavs.Tone;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,7 +165,7 @@ class IngestCommandIT {
         Files.createFile(mixed.resolve("empty.wav"));
         Files.writeString(mixed.resolve("notes.wav"), "these are meeting notes, not audio\n".repeat(20));
         byte[] whole = Files.readAllBytes(TestWavs.write(dir.resolve("whole.wav"), 16_000f, 16, 1, false, 1.0, new Tone(440, 0.5)));
-        Files.write(mixed.resolve("truncated.wav"), java.util.Arrays.copyOf(whole, 44 + 16_000));
+        Files.write(mixed.resolve("truncated.wav"), Arrays.copyOf(whole, 44 + 16_000));
         byte[] header = whole.clone();
         header[8] = 'A'; // RIFF....AVE : a RIFF file, but not WAVE
         Files.write(mixed.resolve("wrong-header.wav"), header);

@@ -1,29 +1,28 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
+import dev.streamscribe.testing.ChildPipeline;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.Topics;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,15 +53,12 @@ class RunCommandIT {
                 var config = ConfigLoader.fromMap(settings, Map.of());
                 Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
                 produce(kafka.bootstrapServers(), topics, TestConfigs.withResponses(Dialect.OPENAI_GA, "cli"));
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (server.openSessions() == 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(server.openSessions() > 0, "the session reached the provider");
+                Await.until(() -> server.openSessions() > 0, Duration.ofSeconds(60), "the session to reach the provider");
                 process.destroy(); // SIGTERM while the response is running
                 assertTrue(process.waitFor(90, TimeUnit.SECONDS), "run stops on SIGTERM");
                 assertEquals(0, process.exitValue(), "every session in flight finished: a clean stop");
-                assertEquals(List.of(SessionStatus.COMPLETED), results(kafka.bootstrapServers(), topics, Duration.ofSeconds(5)),
+                // the process is gone: everything it wrote is committed, so reading to the end sees all of it
+                assertEquals(List.of(SessionStatus.COMPLETED), results(kafka.bootstrapServers(), topics),
                         "the session in flight finished and was written exactly once");
             } finally {
                 process.destroyForcibly();
@@ -71,10 +67,10 @@ class RunCommandIT {
     }
 
     private static Process launch(Map<String, String> settings) throws Exception {
-        return dev.streamscribe.testing.ChildPipeline.launch(settings);
+        return ChildPipeline.launch(settings);
     }
 
-    private static void produce(String bootstrap, Topics topics, dev.streamscribe.avro.SessionConfig config) {
+    private static void produce(String bootstrap, Topics topics, SessionConfig config) {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap);
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
@@ -85,18 +81,15 @@ class RunCommandIT {
         }
     }
 
-    private static List<SessionStatus> results(String bootstrap, Topics topics, Duration wait) {
-        List<SessionStatus> statuses = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "drain-check-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(),
-                topics.sessionResults().valueSerde().deserializer())) {
-            consumer.subscribe(List.of(topics.sessionResults().name()));
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> statuses.add(r.value().getStatus()));
-            }
+    private static List<SessionStatus> results(String bootstrap, Topics topics) {
+        try (var watcher = watcher(bootstrap, topics)) {
+            return watcher.readToEnd().values().stream().flatMap(List::stream).map(SessionResult::getStatus).toList();
         }
-        return statuses;
+    }
+
+    private static TopicWatcher<SessionResult> watcher(String bootstrap, Topics topics) {
+        return new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap), topics.sessionResults().name(),
+                topics.sessionResults().valueSerde().deserializer());
     }
 
     @Test
@@ -119,18 +112,9 @@ class RunCommandIT {
                             .setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 800)))
                             .setEndOfTurn(true).setEndOfSession(true).build()));
                 }
-                try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
-                        "group.id", "run-check-" + UUID.randomUUID(), "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
-                        new StringDeserializer(), topics.sessionResults().valueSerde().deserializer())) {
-                    consumer.subscribe(List.of(topics.sessionResults().name()));
-                    SessionStatus status = null;
-                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                    while (status == null && System.nanoTime() < deadline) {
-                        for (var record : consumer.poll(Duration.ofMillis(500))) {
-                            status = record.value().getStatus();
-                        }
-                    }
-                    assertEquals(SessionStatus.COMPLETED, status);
+                try (var watcher = watcher(kafka.bootstrapServers(), topics)) {
+                    List<SessionResult> results = watcher.awaitKeys(1, Duration.ofSeconds(90)).getOrDefault("cli", List.of());
+                    assertEquals(List.of(SessionStatus.COMPLETED), results.stream().map(SessionResult::getStatus).toList());
                 }
                 process.destroy(); // SIGTERM
                 assertTrue(process.waitFor(60, TimeUnit.SECONDS), "run stops on SIGTERM");

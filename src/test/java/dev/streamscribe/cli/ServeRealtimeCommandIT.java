@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.DriverSettings;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.server.PocketsphinxEngine;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
 import dev.streamscribe.testing.ListAudioPublisher;
 import dev.streamscribe.testing.TestAudio;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -32,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServeRealtimeCommandIT {
     private static Process launch(String... args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 StreamscribeCli.class.getName(), "serve-realtime"));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(false).start();
@@ -74,7 +76,7 @@ class ServeRealtimeCommandIT {
                     break;
                 }
             }
-            String expected = dev.streamscribe.realtime.server.PocketsphinxEngine.locate().isPresent()
+            String expected = PocketsphinxEngine.locate().isPresent()
                     ? "speech engine: pocketsphinx (auto: pocketsphinx is installed)"
                     : "speech engine: deterministic (auto: pocketsphinx is not installed";
             assertTrue(banner.contains(expected), banner);

@@ -1,7 +1,6 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.testing.Cli;
-
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -10,12 +10,14 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,7 +90,7 @@ class ComposeFileTest {
     }
 
     private static Set<String> fieldNames(JsonNode node) {
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             names.add(it.next());
         }
@@ -96,7 +98,7 @@ class ComposeFileTest {
     }
 
     private static List<String> texts(JsonNode array) {
-        List<String> values = new java.util.ArrayList<>();
+        List<String> values = new ArrayList<>();
         array.forEach(n -> values.add(n.asText()));
         return values;
     }

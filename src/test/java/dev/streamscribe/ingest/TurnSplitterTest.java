@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +47,7 @@ class TurnSplitterTest {
         }
         byte[] bytes = all.toByteArray();
         for (int offset = 0; offset < bytes.length; offset += 1234) {
-            splitter.accept(java.util.Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + 1234)));
+            splitter.accept(Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + 1234)));
         }
         splitter.finish();
         if (current[0] > 0) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,7 +49,7 @@ class ApiKeyTest {
     void shouldNeverPrintTheKey() {
         ApiKey key = ApiKey.of(SECRET, "test");
         assertFalse(key.toString().contains(SECRET));
-        assertFalse(new RealtimeEndpoint(Dialect.OPENAI_GA, java.net.URI.create("wss://example.invalid/v1/realtime"),
+        assertFalse(new RealtimeEndpoint(Dialect.OPENAI_GA, URI.create("wss://example.invalid/v1/realtime"),
                 Optional.of(key)).toString().contains(SECRET));
     }
 }

@@ -1,7 +1,5 @@
 package dev.streamscribe.realtime;
 
-import dev.streamscribe.testing.ListAudioPublisher;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.ValidationMessage;
@@ -10,6 +8,7 @@ import dev.streamscribe.avro.NoiseReduction;
 import dev.streamscribe.avro.OutputModality;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.testing.ListAudioPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

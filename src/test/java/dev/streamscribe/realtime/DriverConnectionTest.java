@@ -1,16 +1,25 @@
 package dev.streamscribe.realtime;
 
-import dev.streamscribe.testing.ListAudioPublisher;
-
+import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;
 import dev.streamscribe.realtime.driver.FailureClass;
+import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
+import dev.streamscribe.testing.ListAudioPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DriverConnectionTest {
     private static final int CHUNK = 24_000;
 
-    private static SessionOutcome run(DriverHarness h, dev.streamscribe.avro.SessionConfig config) {
+    private static SessionOutcome run(DriverHarness h, SessionConfig config) {
         return h.run(DriverHarness.request(config, 500), new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500)));
     }
 
@@ -110,19 +119,19 @@ class DriverConnectionTest {
     @Test
     void shouldClassifyAnUnreachableProviderAsTransient() throws Exception {
         int port;
-        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
         try (DriverHarness h = new DriverHarness(Dialect.OPENAI_GA, s -> { });
-             var transport = new dev.streamscribe.realtime.transport.JettyWebSocketTransport(java.time.Duration.ofSeconds(2), 1 << 20)) {
-            var endpoint = new RealtimeEndpoint(Dialect.OPENAI_GA, java.net.URI.create("ws://127.0.0.1:" + port + "/v1/realtime"),
+             var transport = new JettyWebSocketTransport(Duration.ofSeconds(2), 1 << 20)) {
+            var endpoint = new RealtimeEndpoint(Dialect.OPENAI_GA, URI.create("ws://127.0.0.1:" + port + "/v1/realtime"),
                     Optional.empty());
-            var driver = new dev.streamscribe.realtime.driver.RealtimeSessionDriver(endpoint, transport,
-                    h.settings, java.util.concurrent.ForkJoinPool.commonPool(),
-                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+            var driver = new RealtimeSessionDriver(endpoint, transport,
+                    h.settings, ForkJoinPool.commonPool(),
+                    Executors.newSingleThreadScheduledExecutor());
             SessionOutcome.Failed outcome = assertInstanceOf(SessionOutcome.Failed.class, driver.run(
                     DriverHarness.request(h.transcriptionConfig(), 500),
-                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500))).get(20, java.util.concurrent.TimeUnit.SECONDS));
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500))).get(20, TimeUnit.SECONDS));
             assertEquals("CONNECT_FAILED", outcome.classification().reason());
             assertEquals(FailureClass.TRANSIENT, outcome.classification().failureClass());
         }

@@ -1,21 +1,22 @@
 package dev.streamscribe.realtime;
 
-import dev.streamscribe.testing.ListAudioPublisher;
-import dev.streamscribe.testing.TestAudio;
-import dev.streamscribe.testing.TestConfigs;
-
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.driver.AudioPiece;
 import dev.streamscribe.realtime.driver.DriverSettings;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.event.RateLimit;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
+import dev.streamscribe.testing.ListAudioPublisher;
+import dev.streamscribe.testing.TestAudio;
+import dev.streamscribe.testing.TestConfigs;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,7 +51,7 @@ final class DriverHarness implements AutoCloseable {
         return new RealtimeEndpoint(dialect, peer.url(dialect == Dialect.INWORLD ? PATH_INWORLD : PATH_OPENAI), apiKey);
     }
 
-    final java.util.List<dev.streamscribe.realtime.event.RateLimit> rateLimitsSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<RateLimit> rateLimitsSeen = new CopyOnWriteArrayList<>();
 
     RealtimeSessionDriver driver() {
         return new RealtimeSessionDriver(endpoint(), transport, settings, executor, timer, rateLimitsSeen::addAll);

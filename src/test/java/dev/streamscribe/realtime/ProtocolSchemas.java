@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -54,7 +55,7 @@ public final class ProtocolSchemas {
      * for GA {@code response.output_text.delta}), found by the entry's {@code type} enum; empty when the bundle
      * defines no such event.
      */
-    public static java.util.Optional<String> serverEventDefinition(String bundle, String type) {
+    public static Optional<String> serverEventDefinition(String bundle, String type) {
         JsonNode root = BUNDLES.computeIfAbsent(bundle + true, b -> load(bundle, true));
         for (var it = root.get("$defs").fields(); it.hasNext(); ) {
             var entry = it.next();
@@ -64,11 +65,11 @@ public final class ProtocolSchemas {
                     if (bundle.equals("ga") && entry.getKey().startsWith("RealtimeBeta")) {
                         continue; // the GA bundle also carries the legacy beta shapes
                     }
-                    return java.util.Optional.of(entry.getKey());
+                    return Optional.of(entry.getKey());
                 }
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static JsonNode load(String bundle, boolean lenient) {

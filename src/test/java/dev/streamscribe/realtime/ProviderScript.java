@@ -3,6 +3,7 @@ package dev.streamscribe.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;
+import dev.streamscribe.realtime.server.ServerErrors;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -10,6 +11,9 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
 /**
@@ -67,7 +71,7 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     private ObjectNode event(String type) {
         ObjectNode node = ScriptedRealtimePeer.JSON.createObjectNode();
         node.put("type", type);
-        node.put("event_id", dialect == Dialect.INWORLD ? java.util.UUID.randomUUID().toString() : id("event"));
+        node.put("event_id", dialect == Dialect.INWORLD ? UUID.randomUUID().toString() : id("event"));
         return node;
     }
 
@@ -141,7 +145,7 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
                     String.format("Error committing input audio buffer: buffer too small. Expected at least 100ms of "
                             + "audio, but buffer only has %.2fms of audio.", audio.length / 48.0), null), eventId);
             if (commitErrorDelayMs > 0) {
-                java.util.concurrent.CompletableFuture.delayedExecutor(commitErrorDelayMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+                CompletableFuture.delayedExecutor(commitErrorDelayMs, TimeUnit.MILLISECONDS)
                         .execute(() -> connection.send(error));
             } else {
                 connection.send(error);
@@ -255,7 +259,7 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     }
 
     static ObjectNode errorBody(String type, String code, String message, String param) {
-        return dev.streamscribe.realtime.server.ServerErrors.error(type, code, message, param);
+        return ServerErrors.error(type, code, message, param);
     }
 
     private ObjectNode error(JsonNode body, String correlatedEventId) {

@@ -1,7 +1,5 @@
 package dev.streamscribe.realtime;
 
-import dev.streamscribe.testing.ListAudioPublisher;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;
@@ -11,10 +9,14 @@ import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.event.SessionSettings;
+import dev.streamscribe.testing.Await;
+import dev.streamscribe.testing.ListAudioPublisher;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -335,7 +337,7 @@ class RealtimeSessionDriverTest {
         try (DriverHarness h = harness(dialect, s -> { })) {
             var request = DriverHarness.request(h.transcriptionConfig(), 500, 500);
             // turn 0 claims 500 ms but carries 50 ms of audio
-            var pieces = new java.util.ArrayList<>(DriverHarness.pieces(CHUNK, 50, 500));
+            var pieces = new ArrayList<>(DriverHarness.pieces(CHUNK, 50, 500));
             SessionOutcome.Completed outcome = completed(h.run(request, new ListAudioPublisher(pieces)));
             assertEquals(TurnStatus.SKIPPED, outcome.turns().get(0).status());
             assertEquals(List.of("input_audio_buffer.clear"), h.peer.connections().getFirst().receivedTypes().stream()
@@ -408,11 +410,9 @@ class RealtimeSessionDriverTest {
         try (DriverHarness h = harness(dialect, s -> s.stallTranscriptions = true)) {
             var future = h.driver().run(DriverHarness.request(h.transcriptionConfig(), 500),
                     new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500)));
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && (h.peer.connections().isEmpty()
-                    || h.peer.connections().getFirst().received("input_audio_buffer.commit").isEmpty())) {
-                Thread.sleep(20);
-            }
+            Await.until(() -> !h.peer.connections().isEmpty()
+                            && !h.peer.connections().getFirst().received("input_audio_buffer.commit").isEmpty(),
+                    Duration.ofSeconds(10), "the session to commit its turn");
             future.cancel(true);
             assertTrue(h.peer.connections().getFirst().awaitCloseCode(Duration.ofSeconds(10)) > 0,
                     "the socket is gone after cancel");
@@ -457,7 +457,7 @@ class RealtimeSessionDriverTest {
             assertFalse(outcome.toString().contains(secret));
             assertFalse(h.endpoint().toString().contains(secret));
             assertFalse(h.apiKey.get().toString().contains(secret));
-            var settings = dev.streamscribe.realtime.event.SessionSettings.from(h.transcriptionConfig(), dialect);
+            var settings = SessionSettings.from(h.transcriptionConfig(), dialect);
             assertFalse(h.endpoint().connectRequest(settings, "k").toString().contains(secret));
         }
     }

@@ -2,6 +2,7 @@ package dev.streamscribe.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamscribe.testing.Await;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -81,15 +82,7 @@ public final class ScriptedRealtimePeer implements AutoCloseable {
 
         /** The close code once the connection has closed (the driver completes its outcome before the close handshake). */
         public int awaitCloseCode(Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (closeCode < 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            Await.until(() -> closeCode >= 0, timeout, "the connection to close");
             return closeCode;
         }
 

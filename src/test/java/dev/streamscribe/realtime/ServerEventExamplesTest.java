@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,7 @@ class ServerEventExamplesTest {
 
     static Stream<Arguments> examples() throws IOException, URISyntaxException {
         Path root = Path.of(ServerEventExamplesTest.class.getResource("/protocol/examples").toURI());
-        List<Arguments> cases = new java.util.ArrayList<>();
+        List<Arguments> cases = new ArrayList<>();
         for (String folder : List.of("ga", "beta")) {
             try (Stream<Path> files = Files.list(root.resolve(folder))) {
                 files.filter(f -> f.toString().endsWith(".json")).sorted().forEach(file -> cases.add(Arguments.of(

@@ -1,6 +1,5 @@
 package dev.streamscribe.registry;
 
-import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.registry.SchemaRegistryException.IncompatibleSchemaException;

@@ -7,7 +7,6 @@ import dev.streamscribe.testing.SampleRecords;
 import dev.streamscribe.topology.SessionState;
 import org.junit.jupiter.api.Test;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Counting sessions by where their current run stands. */

@@ -6,10 +6,10 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;

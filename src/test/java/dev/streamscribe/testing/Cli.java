@@ -1,13 +1,17 @@
 package dev.streamscribe.testing;
 
 import dev.streamscribe.cli.StreamscribeCli;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Runs {@code streamscribe} commands in the test JVM, capturing what they print. */
 public final class Cli {
@@ -54,15 +58,15 @@ public final class Cli {
     }
 
     /** The configuration those flags resolve to (for tests that read and write the same topics directly). */
-    public static dev.streamscribe.config.PipelineConfig pipelineConfig(List<String> flags) {
-        java.util.Map<String, String> sets = new java.util.HashMap<>();
+    public static PipelineConfig pipelineConfig(List<String> flags) {
+        Map<String, String> sets = new HashMap<>();
         for (int i = 0; i < flags.size(); i++) {
             if (flags.get(i).equals("--set")) {
                 String[] kv = flags.get(i + 1).split("=", 2);
                 sets.put(kv[0], kv[1]);
             }
         }
-        return dev.streamscribe.config.ConfigLoader.load(Path.of("topologies/transcribe.properties"), java.util.Map.of(), sets);
+        return ConfigLoader.load(Path.of("topologies/transcribe.properties"), Map.of(), sets);
     }
 
     /** {@code command}, then {@code flags}, then {@code more}. */

@@ -1,9 +1,9 @@
 package dev.streamscribe.testing;
 
+import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.realtime.driver.AudioPiece;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnSpec;
-import dev.streamscribe.avro.SessionConfig;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

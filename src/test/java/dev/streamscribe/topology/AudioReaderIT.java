@@ -1,6 +1,7 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.realtime.driver.AudioPiece;
 import dev.streamscribe.realtime.driver.AudioUnavailableException;
 import dev.streamscribe.testing.KafkaFixture;
@@ -11,15 +12,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** Reading audio back by claim check from a real broker: in order, one chunk per request, and AUDIO_EXPIRED when deleted. */
 class AudioReaderIT {
     private final KafkaFixture kafka = SharedInfrastructure.kafka();
-    private final Topics topics = Topics.create(new dev.streamscribe.config.PipelineConfig.Topics("c", "reader-" + UUID.randomUUID(),
+    private final Topics topics = Topics.create(new PipelineConfig.Topics("c", "reader-" + UUID.randomUUID(),
             "t", "r", "sr", "dl"), SharedInfrastructure.registry().client());
 
     private List<ChunkRef> produce(String session, int count) throws Exception {
@@ -40,7 +44,7 @@ class AudioReaderIT {
                 topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
             for (int seq = 0; seq < count; seq++) {
                 byte[] audio = new byte[4_800];
-                java.util.Arrays.fill(audio, (byte) seq);
+                Arrays.fill(audio, (byte) seq);
                 RecordMetadata at = producer.send(new ProducerRecord<>(topics.audioChunks().name(), session,
                         AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(0)
                                 .setAudio(ByteBuffer.wrap(audio)).setEndOfTurn(seq == count - 1)
@@ -95,7 +99,7 @@ class AudioReaderIT {
                 byte[] bytes = new byte[pieces.get(seq).audio().remaining()];
                 pieces.get(seq).audio().duplicate().get(bytes);
                 byte[] expected = new byte[4_800];
-                java.util.Arrays.fill(expected, (byte) seq);
+                Arrays.fill(expected, (byte) seq);
                 assertArrayEquals(expected, bytes);
             }
             assertEquals(true, pieces.get(4).endOfTurn());
@@ -111,7 +115,7 @@ class AudioReaderIT {
         }
         try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                 topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
-            var error = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+            var error = Assertions.assertThrows(ExecutionException.class,
                     () -> drain(reader.open("s2", refs)).get(30, TimeUnit.SECONDS));
             AudioUnavailableException expired = assertInstanceOf(AudioUnavailableException.class, error.getCause());
             assertEquals("AUDIO_EXPIRED", expired.reason());

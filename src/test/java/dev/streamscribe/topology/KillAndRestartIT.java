@@ -5,26 +5,24 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
-import dev.streamscribe.cli.StreamscribeCli;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.testing.Await;
+import dev.streamscribe.testing.ChildPipeline;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.testing.TestProducers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -117,11 +115,11 @@ class KillAndRestartIT {
     }
 
     private static Process launch(Map<String, String> settings) throws Exception {
-        return dev.streamscribe.testing.ChildPipeline.launch(settings, "-Xmx512m");
+        return ChildPipeline.launch(settings, "-Xmx512m");
     }
 
     private static void produce(String bootstrap, Topics topics) {
-        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(bootstrap);
+        Map<String, Object> props = TestProducers.props(bootstrap);
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
             for (int i = 0; i < SESSIONS; i++) {

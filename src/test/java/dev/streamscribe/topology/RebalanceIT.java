@@ -13,6 +13,7 @@ import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.testing.TestProducers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
@@ -98,7 +99,7 @@ class RebalanceIT {
     }
 
     private static void produce(String bootstrap, Topics topics) {
-        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(bootstrap);
+        Map<String, Object> props = TestProducers.props(bootstrap);
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
             for (int i = 0; i < SESSIONS; i++) {

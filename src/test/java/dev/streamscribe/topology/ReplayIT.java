@@ -14,6 +14,7 @@ import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.testing.TestProducers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class ReplayIT {
     }
 
     private static void produce(String bootstrap, Topics topics, int from, int to, String runToken) {
-        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(bootstrap);
+        Map<String, Object> props = TestProducers.props(bootstrap);
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(), topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(), topics.audioChunks().valueSerde().serializer())) {
             for (int i = from; i < to; i++) {

@@ -7,8 +7,8 @@ import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
-import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.testing.InMemoryRegistryClient;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -94,7 +95,7 @@ class SessionAssemblerTest {
 
     private static AudioChunk chunk(String session, long seq, int turn, int bytes, boolean endOfTurn, boolean endOfSession) {
         byte[] audio = new byte[bytes];
-        java.util.Arrays.fill(audio, (byte) (seq + 1));
+        Arrays.fill(audio, (byte) (seq + 1));
         return AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(turn).setAudio(ByteBuffer.wrap(audio))
                 .setEndOfTurn(endOfTurn).setEndOfSession(endOfSession).build();
     }
@@ -271,7 +272,7 @@ class SessionAssemblerTest {
         configs.pipeInput("s1", config("s1"));
         SessionConfig republished = config("s1");
         republished.setCreatedAtMs(republished.getCreatedAtMs() + 60_000);
-        republished.setMetadata(java.util.Map.of("source", "copy-of-meeting.wav"));
+        republished.setMetadata(Map.of("source", "copy-of-meeting.wav"));
         configs.pipeInput("s1", republished);
         assertTrue(deadLetters.isEmpty());
     }

@@ -10,13 +10,14 @@ import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.FaultPlan;
 import dev.streamscribe.realtime.server.FaultPlans;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,14 +94,17 @@ class SessionRetryIT {
                             .setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 3_000)))
                             .setEndOfTurn(true).setEndOfSession(true).build()));
                 }
-                List<SessionResult> results = read(kafka.bootstrapServers(), topics.sessionResults().name(),
-                        topics.sessionResults().valueSerde().deserializer(), 1, Duration.ofSeconds(60));
+                // positive barrier: input consumed, the session has its result, nothing in flight or to retry
+                Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false),
+                        Duration.ofSeconds(60), "the session to finish");
+                List<SessionResult> results = readAll(kafka.bootstrapServers(), topics.sessionResults().name(),
+                        topics.sessionResults().valueSerde().deserializer());
                 assertEquals(1, results.size(), "exactly one SessionResult");
                 SessionResult result = results.getFirst();
                 assertEquals(c.status(), result.getStatus(), result.toString());
                 assertEquals(c.attempts(), result.getAttempt(), result.toString());
-                List<DeadLetter> letters = read(kafka.bootstrapServers(), topics.deadLetters().name(),
-                        topics.deadLetters().valueSerde().deserializer(), c.reason() == null ? 0 : 1, Duration.ofSeconds(3));
+                List<DeadLetter> letters = readAll(kafka.bootstrapServers(), topics.deadLetters().name(),
+                        topics.deadLetters().valueSerde().deserializer());
                 if (c.reason() == null) {
                     assertTrue(letters.isEmpty(), letters.toString());
                 } else {
@@ -112,18 +115,10 @@ class SessionRetryIT {
         }
     }
 
-    private static <V> List<V> read(String bootstrap, String topic, org.apache.kafka.common.serialization.Deserializer<V> values,
-                                    int atLeast, Duration timeout) {
-        List<V> read = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "retry-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline && (read.size() < atLeast || atLeast == 0)) {
-                consumer.poll(Duration.ofMillis(300)).forEach(r -> read.add(r.value()));
-            }
-            consumer.poll(Duration.ofMillis(1_000)).forEach(r -> read.add(r.value())); // duplicates would show here
+    /** Every record committed on {@code topic} now. */
+    private static <V> List<V> readAll(String bootstrap, String topic, Deserializer<V> values) {
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap), topic, values)) {
+            return watcher.readToEnd().values().stream().flatMap(List::stream).toList();
         }
-        return read;
     }
 }

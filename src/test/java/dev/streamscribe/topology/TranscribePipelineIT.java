@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
@@ -9,37 +10,48 @@ import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.realtime.server.SpeechInput;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.KafkaFixture;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import dev.streamscribe.testing.TestProducers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -99,12 +111,11 @@ class TranscribePipelineIT {
         try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
             Topics topics = pipeline.topics();
             produce(topics, dialect);
-            Map<String, List<SessionResult>> results = new HashMap<>();
-            Map<String, List<TranscriptionEvent>> transcriptions = new HashMap<>();
-            consumeUntil(topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(),
-                    results, SESSIONS, Duration.ofSeconds(180));
-            consumeUntil(topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer(),
-                    transcriptions, SESSIONS, Duration.ofSeconds(30));
+            awaitDrained(pipeline, Duration.ofSeconds(180));
+            Map<String, List<SessionResult>> results = readAll(topics.sessionResults().name(),
+                    topics.sessionResults().valueSerde().deserializer());
+            Map<String, List<TranscriptionEvent>> transcriptions = readAll(topics.transcriptions().name(),
+                    topics.transcriptions().valueSerde().deserializer());
             for (int i = 0; i < SESSIONS; i++) {
                 String id = "s-" + i;
                 List<SessionResult> sessionResults = results.getOrDefault(id, List.of());
@@ -120,22 +131,22 @@ class TranscribePipelineIT {
                 }
             }
             int port = pipeline.operationsPort().orElseThrow();
-            var http = java.net.http.HttpClient.newHttpClient();
-            var scrape = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var http = HttpClient.newHttpClient();
+            var scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, scrape.statusCode());
-            org.junit.jupiter.api.Assertions.assertTrue(scrape.body().contains("streamscribe_sessions_finished_total{status=\"COMPLETED\"} 100.0"),
+            Assertions.assertTrue(scrape.body().contains("streamscribe_sessions_finished_total{status=\"COMPLETED\"} 100.0"),
                     "our meters are scraped");
-            org.junit.jupiter.api.Assertions.assertTrue(scrape.body().contains("kafka_stream_"), "Kafka Streams' own metrics are scraped");
+            Assertions.assertTrue(scrape.body().contains("kafka_stream_"), "Kafka Streams' own metrics are scraped");
             for (String path : List.of("/health", "/ready")) {
-                assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), path);
+                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), path);
             }
             var meters = pipeline.metrics().registry();
-            assertEquals(SESSIONS, (int) meters.get(dev.streamscribe.metrics.PipelineMetrics.SESSIONS_FINISHED)
+            assertEquals(SESSIONS, (int) meters.get(PipelineMetrics.SESSIONS_FINISHED)
                     .tag("status", "COMPLETED").counter().count());
-            assertEquals(SESSIONS, meters.get(dev.streamscribe.metrics.PipelineMetrics.PROVIDER_LATENCY).timer().count());
-            assertEquals(0.0, meters.get(dev.streamscribe.metrics.PipelineMetrics.SESSIONS_IN_FLIGHT).gauge().value());
+            assertEquals(SESSIONS, meters.get(PipelineMetrics.PROVIDER_LATENCY).timer().count());
+            assertEquals(0.0, meters.get(PipelineMetrics.SESSIONS_IN_FLIGHT).gauge().value());
         }
     }
 
@@ -152,11 +163,11 @@ class TranscribePipelineIT {
             wrongMagic[0] = 1;
             byte[] unknownId = valid.clone();
             ByteBuffer.wrap(unknownId).putInt(1, 987_654_321);
-            byte[] corrupt = java.util.Arrays.copyOf(valid, 12);
-            java.util.Arrays.fill(corrupt, 5, 12, (byte) 0xff);
+            byte[] corrupt = Arrays.copyOf(valid, 12);
+            Arrays.fill(corrupt, 5, 12, (byte) 0xff);
             Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (var raw = new KafkaProducer<>(props, new org.apache.kafka.common.serialization.ByteArraySerializer(),
-                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            try (var raw = new KafkaProducer<>(props, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
                 for (byte[] bad : List.of(wrongMagic, unknownId, corrupt, new byte[]{0, 0, 1})) {
                     raw.send(new ProducerRecord<>(topics.audioChunks().name(), "bad".getBytes(), bad));
                 }
@@ -176,15 +187,14 @@ class TranscribePipelineIT {
                             .setEndOfSession(turn == turns.length - 1).build()));
                 }
             }
-            Map<String, List<dev.streamscribe.avro.DeadLetter>> letters = new HashMap<>();
-            Map<String, List<SessionResult>> results = new HashMap<>();
-            consumeUntil(topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer(), results, 1,
-                    Duration.ofSeconds(60));
-            consumeUntil(topics.deadLetters().name(), topics.deadLetters().valueSerde().deserializer(), letters, 1,
-                    Duration.ofSeconds(10));
-            assertEquals(java.util.Set.of("WRONG_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_AVRO", "TRUNCATED_RECORD"),
-                    letters.get("bad").stream().map(dev.streamscribe.avro.DeadLetter::getReasonCode)
-                            .collect(java.util.stream.Collectors.toSet()));
+            awaitDrained(pipeline, Duration.ofSeconds(60));
+            Map<String, List<SessionResult>> results = readAll(topics.sessionResults().name(),
+                    topics.sessionResults().valueSerde().deserializer());
+            Map<String, List<DeadLetter>> letters = readAll(topics.deadLetters().name(),
+                    topics.deadLetters().valueSerde().deserializer());
+            assertEquals(Set.of("WRONG_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_AVRO", "TRUNCATED_RECORD"),
+                    letters.get("bad").stream().map(DeadLetter::getReasonCode)
+                            .collect(Collectors.toSet()));
             letters.get("bad").forEach(letter -> assertEquals(topics.audioChunks().name(), letter.getSourceTopic()));
             SessionResult result = results.get("good").getFirst();
             assertEquals(SessionStatus.COMPLETED_WITH_ERRORS, result.getStatus(), result.toString());
@@ -220,7 +230,7 @@ class TranscribePipelineIT {
             }
         }
         Collections.shuffle(records, random);
-        Map<String, Object> props = dev.streamscribe.testing.TestProducers.props(kafka.bootstrapServers());
+        Map<String, Object> props = TestProducers.props(kafka.bootstrapServers());
         try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer());
              var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(),
@@ -235,24 +245,17 @@ class TranscribePipelineIT {
         }
     }
 
-    private <V> void consumeUntil(String topic, Deserializer<V> values, Map<String, List<V>> byKey, int distinctKeys,
-                                  Duration timeout) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "check-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new org.apache.kafka.common.serialization.StringDeserializer(), values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < deadline && System.nanoTime() < quietUntil) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    byKey.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-                }
-                if (byKey.size() >= distinctKeys && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // a little longer: duplicates would show
-                }
-            }
+    /** Positive barrier: every input consumed, every session has its result, nothing in flight or to retry. */
+    private static void awaitDrained(StreamscribePipeline pipeline, Duration timeout) {
+        Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false), timeout,
+                "the pipeline to finish every session");
+    }
+
+    /** Every record committed on {@code topic} now, by key. */
+    private <V> Map<String, List<V>> readAll(String topic, Deserializer<V> values) {
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                topic, values)) {
+            return watcher.readToEnd();
         }
     }
 }

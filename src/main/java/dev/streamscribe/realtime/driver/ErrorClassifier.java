@@ -3,6 +3,7 @@ package dev.streamscribe.realtime.driver;
 import dev.streamscribe.realtime.event.ErrorInfo;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -52,7 +53,7 @@ public final class ErrorClassifier {
     public static String markdownTable() {
         StringBuilder table = new StringBuilder("| signal | class | effect |\n|---|---|---|\n");
         TABLE.forEach(rule -> table.append("| ").append(rule.signal()).append(" | ")
-                .append(rule.failureClass().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+                .append(rule.failureClass().name().toLowerCase(Locale.ROOT)).append(" | ")
                 .append(rule.effect()).append(" |\n"));
         return table.toString();
     }
@@ -120,7 +121,7 @@ public final class ErrorClassifier {
         if (status.equals("completed")) {
             return Optional.empty();
         }
-        return Optional.of(new Classification(FailureClass.TURN, "RESPONSE_" + status.toUpperCase(java.util.Locale.ROOT),
+        return Optional.of(new Classification(FailureClass.TURN, "RESPONSE_" + status.toUpperCase(Locale.ROOT),
                 "response ended " + status + error.map(e -> ": " + e.label() + ": " + e.message()).orElse(""), false));
     }
 }

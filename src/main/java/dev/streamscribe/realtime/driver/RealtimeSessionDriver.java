@@ -1,15 +1,18 @@
 package dev.streamscribe.realtime.driver;
 
 import dev.streamscribe.realtime.RealtimeEndpoint;
+import dev.streamscribe.realtime.event.RateLimit;
 import dev.streamscribe.realtime.transport.RealtimeTransport;
 import dev.streamscribe.realtime.wire.DialectCodec;
 import dev.streamscribe.util.SerialExecutor;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 
 /**
  * Runs realtime sessions against one endpoint (dialect + URL + key): for each {@link SessionRequest} it opens a
@@ -28,7 +31,7 @@ public final class RealtimeSessionDriver {
     private final Executor executor;
     private final ScheduledExecutorService timer;
     private final DialectCodec codec;
-    private final java.util.function.Consumer<java.util.List<dev.streamscribe.realtime.event.RateLimit>> rateLimits;
+    private final Consumer<List<RateLimit>> rateLimits;
 
     public RealtimeSessionDriver(RealtimeEndpoint endpoint, RealtimeTransport transport, DriverSettings settings,
                                  Executor executor, ScheduledExecutorService timer) {
@@ -38,7 +41,7 @@ public final class RealtimeSessionDriver {
     /** @param rateLimits told of every {@code rate_limits.updated}, from any session (must be thread-safe) */
     public RealtimeSessionDriver(RealtimeEndpoint endpoint, RealtimeTransport transport, DriverSettings settings,
                                  Executor executor, ScheduledExecutorService timer,
-                                 java.util.function.Consumer<java.util.List<dev.streamscribe.realtime.event.RateLimit>> rateLimits) {
+                                 Consumer<List<RateLimit>> rateLimits) {
         this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.transport = Objects.requireNonNull(transport, "transport");

@@ -99,22 +99,9 @@ final class SessionRun {
     private final List<String> providerSessionIds = new ArrayList<>();
     private Optional<String> currentProviderSessionId = Optional.empty();
     private Turn pendingCommit;
-    private ResponseState activeResponse;
-    private final List<ResponseResult> responses = new ArrayList<>();
+    private final ResponseTracker responses = new ResponseTracker();
     private ScheduledFuture<?> waitTimer;
     private ScheduledFuture<?> sessionTimer;
-
-    /** The response being streamed for a turn. */
-    private static final class ResponseState {
-        final Turn turn;
-        String responseId;
-        final StringBuilder text = new StringBuilder();
-        final StringBuilder audioTranscript = new StringBuilder();
-
-        ResponseState(Turn turn) {
-            this.turn = turn;
-        }
-    }
 
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
@@ -279,21 +266,10 @@ final class SessionRun {
             }
             case ServerEvent.TranscriptionCompleted completed -> onItemEvent(completed.itemId(), completed);
             case ServerEvent.TranscriptionFailed failed -> onItemEvent(failed.itemId(), failed);
-            case ServerEvent.ResponseCreated created -> {
-                if (activeResponse != null && activeResponse.responseId == null) {
-                    activeResponse.responseId = created.responseId();
-                }
-            }
-            case ServerEvent.ResponseTextDelta delta -> {
-                if (activeResponse != null && delta.responseId().equals(activeResponse.responseId)) {
-                    activeResponse.text.append(delta.delta());
-                }
-            }
-            case ServerEvent.ResponseAudioTranscriptDelta delta -> {
-                if (activeResponse != null && delta.responseId().equals(activeResponse.responseId)) {
-                    activeResponse.audioTranscript.append(delta.delta());
-                }
-            }
+            case ServerEvent.ResponseCreated created -> responses.created(created.responseId());
+            case ServerEvent.ResponseTextDelta delta -> responses.textDelta(delta.responseId(), delta.delta());
+            case ServerEvent.ResponseAudioTranscriptDelta delta ->
+                    responses.audioTranscriptDelta(delta.responseId(), delta.delta());
             case ServerEvent.ResponseDone done -> onResponseDone(done);
             case ServerEvent.RateLimitsUpdated limits -> rateLimits.accept(limits.limits());
             case ServerEvent.Error error -> onError(error);
@@ -347,7 +323,7 @@ final class SessionRun {
                                     + ") within " + settings.itemTimeout().toMillis() + " ms")))));
         }
         if (turn.spec().respond()) {
-            activeResponse = new ResponseState(turn);
+            responses.requested(turn);
             enter(Phase.AWAITING_RESPONSE);
             send(new ClientEvent.CreateResponse(request.config().getResponse(), turn.index()), Purpose.RESPONSE,
                     turn.index());
@@ -385,7 +361,7 @@ final class SessionRun {
     }
 
     private void onResponseDone(ServerEvent.ResponseDone done) {
-        if (activeResponse == null || (activeResponse.responseId != null && !activeResponse.responseId.equals(done.responseId()))) {
+        if (!responses.ends(done.responseId())) {
             return;
         }
         Optional<Classification> problem = ErrorClassifier.ofResponseDone(done.status(), done.error());
@@ -393,16 +369,11 @@ final class SessionRun {
             fail(problem.get());
             return;
         }
-        ResponseState response = activeResponse;
-        String text = !response.text.isEmpty() ? response.text.toString() : done.text();
-        String transcript = !response.audioTranscript.isEmpty() ? response.audioTranscript.toString() : done.audioTranscript();
-        responses.add(ResponseResult.done(response.turn.index(), done.responseId(), done.status(), done.statusReason(),
-                done.error(), text, transcript, done.usage(), response.turn.itemId(), currentProviderSessionId));
-        finishResponse();
+        responses.done(done, currentProviderSessionId);
+        afterResponse();
     }
 
-    private void finishResponse() {
-        activeResponse = null;
+    private void afterResponse() {
         if (phase == Phase.AWAITING_RESPONSE) {
             cancelWait();
             enter(Phase.STREAMING);
@@ -430,16 +401,14 @@ final class SessionRun {
                 turn.finish(TurnResult.failed(turn.spec(), classification.reason() + ": " + classification.message(),
                         Optional.empty(), currentProviderSessionId), Stage.COMMITTING);
                 if (turn.spec().respond()) {
-                    responses.add(ResponseResult.failed(turnIndex, Optional.empty(), event.error(), Optional.empty(),
-                            currentProviderSessionId));
+                    responses.neverAsked(turnIndex, event.error(), currentProviderSessionId);
                 }
                 enter(Phase.STREAMING);
                 proceed();
             }
-        } else if (activeResponse != null && activeResponse.turn == turn) {
-            responses.add(ResponseResult.failed(turnIndex, Optional.ofNullable(activeResponse.responseId), event.error(),
-                    turn.itemId(), currentProviderSessionId));
-            finishResponse();
+        } else if (responses.activeFor(turn)) {
+            responses.failed(event.error(), currentProviderSessionId);
+            afterResponse();
         }
     }
 
@@ -591,7 +560,7 @@ final class SessionRun {
     }
 
     private void afterProgress() {
-        if (phase == Phase.ROTATING && turns.noItemPending() && activeResponse == null) {
+        if (phase == Phase.ROTATING && turns.noItemPending() && responses.idle()) {
             slot.closeOnPurpose();
             slot.connection().ifPresent(open -> open.close(CLOSE_NORMAL, "rotating to a new session"));
             rotations++;
@@ -615,10 +584,10 @@ final class SessionRun {
     }
 
     private void finishIfDone() {
-        if (!turns.noItemPending() || activeResponse != null || !turns.allDone()) {
+        if (!turns.noItemPending() || !responses.idle() || !turns.allDone()) {
             return;
         }
-        end(Optional.of(new SessionOutcome.Completed(turns.results(), responses, providerSessionIds, rotations,
+        end(Optional.of(new SessionOutcome.Completed(turns.results(), responses.results(), providerSessionIds, rotations,
                 unknownEvents)), "session complete");
     }
 

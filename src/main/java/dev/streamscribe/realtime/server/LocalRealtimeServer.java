@@ -1,9 +1,11 @@
 package dev.streamscribe.realtime.server;
 
 import dev.streamscribe.realtime.Dialect;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
@@ -12,6 +14,7 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -129,7 +132,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
             log.info("Local realtime server on {}:{} ({}), speech engine: {}", options.host(), started.port(),
                     options.dialects().stream().map(Dialect::id).sorted().toList(), options.engine().name());
             return started;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         } catch (Exception e) {
@@ -138,7 +141,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
     }
 
     private Object accept(ServerContext context, ServerUpgradeRequest request, ServerUpgradeResponse response,
-                          org.eclipse.jetty.util.Callback callback) {
+                          Callback callback) {
         int ordinal = connections.incrementAndGet();
         FaultPlan plan = options.faults().forOrdinal(ordinal);
         if (plan.refuseUpgradeStatus() > 0) {
@@ -146,7 +149,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
             return null;
         }
         String path = request.getHttpURI().getPath();
-        Fields query = org.eclipse.jetty.server.Request.extractQueryParameters(request);
+        Fields query = Request.extractQueryParameters(request);
         Dialect dialect;
         if (OPENAI_PATH.equals(path)) {
             dialect = "realtime=v1".equals(request.getHeaders().get("OpenAI-Beta")) ? Dialect.OPENAI_BETA : Dialect.OPENAI_GA;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The {@code error} objects the local realtime server sends. Where docs/protocol.md records the providers' exact code
@@ -52,7 +53,7 @@ public final class ServerErrors {
     }
 
     static ObjectNode commitTooSmall(double millis) {
-        return invalidRequest("input_audio_buffer_commit_empty", String.format(java.util.Locale.ROOT,
+        return invalidRequest("input_audio_buffer_commit_empty", String.format(Locale.ROOT,
                 "Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer "
                         + "only has %.2fms of audio.", millis), null);
     }

@@ -1,5 +1,9 @@
 package dev.streamscribe.realtime.wire;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -25,7 +29,7 @@ final class AudioAppendJson {
         int length = audio.remaining();
         Json out = new Json(head.length + 4 * ((length + 2) / 3) + 2);
         out.write(head, 0, head.length);
-        try (java.io.OutputStream base64 = Base64.getEncoder().wrap(out)) {
+        try (OutputStream base64 = Base64.getEncoder().wrap(out)) {
             if (audio.hasArray()) {
                 base64.write(audio.array(), audio.arrayOffset() + audio.position(), length);
             } else {
@@ -33,8 +37,8 @@ final class AudioAppendJson {
                 audio.duplicate().get(copy);
                 base64.write(copy);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
         }
         out.write('"');
         out.write('}');
@@ -42,7 +46,7 @@ final class AudioAppendJson {
     }
 
     /** A byte buffer whose content becomes a String without an intermediate copy. */
-    private static final class Json extends java.io.ByteArrayOutputStream {
+    private static final class Json extends ByteArrayOutputStream {
         Json(int size) {
             super(size);
         }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamscribe.avro.ResponseRequest;
 import dev.streamscribe.realtime.event.ClientEvent;
-import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.realtime.event.ServerEvent;
+import dev.streamscribe.realtime.event.SessionSettings;
 
 import java.util.Optional;
 import java.util.Set;

@@ -3,6 +3,9 @@ package dev.streamscribe.realtime.server;
 import dev.streamscribe.audio.AudioEncoding;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+import java.util.zip.CRC32;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,9 +26,9 @@ class EnginesTest {
 
     @Test
     void shouldDeriveTheDeterministicTranscriptFromTheAudio() {
-        SpeechInput a = new SpeechInput(new byte[4800], AudioEncoding.PCM16, "m", java.util.Optional.empty(), java.util.Optional.empty());
-        SpeechInput b = new SpeechInput(new byte[9600], AudioEncoding.PCM16, "m", java.util.Optional.empty(), java.util.Optional.empty());
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        SpeechInput a = new SpeechInput(new byte[4800], AudioEncoding.PCM16, "m", Optional.empty(), Optional.empty());
+        SpeechInput b = new SpeechInput(new byte[9600], AudioEncoding.PCM16, "m", Optional.empty(), Optional.empty());
+        CRC32 crc = new CRC32();
         crc.update(new byte[4800]);
         assertEquals(String.format("100 ms of audio fingerprint %08x", crc.getValue()), DeterministicSpeechEngine.transcriptOf(a));
         assertTrue(DeterministicSpeechEngine.transcriptOf(b).startsWith("200 ms of audio fingerprint "));

@@ -3,13 +3,16 @@ package dev.streamscribe.realtime.server;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.TestConfigs;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -29,12 +32,12 @@ class LocalRealtimeServerConcurrencyTest {
                 var config = i % 4 == 0 ? TestConfigs.withResponses(dialect, "c-" + i) : TestConfigs.transcription(dialect, "c-" + i);
                 sessions.add(fixture.start(dialect, config, turns));
             }
-            long peak = 0;
-            long deadline = System.currentTimeMillis() + 120_000;
-            while (!sessions.stream().allMatch(CompletableFuture::isDone) && System.currentTimeMillis() < deadline) {
-                peak = Math.max(peak, fixture.server.openSessions());
-                Thread.sleep(5);
-            }
+            AtomicInteger peak = new AtomicInteger();
+            // each check also samples how many connections are open at once
+            Await.until(() -> {
+                peak.accumulateAndGet(fixture.server.openSessions(), Math::max);
+                return sessions.stream().allMatch(CompletableFuture::isDone);
+            }, Duration.ofSeconds(120), "all 200 sessions to finish");
             for (int i = 0; i < sessions.size(); i++) {
                 SessionOutcome outcome = sessions.get(i).get(1, TimeUnit.SECONDS);
                 int index = i;
@@ -47,7 +50,7 @@ class LocalRealtimeServerConcurrencyTest {
                 }
                 assertEquals(i % 4 == 0 ? 2 : 0, completed.responses().size());
             }
-            assertTrue(peak > 20, "sessions overlapped (peak " + peak + " open at once)");
+            assertTrue(peak.get() > 20, "sessions overlapped (peak " + peak.get() + " open at once)");
         }
     }
 }

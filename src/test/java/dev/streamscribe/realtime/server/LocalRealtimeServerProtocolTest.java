@@ -10,11 +10,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +36,7 @@ class LocalRealtimeServerProtocolTest {
     @BeforeAll
     static void start() {
         server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine())
-                .withResponseDuration(java.time.Duration.ofMillis(300)));
+                .withResponseDuration(Duration.ofMillis(300)));
     }
 
     @AfterAll
@@ -52,7 +56,7 @@ class LocalRealtimeServerProtocolTest {
                 String type = event.path("type").asText();
                 String definition = ProtocolSchemas.serverEventDefinition(bundle, type)
                         .orElseThrow(() -> new AssertionError("the " + bundle + " bundle has no event " + type));
-                Set<ValidationMessage> messages = new java.util.HashSet<>(ProtocolSchemas.validate(bundle, true, definition, event));
+                Set<ValidationMessage> messages = new HashSet<>(ProtocolSchemas.validate(bundle, true, definition, event));
                 messages.removeIf(m -> bundle.equals("beta") && knownBetaDrift(m.getInstanceLocation().toString(), event));
                 if (!messages.isEmpty()) {
                     problems.add(type + ": " + messages + " in " + event);
@@ -62,7 +66,7 @@ class LocalRealtimeServerProtocolTest {
         assertTrue(problems.isEmpty(), "server events that fail the lenient bundle:\n" + String.join("\n", problems));
     }
 
-    private final Map<RawRealtimeClient, String> clientBundle = new java.util.HashMap<>();
+    private final Map<RawRealtimeClient, String> clientBundle = new HashMap<>();
 
     /**
      * Drift between the beta schema and what the live beta server sends (src/test/resources/protocol/README.md), which the
@@ -323,8 +327,8 @@ class LocalRealtimeServerProtocolTest {
             }
 
             @Override
-            public java.util.concurrent.CompletableFuture<String> transcribe(SpeechInput input) {
-                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("decoder crashed"));
+            public CompletableFuture<String> transcribe(SpeechInput input) {
+                return CompletableFuture.failedFuture(new IllegalStateException("decoder crashed"));
             }
         };
         try (LocalRealtimeServer broken = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(failing))) {

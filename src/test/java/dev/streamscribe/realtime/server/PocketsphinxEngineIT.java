@@ -1,29 +1,27 @@
 package dev.streamscribe.realtime.server;
 
-import dev.streamscribe.results.WordErrorRate;
-
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.AudioPiece;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.results.WordErrorRate;
 import dev.streamscribe.testing.ListAudioPublisher;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -78,7 +76,7 @@ class PocketsphinxEngineIT {
     private static SessionOutcome.Completed transcribe(ServerFixture fixture, Dialect dialect, byte[] audio) throws Exception {
         long millis = audio.length / 48;
         var outcome = fixture.driver(dialect).run(TestAudio.request(TestConfigs.transcription(dialect, "ps"), millis),
-                new ListAudioPublisher(chunks(audio))).get(120, java.util.concurrent.TimeUnit.SECONDS);
+                new ListAudioPublisher(chunks(audio))).get(120, TimeUnit.SECONDS);
         if (outcome instanceof SessionOutcome.Failed failed) {
             throw new AssertionError("session failed: " + failed.classification());
         }
@@ -152,7 +150,7 @@ class PocketsphinxEngineIT {
                     new ListAudioPublisher(Stream.concat(
                             Stream.of(new AudioPiece(0, ByteBuffer.wrap(new byte[96_000]), true)),
                             chunks(speech).stream().map(p -> new AudioPiece(1, p.audio(), p.endOfTurn()))).toList()))
-                    .get(120, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(120, TimeUnit.SECONDS);
             SessionOutcome.Completed completed = assertInstanceOf(SessionOutcome.Completed.class, outcome, outcome::toString);
             assertEquals(TurnStatus.FAILED, completed.turns().get(0).status());
             assertTrue(completed.turns().get(0).reason().orElseThrow().startsWith("TRANSCRIPTION_FAILED"));

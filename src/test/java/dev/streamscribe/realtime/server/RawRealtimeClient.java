@@ -86,23 +86,6 @@ final class RawRealtimeClient implements AutoCloseable, WebSocket.Listener {
         throw new AssertionError("no " + type + " within 10 s; received " + types());
     }
 
-    /** Whether an event of {@code type} arrives within {@code millis} (consuming events up to it). */
-    boolean receives(String type, long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < deadline) {
-            try {
-                JsonNode event = inbox.poll(20, TimeUnit.MILLISECONDS);
-                if (event != null && event.path("type").asText().equals(type)) {
-                    return true;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
-    }
-
     List<String> types() {
         return received.stream().map(e -> e.path("type").asText()).toList();
     }

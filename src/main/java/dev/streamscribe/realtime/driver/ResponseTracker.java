@@ -1,0 +1,97 @@
+package dev.streamscribe.realtime.driver;
+
+import dev.streamscribe.realtime.driver.TurnLedger.Turn;
+import dev.streamscribe.realtime.event.ErrorInfo;
+import dev.streamscribe.realtime.event.ServerEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A session's responses: the one being streamed (at most one is active: the driver never asks for a second while
+ * one runs), its text as the deltas arrive, and the result of every response asked for so far.
+ *
+ * <p>Threading: touched only on the session's serial executor, like {@link SessionRun}.
+ */
+final class ResponseTracker {
+    private static final class Active {
+        final Turn turn;
+        String responseId;
+        final StringBuilder text = new StringBuilder();
+        final StringBuilder audioTranscript = new StringBuilder();
+
+        Active(Turn turn) {
+            this.turn = turn;
+        }
+    }
+
+    private final List<ResponseResult> results = new ArrayList<>();
+    private Active active;
+
+    /** {@code response.create} went out for {@code turn}. */
+    void requested(Turn turn) {
+        if (active != null) {
+            throw new IllegalStateException("turn " + turn.index() + " asks for a response while turn "
+                    + active.turn.index() + "'s is active");
+        }
+        active = new Active(turn);
+    }
+
+    boolean idle() {
+        return active == null;
+    }
+
+    boolean activeFor(Turn turn) {
+        return active != null && active.turn == turn;
+    }
+
+    /** {@code response.created}: the active response's id, from now on the key of its events. */
+    void created(String responseId) {
+        if (active != null && active.responseId == null) {
+            active.responseId = responseId;
+        }
+    }
+
+    void textDelta(String responseId, String delta) {
+        if (active != null && responseId.equals(active.responseId)) {
+            active.text.append(delta);
+        }
+    }
+
+    void audioTranscriptDelta(String responseId, String delta) {
+        if (active != null && responseId.equals(active.responseId)) {
+            active.audioTranscript.append(delta);
+        }
+    }
+
+    /** Whether a {@code response.done} with {@code responseId} ends the active response. */
+    boolean ends(String responseId) {
+        return active != null && (active.responseId == null || active.responseId.equals(responseId));
+    }
+
+    /** The active response is done; deltas win over the done event's own text when both are there. */
+    void done(ServerEvent.ResponseDone done, Optional<String> providerSession) {
+        String text = !active.text.isEmpty() ? active.text.toString() : done.text();
+        String transcript = !active.audioTranscript.isEmpty() ? active.audioTranscript.toString() : done.audioTranscript();
+        results.add(ResponseResult.done(active.turn.index(), done.responseId(), done.status(), done.statusReason(),
+                done.error(), text, transcript, done.usage(), active.turn.itemId(), providerSession));
+        active = null;
+    }
+
+    /** An {@code error} answered the active response's {@code response.create}. */
+    void failed(ErrorInfo error, Optional<String> providerSession) {
+        results.add(ResponseResult.failed(active.turn.index(), Optional.ofNullable(active.responseId), error,
+                active.turn.itemId(), providerSession));
+        active = null;
+    }
+
+    /** The turn's commit was refused, so its response was never asked for. */
+    void neverAsked(int turnIndex, ErrorInfo error, Optional<String> providerSession) {
+        results.add(ResponseResult.failed(turnIndex, Optional.empty(), error, Optional.empty(), providerSession));
+    }
+
+    List<ResponseResult> results() {
+        return results;
+    }
+}
