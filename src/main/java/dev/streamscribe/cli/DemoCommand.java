@@ -11,7 +11,7 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.results.ResultCollector;
 import dev.streamscribe.results.ResultsSnapshot;
 import dev.streamscribe.results.SessionTranscript;
-import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.results.TranscriptFiles;
 import dev.streamscribe.results.TranscriptFormat;
 import dev.streamscribe.results.WordErrorRate;
@@ -231,15 +231,15 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, SessionResult> finished = new HashMap<>();
         long started = System.nanoTime();
         long deadline = started + Duration.ofMinutes(timeoutMinutes).toNanos();
-        try (TopicReader<SessionResult> results = new TopicReader<>(clients, topics.sessionResults().name(),
+        try (TopicWatcher<SessionResult> results = new TopicWatcher<>(clients, topics.sessionResults().name(),
                 topics.sessionResults().valueSerde().deserializer())) {
             while (finished.size() < sessions.size()) {
-                for (var record : results.poll(Duration.ofMillis(250))) {
-                    AudioIngestor.Ingested ingested = sessions.get(record.key());
-                    if (ingested != null && ingested.runToken().equals(record.value().getRunToken())) {
-                        finished.put(record.key(), record.value());
-                    }
-                }
+                results.poll(Duration.ofMillis(250));
+                results.seen().forEach((key, values) -> {
+                    AudioIngestor.Ingested ingested = sessions.get(key);
+                    values.stream().filter(r -> ingested != null && ingested.runToken().equals(r.getRunToken()))
+                            .reduce((first, second) -> second).ifPresent(result -> finished.put(key, result));
+                });
                 long failed = finished.values().stream().filter(r -> r.getStatus() != SessionStatus.COMPLETED).count();
                 display.update(String.format(Locale.ROOT, "transcribe %s %d/%d sessions finished%s, %d at the provider, %s",
                         ProgressDisplay.bar((double) finished.size() / sessions.size(), 24), finished.size(),

@@ -69,7 +69,8 @@ public final class TopicWatcher<V> implements AutoCloseable {
         return records;
     }
 
-    private void poll(Duration timeout) {
+    /** Reads what arrives within {@code timeout} (for callers that show progress between reads). */
+    public void poll(Duration timeout) {
         reader.poll(timeout).forEach(record -> add(record.key(), record.value()));
     }
 

@@ -3,6 +3,7 @@ package dev.streamscribe.registry;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.registry.SchemaRegistryException.IncompatibleSchemaException;
+import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.testing.KafkaFixture;
 import dev.streamscribe.testing.SampleRecords;
 import dev.streamscribe.testing.SharedInfrastructure;
@@ -12,20 +13,14 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -75,8 +70,7 @@ class AvroKafkaRoundTripIT {
         current.put("unit", "kelvin");
         produce(topic, new StringSerializer(), new ConfluentAvroSerializer<>(registry, false), "k", current);
 
-        List<GenericRecord> read = consume(topic, new StringDeserializer(),
-                ConfluentAvroDeserializer.forGeneric(SharedInfrastructure.registry().client(), v2), 2);
+        List<GenericRecord> read = consume(topic, ConfluentAvroDeserializer.forGeneric(SharedInfrastructure.registry().client(), v2), 2);
         assertEquals("celsius", read.get(0).get("unit").toString());
         assertEquals("kelvin", read.get(1).get("unit").toString());
     }
@@ -101,7 +95,7 @@ class AvroKafkaRoundTripIT {
 
     private <K, V> List<V> roundTrip(Topic<K, V> topic, K key, V value) {
         produce(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), key, value);
-        return consume(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer(), 1);
+        return consume(topic.name(), topic.valueSerde().deserializer(), 1);
     }
 
     private <K, V> void produce(String topic, Serializer<K> keys, Serializer<V> values, K key, V value) {
@@ -113,20 +107,12 @@ class AvroKafkaRoundTripIT {
         }
     }
 
-    private <K, V> List<V> consume(String topic, Deserializer<K> keys, Deserializer<V> values, int expected) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "rt-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<V> read = new ArrayList<>();
-        try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(props, keys, values)) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (read.size() < expected && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    read.add(record.value());
-                }
-            }
+    /** Everything committed on {@code topic} now (the producer flushed before this is called). */
+    private <V> List<V> consume(String topic, Deserializer<V> values, int expected) {
+        List<V> read;
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                topic, values)) {
+            read = watcher.readToEnd().values().stream().flatMap(List::stream).toList();
         }
         assertEquals(expected, read.size(), "records read back from " + topic);
         return read;
