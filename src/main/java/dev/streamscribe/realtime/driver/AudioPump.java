@@ -1,14 +1,19 @@
 package dev.streamscribe.realtime.driver;
 
+import dev.streamscribe.util.SerialExecutor;
+
 import java.util.Optional;
 import java.util.concurrent.Flow;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A session's audio, pulled one piece at a time: the subscription, whether a piece is being appended (the end of
  * the audio must wait for it: {@code onComplete} needs no demand), whether the audio is complete, and a piece held
  * back while the session rotates to a new connection.
  *
- * <p>Threading: touched only on the session's serial executor; the subscriber's signals are re-submitted there.
+ * <p>Threading: touched only on the session's serial executor; the {@link #subscriber}'s signals are re-submitted
+ * there.
  */
 final class AudioPump {
     private Flow.Subscription subscription;
@@ -63,6 +68,45 @@ final class AudioPump {
         AudioPiece piece = held;
         held = null;
         return Optional.ofNullable(piece);
+    }
+
+    /**
+     * The subscriber to hand the audio source: every signal is re-submitted to {@code serial}; a subscription that
+     * arrives after the attempt {@code ended} is cancelled at once; completion is recorded before {@code onComplete}.
+     */
+    Flow.Subscriber<AudioPiece> subscriber(SerialExecutor serial, BooleanSupplier ended, Consumer<AudioPiece> onPiece,
+                                           Consumer<Throwable> onError, Runnable onComplete) {
+        return new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                serial.execute(() -> {
+                    if (ended.getAsBoolean()) {
+                        s.cancel();
+                        return;
+                    }
+                    subscribed(s);
+                    requestNext();
+                });
+            }
+
+            @Override
+            public void onNext(AudioPiece piece) {
+                serial.execute(() -> onPiece.accept(piece));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                serial.execute(() -> onError.accept(error));
+            }
+
+            @Override
+            public void onComplete() {
+                serial.execute(() -> {
+                    completed();
+                    onComplete.run();
+                });
+            }
+        };
     }
 
     void cancel() {

@@ -3,7 +3,9 @@ package dev.streamscribe.realtime.driver;
 import dev.streamscribe.realtime.driver.ErrorClassifier.Purpose;
 import dev.streamscribe.realtime.event.ClientEvent;
 import dev.streamscribe.realtime.transport.RealtimeTransport.RealtimeConnection;
+import dev.streamscribe.realtime.transport.RealtimeTransport;
 import dev.streamscribe.realtime.wire.DialectCodec;
+import dev.streamscribe.util.SerialExecutor;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,13 +13,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A session's current provider connection: its generation (events and callbacks of a replaced connection are dropped
  * by it), the socket once open, when it opened and how many turns it carried (for rotation), whether we are closing
  * it on purpose, and what each event id we sent was for (an {@code error} names the event it answers).
  *
- * <p>Threading: touched only on the session's serial executor, like {@link SessionRun}.
+ * <p>Threading: touched only on the session's serial executor, like {@link SessionRun}; the socket's callbacks are
+ * re-submitted there by {@link #listener}.
  */
 final class ConnectionSlot {
     /** What one of our events was for, and for which turn (-1: the session). */
@@ -58,6 +63,33 @@ final class ConnectionSlot {
 
     boolean isCurrent(int connectionGeneration) {
         return connectionGeneration == generation;
+    }
+
+    /**
+     * The listener of generation {@code connectionGeneration}'s socket: its messages and its close reach the session
+     * on {@code serial}, and only while it is still the current connection.
+     */
+    RealtimeTransport.ConnectionListener listener(int connectionGeneration, SerialExecutor serial,
+                                                  Consumer<String> onMessage, BiConsumer<Integer, String> onClosed) {
+        return new RealtimeTransport.ConnectionListener() {
+            @Override
+            public void onMessage(String text) {
+                serial.execute(() -> {
+                    if (isCurrent(connectionGeneration)) {
+                        onMessage.accept(text);
+                    }
+                });
+            }
+
+            @Override
+            public void onClosed(int code, String reason) {
+                serial.execute(() -> {
+                    if (isCurrent(connectionGeneration)) {
+                        onClosed.accept(code, reason);
+                    }
+                });
+            }
+        };
     }
 
     /** The current generation's socket opened. */

@@ -85,7 +85,7 @@ final class SessionRun {
     private final RealtimeTransport transport;
     private final DriverSettings settings;
     private final SerialExecutor serial;
-    private final ScheduledExecutorService timer;
+    private final AttemptTimers timers;
     private final Consumer<List<RateLimit>> rateLimits;
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
     private final TurnLedger turns;
@@ -100,8 +100,6 @@ final class SessionRun {
     private Optional<String> currentProviderSessionId = Optional.empty();
     private Turn pendingCommit;
     private final ResponseTracker responses = new ResponseTracker();
-    private ScheduledFuture<?> waitTimer;
-    private ScheduledFuture<?> sessionTimer;
 
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
@@ -113,7 +111,7 @@ final class SessionRun {
         this.transport = transport;
         this.settings = settings;
         this.serial = serial;
-        this.timer = timer;
+        this.timers = new AttemptTimers(timer, serial);
         this.rateLimits = rateLimits;
         this.turns = new TurnLedger(request.turns());
         this.slot = new ConnectionSlot(codec);
@@ -140,7 +138,7 @@ final class SessionRun {
                 fail(Classification.permanent("NO_AUDIO", "the session has no turns"));
                 return;
             }
-            sessionTimer = schedule(settings.sessionTimeout(), () -> fail(Classification.transientFailure(
+            timers.limitAttempt(settings.sessionTimeout(), () -> fail(Classification.transientFailure(
                     "SESSION_TIMEOUT", "session attempt exceeded " + settings.sessionTimeout().toSeconds() + " s")));
             connect();
         });
@@ -159,26 +157,8 @@ final class SessionRun {
     private void connect() {
         int connectionGeneration = slot.beginConnecting();
         String sessionKey = request.sessionId() + "-" + request.attempt() + "-" + connectionGeneration;
-        RealtimeTransport.ConnectionListener listener = new RealtimeTransport.ConnectionListener() {
-            @Override
-            public void onMessage(String text) {
-                serial.execute(() -> {
-                    if (slot.isCurrent(connectionGeneration)) {
-                        handleMessage(text);
-                    }
-                });
-            }
-
-            @Override
-            public void onClosed(int code, String reason) {
-                serial.execute(() -> {
-                    if (slot.isCurrent(connectionGeneration)) {
-                        handleClosed(code, reason);
-                    }
-                });
-            }
-        };
-        transport.connect(endpoint.connectRequest(sessionSettings, sessionKey), listener)
+        transport.connect(endpoint.connectRequest(sessionSettings, sessionKey),
+                        slot.listener(connectionGeneration, serial, this::handleMessage, this::handleClosed))
                 .whenComplete((opened, error) -> serial.execute(() -> {
                     if (phase == Phase.DONE || !slot.isCurrent(connectionGeneration)) {
                         if (opened != null) {
@@ -295,10 +275,11 @@ final class SessionRun {
         if (phase != Phase.CONFIGURING) {
             return;
         }
-        cancelWait();
+        timers.cancelWait();
         enter(Phase.STREAMING);
         if (!audio.subscribed()) {
-            audioSource.subscribe(new AudioSubscriber());
+            audioSource.subscribe(audio.subscriber(serial, () -> phase == Phase.DONE, this::onPiece, this::onAudioFailed,
+                    this::onAudioComplete));
         } else {
             audio.takeHeld().ifPresentOrElse(this::onPiece, this::proceed);
         }
@@ -308,7 +289,7 @@ final class SessionRun {
         if (phase != Phase.AWAITING_COMMIT || pendingCommit == null) {
             return; // not ours: commits are sent one at a time, so a stray committed cannot belong to a turn
         }
-        cancelWait();
+        timers.cancelWait();
         Turn turn = pendingCommit;
         pendingCommit = null;
         turns.committed(turn, committed.itemId());
@@ -318,7 +299,7 @@ final class SessionRun {
                     Optional.empty(), currentProviderSessionId));
         } else {
             turns.takeEarly(committed.itemId()).ifPresentOrElse(early -> onItemEvent(committed.itemId(), early),
-                    () -> turn.waitForItem(schedule(settings.itemTimeout(), () -> fail(Classification.transientFailure(
+                    () -> turn.waitForItem(timers.schedule(settings.itemTimeout(), () -> fail(Classification.transientFailure(
                             "ITEM_TIMEOUT", "no transcription for turn " + turn.index() + " (item " + committed.itemId()
                                     + ") within " + settings.itemTimeout().toMillis() + " ms")))));
         }
@@ -375,7 +356,7 @@ final class SessionRun {
 
     private void afterResponse() {
         if (phase == Phase.AWAITING_RESPONSE) {
-            cancelWait();
+            timers.cancelWait();
             enter(Phase.STREAMING);
             proceed();
         } else {
@@ -396,7 +377,7 @@ final class SessionRun {
         if (correlation.get().purpose() == Purpose.COMMIT) {
             // no committed will come for this commit; the session stays usable
             if (pendingCommit == turn) {
-                cancelWait();
+                timers.cancelWait();
                 pendingCommit = null;
                 turn.finish(TurnResult.failed(turn.spec(), classification.reason() + ": " + classification.message(),
                         Optional.empty(), currentProviderSessionId), Stage.COMMITTING);
@@ -414,44 +395,18 @@ final class SessionRun {
 
     // ---------------------------------------------------------------- audio
 
-    private final class AudioSubscriber implements Flow.Subscriber<AudioPiece> {
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            serial.execute(() -> {
-                if (phase == Phase.DONE) {
-                    s.cancel();
-                    return;
-                }
-                audio.subscribed(s);
-                audio.requestNext();
-            });
+    private void onAudioFailed(Throwable error) {
+        if (error instanceof AudioUnavailableException unavailable) {
+            fail(Classification.permanent(unavailable.reason(), unavailable.getMessage()));
+        } else {
+            fail(Classification.transientFailure("AUDIO_READ_FAILED", "reading the session's audio failed: "
+                    + describe(error)));
         }
+    }
 
-        @Override
-        public void onNext(AudioPiece piece) {
-            serial.execute(() -> onPiece(piece));
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            serial.execute(() -> {
-                if (error instanceof AudioUnavailableException unavailable) {
-                    fail(Classification.permanent(unavailable.reason(), unavailable.getMessage()));
-                } else {
-                    fail(Classification.transientFailure("AUDIO_READ_FAILED", "reading the session's audio failed: "
-                            + describe(error)));
-                }
-            });
-        }
-
-        @Override
-        public void onComplete() {
-            serial.execute(() -> {
-                audio.completed();
-                if (phase == Phase.STREAMING && !audio.pieceInFlight()) {
-                    proceed();
-                }
-            });
+    private void onAudioComplete() {
+        if (phase == Phase.STREAMING && !audio.pieceInFlight()) {
+            proceed();
         }
     }
 
@@ -612,10 +567,7 @@ final class SessionRun {
             return;
         }
         enter(Phase.DONE);
-        cancelWait();
-        if (sessionTimer != null) {
-            sessionTimer.cancel(false);
-        }
+        timers.cancelAll();
         turns.cancelTimers();
         if (!audio.complete()) {
             audio.cancel();
@@ -633,25 +585,14 @@ final class SessionRun {
 
     // ---------------------------------------------------------------- timers
 
+    /** Fails the attempt unless the phase it is in now has moved on within {@code timeout}. */
     private void awaitWithin(Duration timeout, String reason, String what) {
-        cancelWait();
         Phase waitingIn = phase;
-        waitTimer = schedule(timeout, () -> {
+        timers.awaitWithin(timeout, () -> {
             if (phase == waitingIn) {
                 fail(Classification.transientFailure(reason, what + " within " + timeout.toMillis() + " ms"));
             }
         });
-    }
-
-    private void cancelWait() {
-        if (waitTimer != null) {
-            waitTimer.cancel(false);
-            waitTimer = null;
-        }
-    }
-
-    private ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-        return timer.schedule(() -> serial.execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static String describe(Throwable error) {
