@@ -42,11 +42,12 @@ public final class BenchRun implements AutoCloseable {
         machineFacts();
         stack = BenchStack.start(settings, work, progress);
         progress.accept("broker at " + stack.bootstrap() + ", registry at " + stack.registryUrl());
+        PhaseContext context = new PhaseContext(settings, stack, report, work, progress);
         for (BenchPhase phase : phases) {
             switch (phase) {
-                case THROUGHPUT -> new ThroughputPhase(settings, stack, report, work, progress).run();
-                case CONCURRENCY -> new ConcurrencyPhase(settings, stack, report, progress).run();
-                case MEMORY -> new MemoryPhase(settings, stack, report, work, progress).run();
+                case THROUGHPUT -> new ThroughputPhase(context).run();
+                case CONCURRENCY -> new ConcurrencyPhase(context).run();
+                case MEMORY -> new MemoryPhase(context).run();
             }
         }
         report.machine("bench", settings.name());

@@ -7,7 +7,6 @@ import org.apache.kafka.clients.producer.Producer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Consumer;
 
 import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
 import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
@@ -19,24 +18,18 @@ import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
  * <p>Threading: the bench's thread, plus the probe's sampler.
  */
 final class ConcurrencyPhase {
-    private final BenchSettings settings;
-    private final BenchStack stack;
-    private final BenchReport report;
-    private final Consumer<String> progress;
+    private final PhaseContext context;
 
-    ConcurrencyPhase(BenchSettings settings, BenchStack stack, BenchReport report, Consumer<String> progress) {
-        this.settings = settings;
-        this.stack = stack;
-        this.report = report;
-        this.progress = progress;
+    ConcurrencyPhase(PhaseContext context) {
+        this.context = context;
     }
 
     void run() throws Exception {
-        ChildJvm server = stack.server("server-delayed", settings.serverDelay());
+        ChildJvm server = context.stack().server("server-delayed", context.settings().serverDelay());
         try {
             byte[] second = new byte[BYTES_PER_SECOND];
             new Random(3).nextBytes(second);
-            for (int level : settings.concurrencyLevels()) {
+            for (int level : context.settings().concurrencyLevels()) {
                 level(server, level, second);
             }
         } finally {
@@ -45,37 +38,37 @@ final class ConcurrencyPhase {
     }
 
     private void level(ChildJvm server, int level, byte[] second) throws Exception {
-        try (BenchPipeline pipeline = stack.pipeline("concurrency-" + level, server, level);
+        try (BenchPipeline pipeline = context.stack().pipeline("concurrency-" + level, server, level);
              TopicWatcher<SessionResult> results = pipeline.results();
-             Producer<byte[], byte[]> producer = stack.producer();
+             Producer<byte[], byte[]> producer = context.stack().producer();
              JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), false, 500)) {
-            int sessions = level * settings.waves();
-            Map<String, Double> cpuBefore = stack.cpu(pipeline.jvm(), server);
+            int sessions = level * context.settings().waves();
+            Map<String, Double> cpuBefore = context.stack().cpu(pipeline.jvm(), server);
             long start = System.nanoTime();
             for (int i = 0; i < sessions; i++) {
                 BenchWorkload.publishSession(producer, pipeline.topics(), "c" + level + "-" + i, second);
             }
             producer.flush();
             Map<String, SessionResult> done = BenchWorkload.awaitResults(results, id -> !WARM_UP.equals(id), sessions,
-                    settings.serverDelay().multipliedBy(settings.waves() * 4L).plusMinutes(2));
+                    context.settings().serverDelay().multipliedBy(context.settings().waves() * 4L).plusMinutes(2));
             double seconds = (System.nanoTime() - start) / 1e9;
             BenchWorkload.requireCompleted(done, "concurrency " + level);
-            String cpuUse = BenchWorkload.cpuUse(cpuBefore, stack.cpu(pipeline.jvm(), server));
-            progress.accept("CPU seconds at " + level + ": " + cpuUse);
+            String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
+            context.progress().accept("CPU seconds at " + level + ": " + cpuUse);
             double achieved = sessions / seconds;
-            double ideal = level / (double) settings.serverDelay().toSeconds();
+            double ideal = level / (double) context.settings().serverDelay().toSeconds();
             double ratio = achieved / ideal;
             long heapMb = probe.peakHeapBytes() / (1024 * 1024);
             boolean heapMet = heapMb <= 512;
-            report.row(new BenchReport.Row("3 concurrency", sessions + " sessions at max " + level + " in flight, "
-                    + "server delay " + settings.serverDelay().toSeconds() + " s",
+            context.report().row(new BenchReport.Row("3 concurrency", sessions + " sessions at max " + level + " in flight, "
+                    + "server delay " + context.settings().serverDelay().toSeconds() + " s",
                     String.format(Locale.ROOT, "%.2f sessions/s; peak heap in use %d MiB (sampled), %d threads, "
                             + "%d sockets; CPU s: %s", achieved, heapMb, probe.peakThreads(), probe.peakSockets(), cpuUse),
                     String.format(Locale.ROOT, "ideal %.2f sessions/s", ideal), ratio,
                     level >= 1_000 ? ">= 0.90, heap <= 512 MiB" : ">= 0.90", ratio >= 0.9 && (level < 1_000 || heapMet)));
-            report.headline("concurrency" + level + "RatioToIdeal", BenchWorkload.round(ratio));
-            report.headline("concurrency" + level + "PeakHeapMiB", heapMb);
-            progress.accept(String.format(Locale.ROOT, "concurrency %d: %.2f of ideal, peak heap %d MiB, %d threads, %d sockets",
+            context.report().headline("concurrency" + level + "RatioToIdeal", BenchWorkload.round(ratio));
+            context.report().headline("concurrency" + level + "PeakHeapMiB", heapMb);
+            context.progress().accept(String.format(Locale.ROOT, "concurrency %d: %.2f of ideal, peak heap %d MiB, %d threads, %d sockets",
                     level, ratio, heapMb, probe.peakThreads(), probe.peakSockets()));
         }
     }

@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,34 +27,26 @@ final class MemoryPhase {
     private static final Pattern FULL_GC = Pattern.compile(
             "Pause Full \\((?:Diagnostic Command|System\\.gc\\(\\))\\) \\d+M->(\\d+)M");
 
-    private final BenchSettings settings;
-    private final BenchStack stack;
-    private final BenchReport report;
-    private final Path work;
-    private final Consumer<String> progress;
+    private final PhaseContext context;
 
-    MemoryPhase(BenchSettings settings, BenchStack stack, BenchReport report, Path work, Consumer<String> progress) {
-        this.settings = settings;
-        this.stack = stack;
-        this.report = report;
-        this.work = work;
-        this.progress = progress;
+    MemoryPhase(PhaseContext context) {
+        this.context = context;
     }
 
     void run() throws Exception {
-        ChildJvm server = stack.server("server-memory", Duration.ZERO);
+        ChildJvm server = context.stack().server("server-memory", Duration.ZERO);
         try {
-            long shortPeak = peakLiveHeap(server, settings.shortSessionMinutes());
-            long longPeak = peakLiveHeap(server, settings.longSessionMinutes());
+            long shortPeak = peakLiveHeap(server, context.settings().shortSessionMinutes());
+            long longPeak = peakLiveHeap(server, context.settings().longSessionMinutes());
             double ratio = (double) longPeak / shortPeak;
-            report.row(new BenchReport.Row("5 memory", "peak live heap (after a full GC each second) of the pipeline JVM, one "
-                    + settings.longSessionMinutes() + "-minute session",
+            context.report().row(new BenchReport.Row("5 memory", "peak live heap (after a full GC each second) of the pipeline JVM, one "
+                    + context.settings().longSessionMinutes() + "-minute session",
                     String.format(Locale.ROOT, "%.1f MiB", longPeak / 1048576.0),
                     String.format(Locale.ROOT, "%.1f MiB for one %d-minute session", shortPeak / 1048576.0,
-                            settings.shortSessionMinutes()), ratio, "<= 1.10", ratio <= 1.10));
-            report.headline("longSessionHeapRatio", BenchWorkload.round(ratio));
-            progress.accept(String.format(Locale.ROOT, "memory: %d min %.1f MiB vs %d min %.1f MiB (%.2f)",
-                    settings.longSessionMinutes(), longPeak / 1048576.0, settings.shortSessionMinutes(),
+                            context.settings().shortSessionMinutes()), ratio, "<= 1.10", ratio <= 1.10));
+            context.report().headline("longSessionHeapRatio", BenchWorkload.round(ratio));
+            context.progress().accept(String.format(Locale.ROOT, "memory: %d min %.1f MiB vs %d min %.1f MiB (%.2f)",
+                    context.settings().longSessionMinutes(), longPeak / 1048576.0, context.settings().shortSessionMinutes(),
                     shortPeak / 1048576.0, ratio));
         } finally {
             server.close();
@@ -63,14 +54,14 @@ final class MemoryPhase {
     }
 
     private long peakLiveHeap(ChildJvm server, int minutes) throws Exception {
-        Path gcLog = work.resolve("gc-memory-" + minutes + ".log");
-        Path file = BenchWorkload.writePcm(Files.createDirectories(work.resolve("memory")).resolve(minutes + "min.pcm"),
+        Path gcLog = context.work().resolve("gc-memory-" + minutes + ".log");
+        Path file = BenchWorkload.writePcm(Files.createDirectories(context.work().resolve("memory")).resolve(minutes + "min.pcm"),
                 minutes * 60, minutes);
         int startUpLines;
-        try (BenchPipeline pipeline = stack.pipeline("memory-" + minutes, server, 16, List.of("-Xlog:gc:file=" + gcLog))) {
+        try (BenchPipeline pipeline = context.stack().pipeline("memory-" + minutes, server, 16, List.of("-Xlog:gc:file=" + gcLog))) {
             startUpLines = Files.readAllLines(gcLog).size(); // start-up and warm-up are not this session's
             try (TopicWatcher<SessionResult> results = pipeline.results();
-                 Producer<byte[], byte[]> producer = stack.producer();
+                 Producer<byte[], byte[]> producer = context.stack().producer();
                  JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), true, 1_000)) {
                 new AudioIngestor(producer, pipeline.topics(), BenchWorkload.ingestSettings(), Clock.systemUTC())
                         .ingest(file, (s, o) -> { });

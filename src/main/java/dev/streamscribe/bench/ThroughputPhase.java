@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
 import static dev.streamscribe.bench.BenchWorkload.CHUNK_BYTES;
@@ -40,22 +39,14 @@ import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
  * <p>Threading: the bench's thread, plus one consumer thread for the raw baseline.
  */
 final class ThroughputPhase {
-    private final BenchSettings settings;
-    private final BenchStack stack;
-    private final BenchReport report;
-    private final Path work;
-    private final Consumer<String> progress;
+    private final PhaseContext context;
 
-    ThroughputPhase(BenchSettings settings, BenchStack stack, BenchReport report, Path work, Consumer<String> progress) {
-        this.settings = settings;
-        this.stack = stack;
-        this.report = report;
-        this.work = work;
-        this.progress = progress;
+    ThroughputPhase(PhaseContext context) {
+        this.context = context;
     }
 
     void run() throws Exception {
-        ChildJvm server = stack.server("server-instant", Duration.ZERO);
+        ChildJvm server = context.stack().server("server-instant", Duration.ZERO);
         try {
             double rawMbPerSecond = rawKafkaBaseline();
             throughputAndLatency(server, rawMbPerSecond);
@@ -64,11 +55,11 @@ final class ThroughputPhase {
         }
     }
 
-    /** Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer settings. */
+    /** Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer context.settings(). */
     private double rawKafkaBaseline() throws Exception {
-        long total = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+        long total = (long) context.settings().throughputSessions() * context.settings().throughputSeconds() * BYTES_PER_SECOND;
         String topic = "bench-raw";
-        Map<String, Object> clients = Map.of("bootstrap.servers", stack.bootstrap());
+        Map<String, Object> clients = Map.of("bootstrap.servers", context.stack().bootstrap());
         try (Admin admin = Admin.create(clients)) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
             awaitLeaders(admin, topic);
@@ -99,7 +90,7 @@ final class ThroughputPhase {
         });
         assigned.await(60, TimeUnit.SECONDS);
         long start = System.nanoTime();
-        try (Producer<byte[], byte[]> out = stack.producer()) {
+        try (Producer<byte[], byte[]> out = context.stack().producer()) {
             for (long sent = 0, i = 0; sent < total; sent += CHUNK_BYTES, i++) {
                 int length = (int) Math.min(CHUNK_BYTES, total - sent);
                 out.send(new ProducerRecord<>(topic, ("raw-" + i % 64).getBytes(StandardCharsets.UTF_8),
@@ -109,10 +100,10 @@ final class ThroughputPhase {
         consumer.join(TimeUnit.MINUTES.toMillis(5));
         double seconds = (consumedAt[0] - start) / 1e9;
         double mbPerSecond = total / 1e6 / seconds;
-        report.row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
+        context.report().row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
                 String.format(Locale.ROOT, "%.1f MB/s", mbPerSecond), null, null, null, null));
-        report.headline("rawKafkaMBps", BenchWorkload.round(mbPerSecond));
-        progress.accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s", mbPerSecond));
+        context.report().headline("rawKafkaMBps", BenchWorkload.round(mbPerSecond));
+        context.progress().accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s", mbPerSecond));
         return mbPerSecond;
     }
 
@@ -129,18 +120,18 @@ final class ThroughputPhase {
     }
 
     private void throughputAndLatency(ChildJvm server, double rawMbPerSecond) throws Exception {
-        try (BenchPipeline pipeline = stack.pipeline("throughput", server, 16)) {
+        try (BenchPipeline pipeline = context.stack().pipeline("throughput", server, 16)) {
             List<Path> files = new ArrayList<>();
-            Path audio = Files.createDirectories(work.resolve("audio"));
-            for (int i = 0; i < settings.throughputSessions(); i++) {
-                files.add(BenchWorkload.writePcm(audio.resolve("session-" + i + ".pcm"), settings.throughputSeconds(), 100 + i));
+            Path audio = Files.createDirectories(context.work().resolve("audio"));
+            for (int i = 0; i < context.settings().throughputSessions(); i++) {
+                files.add(BenchWorkload.writePcm(audio.resolve("session-" + i + ".pcm"), context.settings().throughputSeconds(), 100 + i));
             }
-            long totalBytes = (long) settings.throughputSessions() * settings.throughputSeconds() * BYTES_PER_SECOND;
+            long totalBytes = (long) context.settings().throughputSessions() * context.settings().throughputSeconds() * BYTES_PER_SECOND;
             try (TopicWatcher<SessionResult> results = pipeline.results();
-                 Producer<byte[], byte[]> producer = stack.producer()) {
+                 Producer<byte[], byte[]> producer = context.stack().producer()) {
                 AudioIngestor ingestor = new AudioIngestor(producer, pipeline.topics(), BenchWorkload.ingestSettings(),
                         Clock.systemUTC());
-                Map<String, Double> cpuBefore = stack.cpu(pipeline.jvm(), server);
+                Map<String, Double> cpuBefore = context.stack().cpu(pipeline.jvm(), server);
                 long start = System.nanoTime();
                 IngestJob.Report ingestReport = new IngestJob(ingestor).run(files, new IngestJob.Listener() { });
                 if (!ingestReport.ok()) {
@@ -151,22 +142,22 @@ final class ThroughputPhase {
                         files.size(), Duration.ofMinutes(10));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 BenchWorkload.requireCompleted(done, "throughput");
-                String cpuUse = BenchWorkload.cpuUse(cpuBefore, stack.cpu(pipeline.jvm(), server));
-                report.row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
+                String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
+                context.report().row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
                         cpuUse, String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
                         Runtime.getRuntime().availableProcessors()), null, null, null));
-                progress.accept("CPU seconds: " + cpuUse);
-                double audioRate = settings.throughputSessions() * (double) settings.throughputSeconds() / seconds;
+                context.progress().accept("CPU seconds: " + cpuUse);
+                double audioRate = context.settings().throughputSessions() * (double) context.settings().throughputSeconds() / seconds;
                 double mbPerSecond = totalBytes / 1e6 / seconds;
                 double ratio = mbPerSecond / rawMbPerSecond;
-                report.row(new BenchReport.Row("2 pipeline throughput", settings.throughputSessions() + " sessions x "
-                        + settings.throughputSeconds() + " s pcm16, instant server: ingest -> result",
+                context.report().row(new BenchReport.Row("2 pipeline throughput", context.settings().throughputSessions() + " sessions x "
+                        + context.settings().throughputSeconds() + " s pcm16, instant server: ingest -> result",
                         String.format(Locale.ROOT, "%.1f MB/s (%.0f s of audio per s; ingest alone %.1f s)", mbPerSecond,
                                 audioRate, (ingested - start) / 1e9),
                         String.format(Locale.ROOT, "%.1f MB/s raw Kafka", rawMbPerSecond), ratio, ">= 0.50", ratio >= 0.5));
-                report.headline("throughputRatioToRawKafka", BenchWorkload.round(ratio));
-                report.headline("audioSecondsPerSecond", BenchWorkload.round(audioRate));
-                progress.accept(String.format(Locale.ROOT, "throughput: %.1f MB/s, %.2f of raw Kafka", mbPerSecond, ratio));
+                context.report().headline("throughputRatioToRawKafka", BenchWorkload.round(ratio));
+                context.report().headline("audioSecondsPerSecond", BenchWorkload.round(audioRate));
+                context.progress().accept(String.format(Locale.ROOT, "throughput: %.1f MB/s, %.2f of raw Kafka", mbPerSecond, ratio));
                 latency(pipeline, results, producer);
             }
         }
@@ -179,7 +170,7 @@ final class ThroughputPhase {
         new Random(7).nextBytes(second);
         List<Double> added = new ArrayList<>();
         List<Double> provider = new ArrayList<>();
-        for (int i = 0; i < settings.latencySessions(); i++) {
+        for (int i = 0; i < context.settings().latencySessions(); i++) {
             String session = "latency-" + i;
             BenchWorkload.publishSession(producer, pipeline.topics(), session, second).get();
             long published = System.nanoTime();
@@ -194,13 +185,13 @@ final class ThroughputPhase {
         double p50 = BenchWorkload.percentile(added, 50);
         double p99 = BenchWorkload.percentile(added, 99);
         double providerP50 = BenchWorkload.percentile(provider.stream().sorted().toList(), 50);
-        report.row(new BenchReport.Row("4 added latency", settings.latencySessions() + " sessions of 1 s, one at a time, "
-                + "commit interval " + settings.commitInterval().toMillis() + " ms",
+        context.report().row(new BenchReport.Row("4 added latency", context.settings().latencySessions() + " sessions of 1 s, one at a time, "
+                + "commit interval " + context.settings().commitInterval().toMillis() + " ms",
                 String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms", p50, p99),
                 String.format(Locale.ROOT, "provider's own time p50 %.0f ms (subtracted)", providerP50),
                 null, "p99 <= 250 ms", p99 <= 250));
-        report.headline("addedLatencyP50Ms", BenchWorkload.round(p50));
-        report.headline("addedLatencyP99Ms", BenchWorkload.round(p99));
-        progress.accept(String.format(Locale.ROOT, "added latency: p50 %.0f ms, p99 %.0f ms", p50, p99));
+        context.report().headline("addedLatencyP50Ms", BenchWorkload.round(p50));
+        context.report().headline("addedLatencyP99Ms", BenchWorkload.round(p99));
+        context.progress().accept(String.format(Locale.ROOT, "added latency: p50 %.0f ms, p99 %.0f ms", p50, p99));
     }
 }

@@ -6,14 +6,11 @@ import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
-import dev.streamscribe.testing.InMemoryRegistryClient;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -30,8 +27,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,39 +49,27 @@ class SessionAssemblerTest {
 
     @BeforeEach
     void start() {
-        String prefix = "asm-" + UUID.randomUUID() + ".";
-        var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime",
-                "topic.prefix", prefix), Map.of());
-        Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
         var settings = new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "assembler-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         metrics = new PipelineMetrics(new SimpleMeterRegistry());
         // no dispatch slots: sessions stay READY, so these tests see the assembler alone
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO), metrics);
-        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, noSlots), props, T0);
-        configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
-                topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
-        chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
-                topics.audioChunks().valueSerde().serializer(), T0, Duration.ZERO);
-        resultsIn = driver.createInputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().serializer(),
-                topics.sessionResults().valueSerde().serializer(), T0, Duration.ZERO);
-        results = driver.createOutputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().deserializer(),
-                topics.sessionResults().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
-                topics.deadLetters().valueSerde().deserializer());
-        state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+        harness = new TopologyHarness(stateDir, settings, noSlots, T0);
+        driver = harness.driver;
+        configs = harness.configs;
+        chunks = harness.chunks;
+        resultsIn = harness.resultsIn;
+        results = harness.results;
+        deadLetters = harness.deadLetters;
+        state = harness.state;
     }
 
     private PipelineMetrics metrics;
+    private TopologyHarness harness;
 
     @AfterEach
     void stop() {
-        driver.close();
+        harness.close();
     }
 
     private static SessionConfig config(String session) {

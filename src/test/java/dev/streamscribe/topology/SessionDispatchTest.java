@@ -7,18 +7,15 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnResult;
-import dev.streamscribe.testing.InMemoryRegistryClient;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -34,9 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,13 +62,6 @@ class SessionDispatchTest {
 
     @BeforeEach
     void start() {
-        var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime"), Map.of());
-        Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatch-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         SessionLauncher launcher = (request, refs) -> {
             CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
             launches.add(new Launch(request, outcome));
@@ -83,23 +71,21 @@ class SessionDispatchTest {
                 new PipelineMetrics(new SimpleMeterRegistry()));
         var settings = new SessionAssembler.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Dialect.OPENAI_GA);
-        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services), props, T0);
-        configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
-                topics.sessionConfigs().valueSerde().serializer(), T0, Duration.ZERO);
-        chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
-                topics.audioChunks().valueSerde().serializer(), T0, Duration.ZERO);
-        results = driver.createOutputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().deserializer(),
-                topics.sessionResults().valueSerde().deserializer());
-        transcriptions = driver.createOutputTopic(topics.transcriptions().name(),
-                topics.transcriptions().keySerde().deserializer(), topics.transcriptions().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
-                topics.deadLetters().valueSerde().deserializer());
-        state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+        harness = new TopologyHarness(stateDir, settings, services, T0);
+        driver = harness.driver;
+        configs = harness.configs;
+        chunks = harness.chunks;
+        results = harness.results;
+        transcriptions = harness.transcriptions;
+        deadLetters = harness.deadLetters;
+        state = harness.state;
     }
+
+    private TopologyHarness harness;
 
     @AfterEach
     void stop() {
-        driver.close();
+        harness.close();
     }
 
     /** A one-turn session of 200 ms, complete: the assembler makes it READY and the dispatcher launches it. */

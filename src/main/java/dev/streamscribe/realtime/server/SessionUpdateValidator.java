@@ -114,13 +114,7 @@ abstract sealed class SessionUpdateValidator {
                         + ". Supported values are: ['text'] and ['audio'].", "session.output_modalities"));
             }
             // everything checked: apply (only the fields present are updated)
-            target.inputFormat = format;
-            if (input.has("transcription")) {
-                target.transcription = newTranscription.isNull() ? null : (ObjectNode) newTranscription.deepCopy();
-            }
-            if (input.has("noise_reduction")) {
-                target.noiseReduction = input.get("noise_reduction");
-            }
+            applyInput(input, "transcription", "noise_reduction", format, target);
             applyCommon(session, target);
             if (modalities != null) {
                 target.outputModality = modalities.get(0).asText().equals("audio") ? Modality.AUDIO : Modality.TEXT;
@@ -173,13 +167,7 @@ abstract sealed class SessionUpdateValidator {
                 return badTranscription;
             }
             JsonNode modalities = session.get("modalities");
-            target.inputFormat = format;
-            if (session.has("input_audio_transcription")) {
-                target.transcription = newTranscription.isNull() ? null : (ObjectNode) newTranscription.deepCopy();
-            }
-            if (session.has("input_audio_noise_reduction")) {
-                target.noiseReduction = session.get("input_audio_noise_reduction");
-            }
+            applyInput(session, "input_audio_transcription", "input_audio_noise_reduction", format, target);
             applyCommon(session, target);
             if (modalities != null && modalities.isArray()) {
                 target.outputModality = modalities.toString().contains("audio") ? Modality.AUDIO : Modality.TEXT;
@@ -188,6 +176,19 @@ abstract sealed class SessionUpdateValidator {
                 target.maxOutputTokens = session.get("max_response_output_tokens");
             }
             return Optional.empty();
+        }
+    }
+
+    /** The input side, wherever a shape keeps it: the format, and transcription and noise reduction when present. */
+    static void applyInput(JsonNode container, String transcriptionField, String noiseReductionField,
+                           AudioEncoding format, ServerSessionConfig target) {
+        target.inputFormat = format;
+        if (container.has(transcriptionField)) {
+            JsonNode transcription = container.get(transcriptionField);
+            target.transcription = transcription.isNull() ? null : (ObjectNode) transcription.deepCopy();
+        }
+        if (container.has(noiseReductionField)) {
+            target.noiseReduction = container.get(noiseReductionField);
         }
     }
 

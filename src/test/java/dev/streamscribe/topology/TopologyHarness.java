@@ -1,0 +1,65 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.testing.InMemoryRegistryClient;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The pipeline's topology on a {@link TopologyTestDriver}, with an in-memory registry: its input and output topics
+ * and the session-state store, for the topology tests. The provider side is whatever {@link DispatchServices} the
+ * test hands in (a fake launcher, or no slots at all).
+ */
+final class TopologyHarness implements AutoCloseable {
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, SessionConfig> configs;
+    final TestInputTopic<String, AudioChunk> chunks;
+    final TestInputTopic<String, SessionResult> resultsIn;
+    final TestOutputTopic<String, SessionResult> results;
+    final TestOutputTopic<String, TranscriptionEvent> transcriptions;
+    final TestOutputTopic<byte[], DeadLetter> deadLetters;
+    final KeyValueStore<String, SessionState> state;
+
+    TopologyHarness(Path stateDir, SessionAssembler.Settings settings, DispatchServices services, Instant start) {
+        var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
+                "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime"), Map.of());
+        Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services), props, start);
+        configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
+                topics.sessionConfigs().valueSerde().serializer(), start, Duration.ZERO);
+        chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
+                topics.audioChunks().valueSerde().serializer(), start, Duration.ZERO);
+        resultsIn = driver.createInputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().serializer(),
+                topics.sessionResults().valueSerde().serializer(), start, Duration.ZERO);
+        results = driver.createOutputTopic(topics.sessionResults().name(), topics.sessionResults().keySerde().deserializer(),
+                topics.sessionResults().valueSerde().deserializer());
+        transcriptions = driver.createOutputTopic(topics.transcriptions().name(),
+                topics.transcriptions().keySerde().deserializer(), topics.transcriptions().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
+                topics.deadLetters().valueSerde().deserializer());
+        state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
