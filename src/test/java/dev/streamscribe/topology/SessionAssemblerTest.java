@@ -11,10 +11,6 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,13 +35,6 @@ class SessionAssemblerTest {
 
     @TempDir
     Path stateDir;
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, SessionConfig> configs;
-    private TestInputTopic<String, AudioChunk> chunks;
-    private TestInputTopic<String, SessionResult> resultsIn;
-    private TestOutputTopic<String, SessionResult> results;
-    private TestOutputTopic<byte[], DeadLetter> deadLetters;
-    private KeyValueStore<String, SessionState> state;
 
     @BeforeEach
     void start() {
@@ -55,13 +44,6 @@ class SessionAssemblerTest {
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO), metrics);
         harness = new TopologyHarness(stateDir, settings, noSlots, T0);
-        driver = harness.driver;
-        configs = harness.configs;
-        chunks = harness.chunks;
-        resultsIn = harness.resultsIn;
-        results = harness.results;
-        deadLetters = harness.deadLetters;
-        state = harness.state;
     }
 
     private PipelineMetrics metrics;
@@ -86,7 +68,7 @@ class SessionAssemblerTest {
     /** Three chunks of 200 ms each: turn 0 = seq 0-1, turn 1 = seq 2 (end). */
     private void pipeSession(String session, long... order) {
         for (long seq : order) {
-            chunks.pipeInput(session, switch ((int) seq) {
+            harness.chunks.pipeInput(session, switch ((int) seq) {
                 case 0 -> chunk(session, 0, 0, 9_600, false, false);
                 case 1 -> chunk(session, 1, 0, 9_600, true, false);
                 default -> chunk(session, 2, 1, 9_600, true, true);
@@ -95,77 +77,77 @@ class SessionAssemblerTest {
     }
 
     private Status status(String session) {
-        return state.get(session).status();
+        return harness.state.get(session).status();
     }
 
     private List<String> deadLetterReasons() {
-        return deadLetters.readValuesToList().stream().map(DeadLetter::getReasonCode).toList();
+        return harness.deadLetters.readValuesToList().stream().map(DeadLetter::getReasonCode).toList();
     }
 
     @Test
     void shouldMarkASessionReadyOnceConfigEndAndEverySeqArePresent() {
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         pipeSession("s1", 0, 1);
         assertEquals(Status.ASSEMBLING, status("s1"));
         pipeSession("s1", 2);
         assertEquals(Status.READY, status("s1"));
-        assertTrue(deadLetters.isEmpty() && results.isEmpty());
+        assertTrue(harness.deadLetters.isEmpty() && harness.results.isEmpty());
     }
 
     @Test
     void shouldAssembleOutOfOrderChunksWithTheConfigArrivingLast() {
         pipeSession("s1", 2, 0, 1);
         assertEquals(Status.ASSEMBLING, status("s1"));
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         assertEquals(Status.READY, status("s1"));
-        assertEquals(3, state.get("s1").chunks());
+        assertEquals(3, harness.state.get("s1").chunks());
     }
 
     @Test
     void shouldAbsorbExactDuplicatesAndCountThem() {
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         pipeSession("s1", 0, 0, 1, 1, 2, 2);
         assertEquals(Status.READY, status("s1"));
-        assertEquals(3, state.get("s1").duplicates());
-        assertTrue(deadLetters.isEmpty());
+        assertEquals(3, harness.state.get("s1").duplicates());
+        assertTrue(harness.deadLetters.isEmpty());
         assertEquals(3.0, metrics.registry().get(PipelineMetrics.DUPLICATES).counter().count());
     }
 
     @Test
     void shouldDeadLetterTheSameSeqWithDifferentBytes() {
         pipeSession("s1", 0);
-        chunks.pipeInput("s1", chunk("s1", 0, 0, 4_800, false, false));
-        DeadLetter letter = deadLetters.readValue();
+        harness.chunks.pipeInput("s1", chunk("s1", 0, 0, 4_800, false, false));
+        DeadLetter letter = harness.deadLetters.readValue();
         assertEquals("CONFLICTING_DUPLICATE", letter.getReasonCode());
         assertEquals(1L, letter.getSourceOffset(), "the rejected record's offset");
-        assertEquals(1, state.get("s1").chunks(), "the first one is kept");
+        assertEquals(1, harness.state.get("s1").chunks(), "the first one is kept");
     }
 
     @Test
     void shouldDeadLetterASecondEndOfSessionAtAnotherSeq() {
         pipeSession("s1", 2);
-        chunks.pipeInput("s1", chunk("s1", 1, 0, 9_600, true, true));
+        harness.chunks.pipeInput("s1", chunk("s1", 1, 0, 9_600, true, true));
         assertEquals(List.of("SECOND_END_OF_SESSION"), deadLetterReasons());
     }
 
     @Test
     void shouldDeadLetterChunksBeyondTheEndWhicheverArrivesFirst() {
         pipeSession("s1", 2);
-        chunks.pipeInput("s1", chunk("s1", 5, 1, 4_800, false, false));
+        harness.chunks.pipeInput("s1", chunk("s1", 5, 1, 4_800, false, false));
         assertEquals(List.of("CHUNK_AFTER_END"), deadLetterReasons());
-        chunks.pipeInput("s2", chunk("s2", 7, 0, 4_800, false, false));
-        chunks.pipeInput("s2", chunk("s2", 1, 0, 4_800, true, true));
+        harness.chunks.pipeInput("s2", chunk("s2", 7, 0, 4_800, false, false));
+        harness.chunks.pipeInput("s2", chunk("s2", 1, 0, 4_800, true, true));
         assertEquals(List.of("CHUNK_AFTER_END"), deadLetterReasons());
-        assertEquals(1, state.get("s2").chunks());
-        assertEquals(1, state.get("s2").maxSeq());
+        assertEquals(1, harness.state.get("s2").chunks());
+        assertEquals(1, harness.state.get("s2").maxSeq());
     }
 
     @Test
     void shouldDeadLetterMalformedChunks() {
-        chunks.pipeInput("s1", chunk("s1", -1, 0, 4_800, false, false));
-        chunks.pipeInput("s1", chunk("s1", 0, 0, 300 * 1024, false, false));
-        chunks.pipeInput("s1", chunk("other", 0, 0, 4_800, false, false));
-        chunks.pipeInput("s1", chunk("s1", 0, -2, 4_800, false, false));
+        harness.chunks.pipeInput("s1", chunk("s1", -1, 0, 4_800, false, false));
+        harness.chunks.pipeInput("s1", chunk("s1", 0, 0, 300 * 1024, false, false));
+        harness.chunks.pipeInput("s1", chunk("other", 0, 0, 4_800, false, false));
+        harness.chunks.pipeInput("s1", chunk("s1", 0, -2, 4_800, false, false));
         assertEquals(List.of("INVALID_SEQ", "CHUNK_TOO_LARGE", "KEY_MISMATCH", "INVALID_TURN_INDEX"), deadLetterReasons());
         assertEquals(1.0, metrics.registry().get(PipelineMetrics.DEAD_LETTERS)
                 .tag("reason", "CHUNK_TOO_LARGE").counter().count());
@@ -173,10 +155,10 @@ class SessionAssemblerTest {
 
     @Test
     void shouldFailASessionWithOddLengthPcm16() {
-        configs.pipeInput("s1", config("s1"));
-        chunks.pipeInput("s1", chunk("s1", 0, 0, 9_601, true, true));
+        harness.configs.pipeInput("s1", config("s1"));
+        harness.chunks.pipeInput("s1", chunk("s1", 0, 0, 9_601, true, true));
         assertEquals(List.of("AUDIO_NOT_SAMPLE_ALIGNED"), deadLetterReasons());
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.FAILED, result.getStatus());
         assertEquals("AUDIO_NOT_SAMPLE_ALIGNED", result.getReason());
         assertEquals(Status.FINISHED, status("s1"));
@@ -184,19 +166,19 @@ class SessionAssemblerTest {
 
     @Test
     void shouldFailASessionWithNoSendableAudio() {
-        configs.pipeInput("s1", config("s1"));
-        chunks.pipeInput("s1", chunk("s1", 0, 0, 2_400, true, false)); // 50 ms
-        chunks.pipeInput("s1", chunk("s1", 1, 1, 0, true, true));
+        harness.configs.pipeInput("s1", config("s1"));
+        harness.chunks.pipeInput("s1", chunk("s1", 0, 0, 2_400, true, false)); // 50 ms
+        harness.chunks.pipeInput("s1", chunk("s1", 1, 1, 0, true, true));
         assertEquals(List.of("NO_AUDIO"), deadLetterReasons());
-        assertEquals("NO_AUDIO", results.readValue().getReason());
+        assertEquals("NO_AUDIO", harness.results.readValue().getReason());
     }
 
     @Test
     void shouldAcceptG711ChunksOfAnyLength() {
         SessionConfig g711 = config("s1");
         g711.setAudioFormat(AudioFormat.G711_ULAW);
-        configs.pipeInput("s1", g711);
-        chunks.pipeInput("s1", chunk("s1", 0, 0, 1_601, true, true));
+        harness.configs.pipeInput("s1", g711);
+        harness.chunks.pipeInput("s1", chunk("s1", 0, 0, 1_601, true, true));
         assertEquals(Status.READY, status("s1"));
     }
 
@@ -204,71 +186,71 @@ class SessionAssemblerTest {
     void shouldFailARunWhoseAudioFormatThisBuildDoesNotKnow() {
         SessionConfig unknown = config("s1");
         unknown.setAudioFormat(AudioFormat.UNKNOWN);
-        configs.pipeInput("s1", unknown);
-        DeadLetter letter = deadLetters.readValue();
+        harness.configs.pipeInput("s1", unknown);
+        DeadLetter letter = harness.deadLetters.readValue();
         assertEquals("CONFIG_INVALID", letter.getReasonCode());
         assertTrue(letter.getMessage().contains("audio format is UNKNOWN"), letter.getMessage());
-        assertEquals(SessionStatus.FAILED, results.readValue().getStatus());
+        assertEquals(SessionStatus.FAILED, harness.results.readValue().getStatus());
     }
 
     @Test
     void shouldDeadLetterAnInvalidConfigAndFailTheRun() {
         SessionConfig invalid = TestConfigs.withResponses(Dialect.OPENAI_GA, "s1");
         invalid.setModel(null);
-        configs.pipeInput("s1", invalid);
+        harness.configs.pipeInput("s1", invalid);
         assertEquals(List.of("CONFIG_INVALID"), deadLetterReasons());
-        assertEquals(SessionStatus.FAILED, results.readValue().getStatus());
+        assertEquals(SessionStatus.FAILED, harness.results.readValue().getStatus());
     }
 
     @Test
     void shouldDeadLetterAConfigWithoutRunTokenOrUnderAnotherKey() {
         SessionConfig noToken = config("s1");
         noToken.setRunToken(" ");
-        configs.pipeInput("s1", noToken);
-        configs.pipeInput("s2", config("s1"));
+        harness.configs.pipeInput("s1", noToken);
+        harness.configs.pipeInput("s2", config("s1"));
         assertEquals(List.of("CONFIG_INVALID", "KEY_MISMATCH"), deadLetterReasons());
-        assertEquals(null, state.get("s1"));
+        assertEquals(null, harness.state.get("s1"));
     }
 
     @Test
     void shouldRefuseAConfigChangeForARunInFlight() {
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         SessionConfig changed = config("s1");
         changed.getTranscription().setLanguage("de");
-        configs.pipeInput("s1", changed);
+        harness.configs.pipeInput("s1", changed);
         SessionConfig newRun = config("s1");
         newRun.setRunToken("run-2");
-        configs.pipeInput("s1", newRun);
+        harness.configs.pipeInput("s1", newRun);
         assertEquals(List.of("CONFIG_CHANGED_IN_FLIGHT", "CONFIG_CHANGED_IN_FLIGHT"), deadLetterReasons());
-        assertEquals("run-1", state.get("s1").runToken());
+        assertEquals("run-1", harness.state.get("s1").runToken());
     }
 
     @Test
     void shouldIgnoreTheSameConfigPublishedTwice() {
-        configs.pipeInput("s1", config("s1"));
-        configs.pipeInput("s1", config("s1"));
-        assertTrue(deadLetters.isEmpty());
+        harness.configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
+        assertTrue(harness.deadLetters.isEmpty());
     }
 
     @Test
     void shouldTreatTheSameRunRepublishedWithOtherMetadataAndCreationTimeAsTheSameConfig() {
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         SessionConfig republished = config("s1");
         republished.setCreatedAtMs(republished.getCreatedAtMs() + 60_000);
         republished.setMetadata(Map.of("source", "copy-of-meeting.wav"));
-        configs.pipeInput("s1", republished);
-        assertTrue(deadLetters.isEmpty());
+        harness.configs.pipeInput("s1", republished);
+        assertTrue(harness.deadLetters.isEmpty());
     }
 
     @Test
     void shouldExpireAGapByStreamTimeAndNameTheMissingSeqs() {
-        configs.pipeInput("s1", config("s1"), T0);
+        harness.configs.pipeInput("s1", config("s1"), T0);
         pipeSession("s1", 0, 2);
-        chunks.pipeInput("later", chunk("later", 0, 0, 4_800, false, false), T0.plus(IDLE).plusSeconds(2));
-        DeadLetter letter = deadLetters.readValue();
+        harness.chunks.pipeInput("later", chunk("later", 0, 0, 4_800, false, false), T0.plus(IDLE).plusSeconds(2));
+        DeadLetter letter = harness.deadLetters.readValue();
         assertEquals("GAP", letter.getReasonCode());
         assertTrue(letter.getMessage().contains("missing seqs: [1]"), letter.getMessage());
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.EXPIRED, result.getStatus());
         assertEquals("GAP", result.getReason());
         assertEquals("run-1", result.getRunToken());
@@ -278,50 +260,50 @@ class SessionAssemblerTest {
     @Test
     void shouldExpireSessionsWithoutConfigOrEndByWallClockOnceCaughtUp() {
         pipeSession("no-config", 0, 1, 2);
-        configs.pipeInput("no-end", config("no-end"));
+        harness.configs.pipeInput("no-end", config("no-end"));
         pipeSession("no-end", 0);
-        driver.advanceWallClockTime(IDLE.plusSeconds(10));
-        List<SessionResult> expired = results.readValuesToList();
+        harness.driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        List<SessionResult> expired = harness.results.readValuesToList();
         assertEquals(2, expired.size());
         assertEquals(Map.of("no-config", "NO_CONFIG", "no-end", "NO_END"), Map.of(
                 expired.get(0).getSessionId(), expired.get(0).getReason(), expired.get(1).getSessionId(), expired.get(1).getReason()));
-        assertEquals(2, deadLetters.readValuesToList().size());
+        assertEquals(2, harness.deadLetters.readValuesToList().size());
     }
 
     @Test
     void shouldNotExpireByWallClockWhileABacklogIsBeingProcessed() {
-        configs.pipeInput("s1", config("s1"), T0);
+        harness.configs.pipeInput("s1", config("s1"), T0);
         pipeSession("s1", 0);
         // records keep arriving (a backlog), each a second of wall clock apart, with old timestamps
         for (int i = 0; i < 700; i++) {
-            driver.advanceWallClockTime(Duration.ofSeconds(1));
-            chunks.pipeInput("busy-" + i, chunk("busy-" + i, 0, 0, 4_800, false, false), T0.plusSeconds(i / 10));
+            harness.driver.advanceWallClockTime(Duration.ofSeconds(1));
+            harness.chunks.pipeInput("busy-" + i, chunk("busy-" + i, 0, 0, 4_800, false, false), T0.plusSeconds(i / 10));
         }
         assertEquals(Status.ASSEMBLING, status("s1"), "700 s of wall clock passed, but the task was never idle");
-        assertTrue(results.isEmpty());
+        assertTrue(harness.results.isEmpty());
     }
 
     @Test
     void shouldStartANewRunOfAnExpiredSessionWithANewRunToken() {
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         pipeSession("s1", 0, 2);
-        driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        harness.driver.advanceWallClockTime(IDLE.plusSeconds(10));
         assertEquals(Status.EXPIRED, status("s1"));
         SessionConfig replay = config("s1");
         replay.setRunToken("run-2");
-        configs.pipeInput("s1", replay);
+        harness.configs.pipeInput("s1", replay);
         pipeSession("s1", 1);
         assertEquals(Status.READY, status("s1"));
-        assertEquals("run-2", state.get("s1").runToken());
+        assertEquals("run-2", harness.state.get("s1").runToken());
     }
 
     @Test
     void shouldNeverReadyARunThatAlreadyHasASessionResult() {
-        resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1").setRunToken("run-1").setAttempt(1)
+        harness.resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1").setRunToken("run-1").setAttempt(1)
                 .setStatus(SessionStatus.COMPLETED).build());
-        configs.pipeInput("s1", config("s1"));
+        harness.configs.pipeInput("s1", config("s1"));
         pipeSession("s1", 0, 1, 2);
         assertEquals(Status.FINISHED, status("s1"));
-        assertTrue(results.isEmpty() && deadLetters.isEmpty());
+        assertTrue(harness.results.isEmpty() && harness.deadLetters.isEmpty());
     }
 }

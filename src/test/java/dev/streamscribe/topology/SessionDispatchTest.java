@@ -2,10 +2,8 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.DeadLetter;
-import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
-import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
@@ -16,10 +14,6 @@ import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,13 +42,6 @@ class SessionDispatchTest {
     @TempDir
     Path stateDir;
     private final List<Launch> launches = new ArrayList<>();
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, SessionConfig> configs;
-    private TestInputTopic<String, AudioChunk> chunks;
-    private TestOutputTopic<String, SessionResult> results;
-    private TestOutputTopic<String, TranscriptionEvent> transcriptions;
-    private TestOutputTopic<byte[], DeadLetter> deadLetters;
-    private KeyValueStore<String, SessionState> state;
 
     /** One call of the launcher: what it was asked, and the outcome the test completes. */
     private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome) {
@@ -72,13 +59,6 @@ class SessionDispatchTest {
         var settings = new SessionAssembler.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Dialect.OPENAI_GA);
         harness = new TopologyHarness(stateDir, settings, services, T0);
-        driver = harness.driver;
-        configs = harness.configs;
-        chunks = harness.chunks;
-        results = harness.results;
-        transcriptions = harness.transcriptions;
-        deadLetters = harness.deadLetters;
-        state = harness.state;
     }
 
     private TopologyHarness harness;
@@ -90,8 +70,8 @@ class SessionDispatchTest {
 
     /** A one-turn session of 200 ms, complete: the assembler makes it READY and the dispatcher launches it. */
     private void publish(String session) {
-        configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
-        chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
+        harness.configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
+        harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
                 .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
     }
 
@@ -104,7 +84,7 @@ class SessionDispatchTest {
     }
 
     private void drain() {
-        driver.advanceWallClockTime(TranscribeTopology.DRAIN_EVERY);
+        harness.driver.advanceWallClockTime(TranscribeTopology.DRAIN_EVERY);
     }
 
     @Test
@@ -112,15 +92,15 @@ class SessionDispatchTest {
         publish("s1");
         assertEquals(1, launches.size());
         assertEquals(1, launches.getFirst().request().attempt());
-        assertEquals(Status.IN_FLIGHT, state.get("s1").status());
-        assertTrue(results.isEmpty(), "nothing is written while the attempt runs");
+        assertEquals(Status.IN_FLIGHT, harness.state.get("s1").status());
+        assertTrue(harness.results.isEmpty(), "nothing is written while the attempt runs");
 
         launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
         drain();
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.COMPLETED, result.getStatus());
-        assertEquals("words of turn 0", transcriptions.readValue().getTranscript());
-        assertEquals(Status.FINISHED, state.get("s1").status());
+        assertEquals("words of turn 0", harness.transcriptions.readValue().getTranscript());
+        assertEquals(Status.FINISHED, harness.state.get("s1").status());
     }
 
     @Test
@@ -129,9 +109,9 @@ class SessionDispatchTest {
         publish("b");
         publish("c");
         assertEquals(2, launches.size(), "the third waits for a slot");
-        assertEquals(Status.READY, state.get("c").status());
+        assertEquals(Status.READY, harness.state.get("c").status());
         launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
-        driver.advanceWallClockTime(TranscribeTopology.DISPATCH_EVERY);
+        harness.driver.advanceWallClockTime(TranscribeTopology.DISPATCH_EVERY);
         assertEquals(3, launches.size(), "a freed slot admits the waiting session");
         assertEquals("c", launches.get(2).request().sessionId());
     }
@@ -142,16 +122,16 @@ class SessionDispatchTest {
         launches.getFirst().outcome().complete(new SessionOutcome.Failed(
                 Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
         drain();
-        assertEquals(Status.READY, state.get("s1").status());
-        assertTrue(results.isEmpty(), "a retried attempt writes nothing");
-        driver.advanceWallClockTime(BACKOFF.dividedBy(2));
+        assertEquals(Status.READY, harness.state.get("s1").status());
+        assertTrue(harness.results.isEmpty(), "a retried attempt writes nothing");
+        harness.driver.advanceWallClockTime(BACKOFF.dividedBy(2));
         assertEquals(1, launches.size(), "not before the backoff");
-        driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
         assertEquals(2, launches.size());
         assertEquals(2, launches.get(1).request().attempt());
         launches.get(1).outcome().complete(completed(launches.get(1).request()));
         drain();
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.COMPLETED, result.getStatus());
         assertEquals(2, result.getAttempt());
     }
@@ -162,10 +142,10 @@ class SessionDispatchTest {
         launches.getFirst().outcome().complete(new SessionOutcome.Failed(
                 Classification.permanent("UPGRADE_REFUSED_401", "unauthorized"), List.of()));
         drain();
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.FAILED, result.getStatus());
         assertEquals("UPGRADE_REFUSED_401", result.getReason());
-        DeadLetter letter = deadLetters.readValue();
+        DeadLetter letter = harness.deadLetters.readValue();
         assertEquals("UPGRADE_REFUSED_401", letter.getReasonCode());
         assertEquals("s1", letter.getSessionId());
         assertEquals(1, launches.size(), "never retried");
@@ -180,10 +160,10 @@ class SessionDispatchTest {
             launch.outcome().complete(new SessionOutcome.Failed(
                     Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
             drain();
-            driver.advanceWallClockTime(BACKOFF.multipliedBy(8));
+            harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(8));
         }
         assertEquals(3, launches.size());
-        SessionResult result = results.readValue();
+        SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.FAILED, result.getStatus());
         assertEquals(3, result.getAttempt());
     }
