@@ -10,6 +10,7 @@ import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
 import dev.streamscribe.realtime.event.SessionSettings;
+import dev.streamscribe.records.RunTokens;
 import dev.streamscribe.topology.SessionState.Status;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
@@ -127,7 +128,8 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty);
         byte[] encoded = SessionState.encode(config);
         String token = config.getRunToken();
-        if (state.hasConfig() && state.runToken().equals(token)) {
+        List<String> sameRun = RunTokens.equivalents(token, config);
+        if (state.hasConfig() && sameRun.contains(state.runToken())) {
             if (!Arrays.equals(state.config(), encoded) && !sameRequest(state.sessionConfig(), config)) {
                 deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
                         + "' already has a different config; publish the change with a new run token");
@@ -141,8 +143,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             return;
         }
         SessionState next = state.newRun(encoded, token).touched(record.timestamp(), context.currentSystemTimeMs());
-        if (finishedRuns.get(runKey(sessionId, token)) != null) {
-            // replay of a run that already has its SessionResult: never sent to the provider again
+        if (sameRun.stream().anyMatch(run -> finishedRuns.get(runKey(sessionId, run)) != null)) {
+            // replay of a run that already has its SessionResult (under this token, or under the earlier token
+            // function's token of the same request): never sent to the provider again
             save(sessionId, next.finished());
             return;
         }
@@ -161,14 +164,15 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     /**
      * Whether two configs of one run ask the provider the same: the creation time and the metadata only describe the
-     * run, so publishing the same run again (ingesting a file twice, from another path) is not a change.
+     * run, so publishing the same run again (ingesting a file twice, from another path) is not a change; nor is the
+     * token, when both are tokens of the same request ({@link RunTokens#equivalents}).
      */
     static boolean sameRequest(Optional<SessionConfig> stored, SessionConfig incoming) {
         return stored.map(SessionAssembler::requestPart).map(requestPart(incoming)::equals).orElse(false);
     }
 
     private static SessionConfig requestPart(SessionConfig config) {
-        return SessionConfig.newBuilder(config).setCreatedAtMs(0).setMetadata(Map.of()).build();
+        return SessionConfig.newBuilder(config).setRunToken("").setCreatedAtMs(0).setMetadata(Map.of()).build();
     }
 
     // ---------------------------------------------------------------- chunks

@@ -1,16 +1,14 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.records.SessionConfigCodec;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
  * What the {@code session-state} store keeps per session: small and bounded, whatever the session's length.
  *
- * @param config         the current run's config in Avro single-object encoding (empty until one arrives)
+ * @param config         the current run's config as {@link SessionConfigCodec} encodes it (empty until one arrives)
  * @param runToken       the current run, "" until a config names one
  * @param status         where the current run is
  * @param chunks         distinct chunks indexed
@@ -51,26 +49,13 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         return new SessionState(new byte[0], "", Status.ASSEMBLING, 0, -1, -1, 0, 0, 0, 0);
     }
 
+    /** The current run's config, read whatever released schema wrote it ({@link SessionConfigCodec}). */
     public Optional<SessionConfig> sessionConfig() {
-        if (config.length == 0) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(SessionConfig.fromByteBuffer(ByteBuffer.wrap(config)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("session-state holds an unreadable config", e);
-        }
+        return config.length == 0 ? Optional.empty() : Optional.of(SessionConfigCodec.decode(config));
     }
 
     static byte[] encode(SessionConfig config) {
-        try {
-            ByteBuffer buffer = config.toByteBuffer();
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SessionConfigCodec.encode(config);
     }
 
     public boolean hasConfig() {

@@ -1,15 +1,32 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.topology.SessionState.Status;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Binary form of {@link SessionState} for the {@code session-state} store and its changelog (version byte first). */
+/**
+ * Binary form of {@link SessionState} for the {@code session-state} store and its changelog, version byte first.
+ * Every version ever written stays readable (captured bytes in {@code src/test/resources/fixtures/v1/} are checked by
+ * a test):
+ * <ul>
+ *   <li>2 (written now): the config as {@code SessionConfigCodec} encodes it (readable with any released schema),
+ *   the run token, the status <b>by name</b>, then the counters.</li>
+ *   <li>1: the same, but the status as the ordinal of {@link #V1_STATUSES}.</li>
+ * </ul>
+ * A new field is added as a new version; readers of older versions fill it with its default.
+ *
+ * <p>Threading: stateless.
+ */
 public final class SessionStateSerde implements Serde<SessionState> {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    /** Version 1 stored the status by ordinal in this order; never change it. */
+    static final List<Status> V1_STATUSES = List.of(Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT, Status.FINISHED,
+            Status.EXPIRED);
 
     @Override
     public Serializer<SessionState> serializer() {
@@ -18,9 +35,11 @@ public final class SessionStateSerde implements Serde<SessionState> {
                 return null;
             }
             byte[] token = state.runToken().getBytes(StandardCharsets.UTF_8);
-            ByteBuffer buffer = ByteBuffer.allocate(1 + 4 + state.config().length + 4 + token.length + 1 + 8 * 6 + 4);
+            byte[] status = state.status().name().getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer buffer = ByteBuffer.allocate(1 + 4 + state.config().length + 4 + token.length + 1 + status.length
+                    + 8 * 6 + 4);
             buffer.put(VERSION).putInt(state.config().length).put(state.config()).putInt(token.length).put(token)
-                    .put((byte) state.status().ordinal()).putLong(state.chunks()).putLong(state.maxSeq())
+                    .put((byte) status.length).put(status).putLong(state.chunks()).putLong(state.maxSeq())
                     .putLong(state.endSeq()).putLong(state.duplicates()).putLong(state.lastRecordTimestamp())
                     .putLong(state.lastTouchedWallMs()).putInt(state.attempt());
             return buffer.array();
@@ -35,16 +54,23 @@ public final class SessionStateSerde implements Serde<SessionState> {
             }
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
-            if (version != VERSION) {
-                throw new IllegalStateException("session-state entry of version " + version + "; this build reads " + VERSION);
+            if (version != 1 && version != 2) {
+                throw new IllegalStateException("session-state entry of version " + version + "; this build reads 1 and 2"
+                        + " (written by a newer streamscribe?)");
             }
             byte[] config = new byte[buffer.getInt()];
             buffer.get(config);
             byte[] token = new byte[buffer.getInt()];
             buffer.get(token);
-            SessionState.Status status = SessionState.Status.values()[buffer.get()];
+            Status status = version == 1 ? V1_STATUSES.get(buffer.get()) : statusByName(buffer);
             return new SessionState(config, new String(token, StandardCharsets.UTF_8), status, buffer.getLong(),
                     buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getInt());
         };
+    }
+
+    private static Status statusByName(ByteBuffer buffer) {
+        byte[] name = new byte[buffer.get()];
+        buffer.get(name);
+        return Status.valueOf(new String(name, StandardCharsets.US_ASCII));
     }
 }

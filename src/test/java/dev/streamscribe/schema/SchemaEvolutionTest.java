@@ -29,13 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The public contract of every topic evolves BACKWARD-compatibly: each schema in {@code schemas/} reads data
- * written by its latest released version (src/test/resources/schema-history/), every field added since has a
+ * written by its latest released version (src/main/resources/schema-history/), every field added since has a
  * default, and every type and field is documented.
  */
 class SchemaEvolutionTest {
     static final Path SCHEMAS = Path.of(System.getProperty("streamscribe.project.dir", ".")).resolve("schemas");
     static final Path HISTORY = Path.of(System.getProperty("streamscribe.project.dir", "."))
-            .resolve("src/test/resources/schema-history");
+            .resolve("src/main/resources/schema-history");
     static final List<String> TOPIC_RECORDS = List.of("SessionConfig", "AudioChunk", "TranscriptionEvent",
             "ResponseEvent", "SessionResult", "DeadLetter");
 

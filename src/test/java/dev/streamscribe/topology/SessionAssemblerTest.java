@@ -8,6 +8,7 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.records.RunTokens;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -305,5 +307,44 @@ class SessionAssemblerTest {
         pipeSession("s1", 0, 1, 2);
         assertEquals(Status.FINISHED, status("s1"));
         assertTrue(harness.results.isEmpty() && harness.deadLetters.isEmpty());
+    }
+
+    /** A config as ingest publishes it: its run token derived from its request, by {@code token}. */
+    private static SessionConfig ingested(String session, Function<SessionConfig, String> token) {
+        SessionConfig config = config(session);
+        config.setRunToken(token.apply(config));
+        return config;
+    }
+
+    @Test
+    void shouldNeverReadyARunThatFinishedUnderTheEarlierTokenOfTheSameRequest() {
+        SessionConfig before = ingested("s1", RunTokens::legacy);
+        harness.resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1").setRunToken(before.getRunToken())
+                .setAttempt(1).setStatus(SessionStatus.COMPLETED).build());
+        harness.configs.pipeInput("s1", ingested("s1", RunTokens::of)); // re-ingested after the upgrade
+        pipeSession("s1", 0, 1, 2);
+        assertEquals(Status.FINISHED, status("s1"), "the same request is the same run: never paid twice");
+        assertTrue(harness.results.isEmpty() && harness.deadLetters.isEmpty());
+    }
+
+    @Test
+    void shouldTreatTheSameRequestUnderTheNewTokenAsTheRunInFlightUnderTheEarlierOne() {
+        harness.configs.pipeInput("s1", ingested("s1", RunTokens::legacy));
+        pipeSession("s1", 0, 1, 2);
+        harness.configs.pipeInput("s1", ingested("s1", RunTokens::of));
+        assertTrue(harness.deadLetters.isEmpty(), "not CONFIG_CHANGED_IN_FLIGHT");
+        assertEquals(Status.READY, status("s1"));
+        assertEquals(RunTokens.legacy(config("s1")), harness.state.get("s1").runToken(), "the run keeps its token");
+    }
+
+    @Test
+    void shouldStillRunACallersOwnTokenAfterAnEarlierRunOfTheSameRequest() {
+        harness.resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1")
+                .setRunToken(RunTokens.legacy(config("s1"))).setAttempt(1).setStatus(SessionStatus.COMPLETED).build());
+        SessionConfig replay = config("s1");
+        replay.setRunToken("run-1~replay-1");
+        harness.configs.pipeInput("s1", replay);
+        pipeSession("s1", 0, 1, 2);
+        assertEquals(Status.READY, status("s1"), "a replay token is a new run");
     }
 }

@@ -1,0 +1,86 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.records.UpgradeFixtures;
+import dev.streamscribe.topology.SessionState.Status;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** session-state values: every version ever written stays readable; the current one keeps enums by name. */
+class SessionStateSerdeTest {
+    private final SessionStateSerde serde = new SessionStateSerde();
+
+    /** The states whose version 1 bytes were captured (src/test/resources/fixtures/v1/session-state.properties). */
+    private static Map<String, SessionState> captured() {
+        Map<String, SessionState> states = new LinkedHashMap<>();
+        states.put("empty", SessionState.empty());
+        states.put("ready", SessionState.empty().newRun(SessionState.encode(UpgradeFixtures.transcriptionOnly()), "r-fixture-1")
+                .withChunk(0, false).withChunk(1, true).ready());
+        states.put("in-flight", SessionState.empty().newRun(SessionState.encode(UpgradeFixtures.withResponses()), "r-fixture-2")
+                .withChunk(0, true).ready().admitted().retryPending().admitted());
+        states.put("finished", SessionState.empty().newRun(SessionState.encode(UpgradeFixtures.telephony()), "r-fixture-3")
+                .withChunk(0, true).withDuplicate().touched(1_700_000_000_500L, 1_700_000_000_900L).ready().admitted()
+                .finished());
+        states.put("expired", SessionState.empty().touched(5, 7).expired());
+        return states;
+    }
+
+    @Test
+    void everyStateVersion1WroteIsReadAsItWas() throws IOException {
+        Properties v1 = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/v1/session-state.properties")) {
+            v1.load(in);
+        }
+        captured().forEach((name, expected) -> {
+            SessionState read = serde.deserializer().deserialize("t", HexFormat.of().parseHex(v1.getProperty(name)));
+            assertEquals(expected.status(), read.status(), name);
+            assertEquals(expected.runToken(), read.runToken(), name);
+            assertEquals(expected.attempt(), read.attempt(), name);
+            assertEquals(expected.chunks(), read.chunks(), name);
+            assertEquals(expected.endSeq(), read.endSeq(), name);
+            assertEquals(expected.duplicates(), read.duplicates(), name);
+            assertEquals(expected.lastRecordTimestamp(), read.lastRecordTimestamp(), name);
+            assertEquals(expected.lastTouchedWallMs(), read.lastTouchedWallMs(), name);
+            assertEquals(expected.sessionConfig(), read.sessionConfig(), name);
+        });
+    }
+
+    @Test
+    void theCurrentVersionRoundTripsEveryStatus() {
+        for (SessionState state : captured().values()) {
+            byte[] bytes = serde.serializer().serialize("t", state);
+            assertEquals(2, bytes[0], "written as version 2");
+            SessionState read = serde.deserializer().deserialize("t", bytes);
+            assertEquals(state.status(), read.status());
+            assertArrayEquals(state.config(), read.config());
+            assertEquals(state.attempt(), read.attempt());
+        }
+    }
+
+    @Test
+    void theStatusIsStoredByNameSoReorderingTheEnumCannotChangeStoredState() {
+        SessionState inFlight = captured().get("in-flight");
+        String bytes = new String(serde.serializer().serialize("t", inFlight), StandardCharsets.ISO_8859_1);
+        assertTrue(bytes.contains(Status.IN_FLIGHT.name()), "the status name is in the bytes");
+    }
+
+    @Test
+    void aVersionFromTheFutureIsRefusedWithAClearMessage() {
+        byte[] bytes = serde.serializer().serialize("t", SessionState.empty());
+        bytes[0] = 9;
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> serde.deserializer().deserialize("t", bytes));
+        assertTrue(refused.getMessage().contains("version 9"), refused.getMessage());
+    }
+}
