@@ -260,8 +260,9 @@ public final class SchemaRegistryClient implements RegistryClient {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             if (json == null) {
-                throw new SchemaRegistryException("registry answered '" + what + "' with a body that is not JSON",
-                        status, -1);
+                // a proxy's login page or a wrong URL answering 200: the registry is not reachable as such
+                throw new RegistryUnavailableException("schema registry " + config.baseUrl() + " answered '" + what
+                        + "' with a body that is not JSON (a proxy or a wrong URL?)", status, -1, null);
             }
             return json;
         }
@@ -285,10 +286,15 @@ public final class SchemaRegistryClient implements RegistryClient {
         String message = "schema registry refused to " + what + ": HTTP " + status + ", error " + code
                 + (detail.isEmpty() ? "" : " (" + detail + ")");
         if (status == 401 || status == 403) {
-            return new RegistryAuthenticationException(message, status, code);
+            return new RegistryAuthenticationException(message + "; check the registry credentials", status, code);
         }
         if (status >= 500 || status == 408 || status == 429) {
             return new RegistryUnavailableException(message, status, code, null);
+        }
+        if (json == null || !json.has("error_code")) {
+            // every Confluent-API registry answers errors with an error_code: this answer came from something else
+            return new RegistryUnavailableException(message + "; the answer is not a schema registry's (a proxy or a "
+                    + "wrong URL?)", status, code, null);
         }
         return switch (code) {
             case 40401 -> new SubjectNotFoundException(message, status, code);

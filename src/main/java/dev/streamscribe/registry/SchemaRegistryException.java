@@ -63,20 +63,25 @@ public class SchemaRegistryException extends RuntimeException {
         }
     }
 
-    /** 401/403: credentials missing or refused. Never retried. */
-    public static final class RegistryAuthenticationException extends SchemaRegistryException {
-        public RegistryAuthenticationException(String message, int httpStatus, int errorCode) {
-            super(message, httpStatus, errorCode);
+    /**
+     * The registry cannot answer properly: down, slow, 5xx, or an answer that is not a schema registry's (a proxy
+     * page, a 404 without a registry error code, a body that is not JSON). An outage, not bad data: callers retry
+     * with backoff, and records that fail with this are never dead-lettered.
+     */
+    public static sealed class RegistryUnavailableException extends SchemaRegistryException
+            permits RegistryAuthenticationException {
+        public RegistryUnavailableException(String message, int httpStatus, int errorCode, Throwable cause) {
+            super(message, httpStatus, errorCode, cause);
         }
     }
 
     /**
-     * The registry is down, slow or answered 5xx: an outage, not bad data. Callers retry with backoff; records that
-     * fail with this are never dead-lettered.
+     * 401/403: credentials missing or refused, as after a password rotation. Retried as an outage (the records are
+     * good; the fix is the credentials), and named apart in messages so the operator knows what to fix.
      */
-    public static final class RegistryUnavailableException extends SchemaRegistryException {
-        public RegistryUnavailableException(String message, int httpStatus, int errorCode, Throwable cause) {
-            super(message, httpStatus, errorCode, cause);
+    public static final class RegistryAuthenticationException extends RegistryUnavailableException {
+        public RegistryAuthenticationException(String message, int httpStatus, int errorCode) {
+            super(message, httpStatus, errorCode, null);
         }
     }
 

@@ -184,7 +184,7 @@ class BatchJobIT {
         assertTrue(none.err().contains("replayed 0 session(s)"), none.err());
         Cli.Result one = Cli.run(Cli.args("replay", flags, "--session", sessionB));
         assertEquals(0, one.exitCode(), one.toString());
-        assertTrue(one.out().startsWith(sessionB + "  r-") && one.out().contains("(COMPLETED) -> r-"), one.out());
+        assertTrue(one.out().startsWith(sessionB + "  r2-") && one.out().contains("(COMPLETED) -> r2-"), one.out());
         Cli.Result run = runUntilDrained();
         assertEquals(0, run.exitCode(), run.toString());
         List<SessionResult> results = results();

@@ -3,7 +3,9 @@ package dev.streamscribe.registry;
 import com.sun.net.httpserver.HttpServer;
 import dev.streamscribe.registry.SchemaRegistryException.RegistryAuthenticationException;
 import dev.streamscribe.registry.SchemaRegistryException.RegistryUnavailableException;
+import dev.streamscribe.registry.SchemaRegistryException.SchemaNotFoundException;
 import dev.streamscribe.registry.SchemaRegistryException.SubjectNotFoundException;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,10 +119,55 @@ class SchemaRegistryClientFailureTest {
     }
 
     @Test
-    void shouldReportANonJsonAnswerClearly() throws IOException {
+    void shouldTreatANonJsonAnswerAsAnOutageNotAsBadData() throws IOException {
         URI url = serve(200, "<html>proxy login</html>", 0, null);
-        SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
+        RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
                 () -> client(url, Duration.ofSeconds(2)).schemaById(5));
         assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
+    }
+
+    @Test
+    void shouldTreatA404WithoutARegistryErrorCodeAsAnOutage() throws IOException {
+        URI url = serve(404, "<html>Not Found</html>", 0, null);
+        RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
+                () -> client(url, Duration.ofSeconds(2)).schemaById(5));
+        assertTrue(e.getMessage().contains("not a schema registry's"), e.getMessage());
+    }
+
+    @Test
+    void shouldTreatOnly40403AsAnUnknownSchemaId() throws IOException {
+        URI url = serve(404, "{\"error_code\":40403,\"message\":\"Schema 5 not found\"}", 0, null);
+        SchemaNotFoundException e = assertThrows(SchemaNotFoundException.class,
+                () -> client(url, Duration.ofSeconds(2)).schemaById(5));
+        assertEquals(40403, e.errorCode());
+    }
+
+    @Test
+    void shouldTreatRefusedCredentialsAsAnOutageSoGoodRecordsWait() throws IOException {
+        URI url = serve(403, "{\"error_code\":40301,\"message\":\"Forbidden\"}", 0, null);
+        RegistryUnavailableException e = assertThrows(RegistryUnavailableException.class,
+                () -> client(url, Duration.ofSeconds(2)).schemaById(5));
+        assertInstanceOf(RegistryAuthenticationException.class, e);
+        assertTrue(e.getMessage().contains("credentials"), e.getMessage());
+    }
+
+    @Test
+    void shouldRetryAnOutageWithinItsBudgetAndSucceedWhenTheRegistryIsBack() throws IOException {
+        AtomicInteger calls = new AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            boolean down = calls.incrementAndGet() <= 2;
+            byte[] bytes = (down ? "<html>maintenance</html>" : "{\"schema\":\"\\\"string\\\"\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(down ? 404 : 200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        SchemaRegistryClient client = new SchemaRegistryClient(new RegistryClientConfig(url, Optional.empty(),
+                Duration.ofSeconds(2), true, Duration.ofSeconds(10)));
+        assertEquals(Schema.Type.STRING, client.schemaById(9).getType());
+        assertEquals(3, calls.get(), "two answers from something else, then the registry");
     }
 }

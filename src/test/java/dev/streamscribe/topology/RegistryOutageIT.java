@@ -17,8 +17,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,16 +41,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A registry outage is not bad data: while the registry answers 503 the pipeline dead-letters nothing and
- * retries; once it is back, the session completes. The outage is a loopback proxy in front of the real registry
- * that answers 503 while switched off.
+ * A registry outage is not bad data: while the registry answers 503, refuses the credentials, or something else
+ * answers in its place (a proxy's 404 or login page), the pipeline dead-letters nothing and retries; once it is
+ * back, the session completes. The outage is a loopback proxy in front of the real registry that answers so while
+ * switched off.
  */
 class RegistryOutageIT {
     @TempDir
     Path stateDir;
 
-    @Test
-    void shouldRetryThroughARegistryOutageWithoutDeadLetteringGoodRecords() throws Exception {
+    /** What the registry answers while it is "down": each is an outage, never bad data. */
+    enum Outage {
+        SERVER_ERROR(503, "{\"error_code\":50301,\"message\":\"registry down (test outage)\"}"),
+        CREDENTIALS_REFUSED(401, "{\"error_code\":40101,\"message\":\"Unauthorized\"}"),
+        PROXY_PAGE_404(404, "<html><body>Not Found</body></html>"),
+        PROXY_PAGE_200(200, "<html><body>Please log in</body></html>");
+
+        final int status;
+        final String body;
+
+        Outage(int status, String body) {
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Outage.class)
+    void shouldRetryThroughARegistryOutageWithoutDeadLetteringGoodRecords(Outage outage) throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
         AtomicInteger refused = new AtomicInteger();
         HttpClient forward = HttpClient.newHttpClient();
@@ -60,8 +79,8 @@ class RegistryOutageIT {
             int status;
             if (down.get()) {
                 refused.incrementAndGet();
-                status = 503;
-                body = "{\"error_code\":50301,\"message\":\"registry down (test outage)\"}".getBytes();
+                status = outage.status;
+                body = outage.body.getBytes();
             } else {
                 String path = exchange.getRequestURI().getRawPath().substring("/proxy".length());
                 String query = exchange.getRequestURI().getRawQuery();
