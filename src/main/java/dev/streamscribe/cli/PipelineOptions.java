@@ -5,6 +5,7 @@ import dev.streamscribe.config.PipelineConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** {@code --config} and {@code --set}: which pipeline a command talks to. Environment overrides apply on top. */
@@ -20,6 +21,13 @@ final class PipelineOptions {
 
     /** The definition with environment and flag overrides applied, validated. */
     PipelineConfig load() {
-        return ConfigLoader.load(config, System.getenv(), overrides);
+        return load(Map.of());
+    }
+
+    /** As {@link #load()}, with {@code more} overrides from the command's own flags (they win over --set). */
+    PipelineConfig load(Map<String, String> more) {
+        Map<String, String> all = new HashMap<>(overrides);
+        all.putAll(more);
+        return ConfigLoader.load(config, System.getenv(), all);
     }
 }

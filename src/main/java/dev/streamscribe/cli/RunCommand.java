@@ -36,6 +36,11 @@ final class RunCommand implements Callable<Integer> {
                     + "session.idle-timeout-ms, so that is the longest this waits for them.")
     boolean exitWhenDrained;
 
+    @Option(names = "--unsafe-at-least-once",
+            description = "Accept a streams.processing.guarantee other than exactly_once_v2 (refused otherwise): after a "
+                    + "crash, records can then be written twice and sessions sent to the provider twice.")
+    boolean unsafeAtLeastOnce;
+
     @Option(names = "--ready-file", paramLabel = "FILE",
             description = "Once Kafka Streams is RUNNING, write the application id and the operations port there "
                     + "(a properties file), for scripts and process supervisors.")
@@ -43,7 +48,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        PipelineConfig resolved = pipeline.load();
+        PipelineConfig resolved = pipeline.load(unsafeAtLeastOnce
+                ? Map.of("processing.unsafe-at-least-once", "true") : Map.of());
         ShutdownLatch shutdown = new ShutdownLatch(resolved.streams().drainTimeout().toSeconds() + 60);
         StreamscribePipeline pipeline = StreamscribePipeline.start(resolved, System.getenv());
         try {

@@ -68,7 +68,8 @@ public final class ConfigLoader {
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
             new Key("operations.port", "9464", "127.0.0.1 port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
-            new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"));
+            new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"),
+            new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
 
     private static final Map<String, Key> BY_NAME = KEYS.stream()
             .collect(Collectors.toMap(Key::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
@@ -195,10 +196,11 @@ public final class ConfigLoader {
                 drainTimeout,
                 Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
                 Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),
-                passthrough(STREAMS_PASSTHROUGH));
+                passthrough(STREAMS_PASSTHROUGH), bool("processing.unsafe-at-least-once"));
         String applicationId = string("application.id");
-        if (!applicationId.matches("[A-Za-z0-9._-]+")) {
-            throw invalid("application.id", "may contain only letters, digits, '.', '_' and '-'");
+        if (!applicationId.matches("[A-Za-z0-9._-]+") || applicationId.matches("\\.+")) {
+            // it names the state folder that `reset` deletes: "." or ".." would name another folder
+            throw invalid("application.id", "may contain only letters, digits, '.', '_' and '-', and not be only dots");
         }
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams);
     }

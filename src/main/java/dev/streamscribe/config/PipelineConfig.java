@@ -49,11 +49,13 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param instanceId     stable name of this instance, for static group membership
      * @param operationsPort 127.0.0.1 port of /metrics, /health and /ready; 0 any free port, -1 off
      * @param drainTimeout   on a graceful stop, how long sessions in flight may take to finish
+     * @param unsafeAtLeastOnce a processing guarantee other than exactly_once_v2 in {@code overrides} is accepted
      */
     public record Streams(Path stateDir, Optional<String> instanceId, int operationsPort, Duration drainTimeout,
                           Duration commitInterval,
                           Duration sessionIdleTimeout,
-                          Map<String, String> overrides) {
+                          Map<String, String> overrides,
+                          boolean unsafeAtLeastOnce) {
         public Streams {
             overrides = Map.copyOf(overrides);
         }

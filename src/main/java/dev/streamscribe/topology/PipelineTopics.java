@@ -10,11 +10,13 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +54,15 @@ public final class PipelineTopics {
     }
 
     /**
-     * Creates missing topics (configs compacted) and checks that the audio topic keeps its records long enough:
-     * the audio is read back when a session runs, possibly hours after it was written.
+     * Creates missing topics (configs compacted, session results kept forever) and checks what the pipeline's
+     * guarantees rest on: the audio topic keeps its records long enough and is not compacted (the audio is read back
+     * when a session runs, possibly hours after it was written), configs and chunks have as many partitions (they
+     * are co-partitioned by session id). A refused check throws with what to change.
+     *
+     * @return warnings about settings that cost money later (each also logged), e.g. session results with a
+     *         finite retention: a run whose result has left the topic is paid again after a reset
      */
-    public static void prepare(PipelineConfig config, Topics topics) {
+    public static List<String> prepare(PipelineConfig config, Topics topics) {
         try (Admin admin = Admin.create(clientProperties(config))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.all().stream().map(Topic::name).filter(name -> !existing.contains(name))
@@ -64,15 +71,47 @@ public final class PipelineTopics {
                         if (name.equals(topics.sessionConfigs().name())) {
                             topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                         }
+                        if (name.equals(topics.sessionResults().name())) {
+                            // the skip guarantee reads results back: a result that expired means a run paid twice
+                            topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+                        }
                         return topic;
                     }).toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                createIfStillMissing(admin, missing);
                 awaitLeaders(admin, missing.stream().map(NewTopic::name).toList());
                 log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
             }
+            List<String> warnings = new ArrayList<>();
             ConfigResource audio = new ConfigResource(ConfigResource.Type.TOPIC, topics.audioChunks().name());
             Config audioConfig = describeWhenKnown(admin, audio);
+            if (audioConfig.get(TopicConfig.CLEANUP_POLICY_CONFIG).value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+                throw new IllegalStateException("topic " + topics.audioChunks().name() + " is compacted: compaction keeps "
+                        + "one chunk per session id and deletes the rest of the audio; use cleanup.policy=delete");
+            }
+            long retentionBytes = Long.parseLong(audioConfig.get(TopicConfig.RETENTION_BYTES_CONFIG).value());
+            if (retentionBytes >= 0) {
+                warnings.add("topic " + topics.audioChunks().name() + " deletes audio beyond retention.bytes="
+                        + retentionBytes + " per partition, whatever its age: sessions whose audio goes fail with "
+                        + "AUDIO_EXPIRED; prefer retention.bytes=-1 and a retention.ms that outlasts the longest wait");
+            }
+            Map<String, Integer> partitions = partitionCounts(admin,
+                    List.of(topics.sessionConfigs().name(), topics.audioChunks().name()));
+            if (!partitions.get(topics.sessionConfigs().name()).equals(partitions.get(topics.audioChunks().name()))) {
+                throw new IllegalStateException("topics " + topics.sessionConfigs().name() + " and "
+                        + topics.audioChunks().name() + " have " + partitions.get(topics.sessionConfigs().name()) + " and "
+                        + partitions.get(topics.audioChunks().name()) + " partitions: a session's config and chunks must "
+                        + "land in the same partition number (co-partitioning), so give both the same count");
+            }
+            Config resultsConfig = describeWhenKnown(admin,
+                    new ConfigResource(ConfigResource.Type.TOPIC, topics.sessionResults().name()));
+            long resultsRetention = Long.parseLong(resultsConfig.get(TopicConfig.RETENTION_MS_CONFIG).value());
+            if (resultsRetention >= 0) {
+                warnings.add("topic " + topics.sessionResults().name() + " keeps results for " + resultsRetention
+                        + " ms: after that, a reset or a new application id sends finished runs to the provider again "
+                        + "(paid twice); set its retention.ms=-1");
+            }
+            warnings.forEach(log::warn);
             long retention = Long.parseLong(audioConfig.get(TopicConfig.RETENTION_MS_CONFIG).value());
             long needed = 2 * (config.streams().sessionIdleTimeout().toMillis() + config.realtime().sessionTimeout().toMillis());
             if (retention >= 0 && retention < needed) {
@@ -80,6 +119,7 @@ public final class PipelineTopics {
                         + " ms, but a session may need its audio for up to " + needed + " ms (twice the idle timeout "
                         + "plus the session timeout): raise its retention.ms, or sessions will fail with AUDIO_EXPIRED");
             }
+            return warnings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
@@ -89,6 +129,32 @@ public final class PipelineTopics {
         }
     }
 
+
+    /**
+     * Creates the topics; one created meanwhile by someone else (another instance starting at the same moment, or a
+     * creation the broker's metadata did not show yet) counts as created, with the settings it was given.
+     */
+    private static void createIfStillMissing(Admin admin, List<NewTopic> missing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        for (var created : admin.createTopics(missing).values().entrySet()) {
+            try {
+                created.getValue().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+                log.info("topic {} was created meanwhile by someone else; using it as it is", created.getKey());
+            }
+        }
+    }
+
+    private static Map<String, Integer> partitionCounts(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<String, Integer> counts = new HashMap<>();
+        admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS)
+                .forEach((name, description) -> counts.put(name, description.partitions().size()));
+        return counts;
+    }
 
     /**
      * Waits until every partition of just-created topics has a leader: producing before that earns

@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.metrics.OperationsEndpoint;
 import dev.streamscribe.metrics.PipelineMetrics;
@@ -120,7 +121,9 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streams().commitInterval().toMillis());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.streams().stateDir().toAbsolutePath().toString());
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.kafka().replicationFactor());
+        // changelogs get the broker's default replication (topic.replication-factor is for the topics we create);
+        // streams.replication.factor sets it explicitly
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         // Audio chunks are up to 256 KiB: larger batches than the 16 KiB default (docs/architecture.md section 8).
         props.put(StreamsConfig.producerPrefix("batch.size"), 256 * 1024);
         props.put(StreamsConfig.producerPrefix("linger.ms"), 10);
@@ -140,6 +143,12 @@ public final class StreamscribePipeline implements AutoCloseable {
                 StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 config.applicationId() + "-" + id));
         config.streams().overrides().forEach(props::put);
+        Object guarantee = props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee) && !config.streams().unsafeAtLeastOnce()) {
+            throw new ConfigException("streams.processing.guarantee", "streams.processing.guarantee is '" + guarantee
+                    + "': without exactly_once_v2 a crash can write a session's records twice and pay the provider "
+                    + "again for them. Set processing.unsafe-at-least-once=true (run --unsafe-at-least-once) to accept that.");
+        }
         return props;
     }
 

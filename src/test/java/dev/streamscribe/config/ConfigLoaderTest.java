@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,5 +139,23 @@ class ConfigLoaderTest {
                 + "topic.prefix=my topics/\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), Map.of()));
         assertEquals("topic.session-configs", e.key());
+    }
+
+    @Test
+    void shouldRefuseAnApplicationIdThatWouldNameAnotherFolder() {
+        for (String id : new String[]{"..", ".", "a/b"}) {
+            Map<String, String> settings = new HashMap<>(minimal());
+            settings.put("application.id", id);
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()), id);
+            assertTrue(e.getMessage().contains("application.id"), e.getMessage());
+        }
+    }
+
+    @Test
+    void shouldKeepExactlyOnceUnlessUnsafeAtLeastOnceIsAccepted() {
+        assertFalse(ConfigLoader.fromMap(minimal(), Map.of()).streams().unsafeAtLeastOnce());
+        Map<String, String> settings = new HashMap<>(minimal());
+        settings.put("processing.unsafe-at-least-once", "true");
+        assertTrue(ConfigLoader.fromMap(settings, Map.of()).streams().unsafeAtLeastOnce());
     }
 }

@@ -1,19 +1,33 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.ConfigLoader;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StreamsPropertiesTest {
     private static Properties props(Map<String, String> env) {
-        return StreamscribePipeline.streamsProperties(ConfigLoader.fromMap(Map.of("bootstrap.servers", "h:1",
-                "schema.registry.url", "http://h:2", "realtime.url", "ws://h:3/v1/realtime"), env));
+        return withSettings(Map.of(), env);
+    }
+
+    private static Properties withSettings(Map<String, String> settings) {
+        return withSettings(settings, Map.of());
+    }
+
+    private static Properties withSettings(Map<String, String> settings, Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(Map.of("bootstrap.servers", "h:1", "schema.registry.url", "http://h:2",
+                "realtime.url", "ws://h:3/v1/realtime"));
+        all.putAll(settings);
+        return StreamscribePipeline.streamsProperties(ConfigLoader.fromMap(all, env));
     }
 
     @Test
@@ -29,5 +43,21 @@ class StreamsPropertiesTest {
     void shouldJoinWithAStaticMemberIdWhenAnInstanceIdIsSet() {
         assertEquals("streamscribe-transcribe-worker-1",
                 props(Map.of("STREAMSCRIBE_INSTANCE_ID", "worker-1")).get("consumer.group.instance.id"));
+    }
+
+    @Test
+    void shouldGiveChangelogsTheBrokersDefaultReplicationUnlessSet() {
+        assertEquals(-1, props(Map.of()).get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+        assertEquals("3", withSettings(Map.of("streams.replication.factor", "3"))
+                .get(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+    }
+
+    @Test
+    void shouldRefuseAtLeastOnceUnlessExplicitlyAccepted() {
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> withSettings(Map.of("streams.processing.guarantee", "at_least_once")));
+        assertTrue(refused.getMessage().contains("unsafe-at-least-once"), refused.getMessage());
+        assertEquals("at_least_once", withSettings(Map.of("streams.processing.guarantee", "at_least_once",
+                "processing.unsafe-at-least-once", "true")).get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     }
 }
