@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** Runs the pipeline until stopped. */
@@ -19,11 +20,17 @@ import java.util.concurrent.Callable;
         description = "Run the pipeline against the Kafka cluster and schema registry of a pipeline definition until "
                 + "stopped with Ctrl-C or SIGTERM. Creates missing topics. Every session that becomes ready is sent to "
                 + "the configured realtime provider: with a cloud provider, that is where the cost is. Stopping and "
-                + "starting again resumes where it left off; runs that have a SessionResult are never sent again.",
+                + "starting again resumes where it left off; runs that have a SessionResult are never sent again. "
+                + "Exit codes: 0 stopped or drained cleanly; 1 sessions in flight had to be cancelled at the stop (they "
+                + "run again on the next start); 4 the pipeline stopped itself (a stream thread failed more than 3 times "
+                + "within 10 minutes, or Kafka Streams failed): the message says why.",
         footer = {"", "Examples:",
                 "  streamscribe run --config topologies/transcribe.properties",
                 "  STREAMSCRIBE_REALTIME_URL=wss://api.openai.com/v1/realtime streamscribe run"})
 final class RunCommand implements Callable<Integer> {
+    /** Exit code when the pipeline stopped itself (Kafka Streams in ERROR, e.g. a thread failing again and again). */
+    static final int EXIT_FAILED = 4;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -61,10 +68,14 @@ final class RunCommand implements Callable<Integer> {
             if (readyFile != null) {
                 announceWhenRunning(pipeline, resolved);
             }
-            if (exitWhenDrained) {
-                awaitDrainedOrStop(pipeline, shutdown);
-            } else {
-                shutdown.awaitStop();
+            Optional<String> failed = exitWhenDrained ? awaitDrainedStopOrFailure(pipeline, shutdown)
+                    : awaitStopOrFailure(pipeline, shutdown);
+            if (failed.isPresent()) {
+                spec.commandLine().getErr().println("streamscribe: the pipeline stopped itself: " + failed.get());
+                spec.commandLine().getErr().flush();
+                pipeline.close();
+                shutdown.closed(EXIT_FAILED);
+                return EXIT_FAILED;
             }
             boolean drained = pipeline.stop(resolved.streams().drainTimeout());
             shutdown.closed(drained ? 0 : 1);
@@ -96,21 +107,37 @@ final class RunCommand implements Callable<Integer> {
         });
     }
 
+    /** Returns when a stop is requested (empty) or the pipeline has failed (why). */
+    private Optional<String> awaitStopOrFailure(StreamscribePipeline pipeline, ShutdownLatch shutdown)
+            throws InterruptedException {
+        while (!shutdown.awaitStop(Duration.ofSeconds(1))) {
+            if (pipeline.failure().isPresent()) {
+                return pipeline.failure();
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * Returns when a stop is requested or the pipeline has had nothing to do for two checks in a row (one check can
-     * fall between consuming a record and committing it).
+     * fall between consuming a record and committing it), empty; or when the pipeline has failed, why.
      */
-    private void awaitDrainedOrStop(StreamscribePipeline pipeline, ShutdownLatch shutdown) throws InterruptedException {
+    private Optional<String> awaitDrainedStopOrFailure(StreamscribePipeline pipeline, ShutdownLatch shutdown)
+            throws InterruptedException {
         int quiet = 0;
         while (!shutdown.awaitStop(Duration.ofSeconds(1))) {
+            if (pipeline.failure().isPresent()) {
+                return pipeline.failure();
+            }
             var backlog = pipeline.backlog();
             quiet = backlog.isPresent() && backlog.get().drained() ? quiet + 1 : 0;
             if (quiet >= 2) {
                 spec.commandLine().getOut().println("drained: every input consumed and every session has its result;"
                         + " stopping");
                 spec.commandLine().getOut().flush();
-                return;
+                return Optional.empty();
             }
         }
+        return Optional.empty();
     }
 }

@@ -65,6 +65,10 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final PipelineMetrics metrics;
     private final KafkaStreamsMetrics streamsMetrics;
     private final Optional<OperationsEndpoint> operations;
+    private final ThreadReplacementBudget replacements = new ThreadReplacementBudget(ThreadReplacementBudget.DEFAULT_MAX,
+            ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
+    /** Why the instance stopped itself, once it has (read by other threads: volatile). */
+    private volatile Optional<String> failure = Optional.empty();
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         this.config = config;
@@ -99,10 +103,18 @@ public final class StreamscribePipeline implements AutoCloseable {
         streamsMetrics.bindTo(prometheus);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
                 : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state));
-        // a registry outage fails the thread on purpose (see DeadLetterDeserializationHandler): start a new one
+        // A registry outage longer than the serdes' budget fails the thread on purpose (DeadLetterDeserializationHandler)
+        // and a replacement rides it out; a failure that keeps coming back is poison: stop instead of looping.
         streams.setUncaughtExceptionHandler(error -> {
-            log.warn("stream thread failed ({}); replacing it", error.toString());
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
+            if (replacements.allowReplacement()) {
+                log.warn("stream thread failed ({}); replacing it ({} of {} replacements allowed within {} min)",
+                        error.toString(), replacements.used(), replacements.max(), replacements.window().toMinutes());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            failure = Optional.of("stream threads failed more than " + replacements.max() + " times within "
+                    + replacements.window().toMinutes() + " min; the last failure: " + error);
+            log.error("stopping this instance: {}", failure.get());
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     }
 
@@ -158,6 +170,17 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * Why this instance cannot go on, when it cannot: Kafka Streams is in ERROR (the thread replacement budget was
+     * spent, or Streams failed on its own).
+     */
+    public Optional<String> failure() {
+        if (streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.PENDING_ERROR) {
+            return Optional.empty();
+        }
+        return failure.or(() -> Optional.of("Kafka Streams is in " + streams.state()));
     }
 
     public Topics topics() {
