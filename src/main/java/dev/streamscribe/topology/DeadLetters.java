@@ -45,6 +45,17 @@ final class DeadLetters {
                 .build();
     }
 
+    /** A record a processor failed on: where it came from, its key, and (a bounded part of) its value. */
+    static DeadLetter forProcessingFailure(String reason, String message, String topic, int partition, long offset,
+                                           byte[] key, byte[] value, String exceptionClass, long nowMs) {
+        return base(reason, message, Source.of(topic, partition, offset), nowMs)
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
+                .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
+                .setSessionId(key == null ? null : new String(key, StandardCharsets.UTF_8))
+                .setExceptionClass(exceptionClass)
+                .build();
+    }
+
     /** A session run that failed or was refused as a whole. */
     static DeadLetter forRun(String reason, String message, String sessionId, String runToken, int attempt,
                              long nowMs) {

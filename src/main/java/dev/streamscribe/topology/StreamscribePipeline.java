@@ -97,6 +97,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());
         props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        props.put(DeadLetterProcessingHandler.AUDIO_TOPIC_CONFIG, topics.audioChunks().name());
         streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
                 dispatch), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
