@@ -17,7 +17,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -34,9 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SchemaRegistryClientFailureTest {
     private HttpServer server;
+    private final CountDownLatch released = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
+        released.countDown();
         if (server != null) {
             server.stop(0);
         }
@@ -49,7 +53,8 @@ class SchemaRegistryClientFailureTest {
                 authSeen.set(exchange.getRequestHeaders().getFirst("Authorization"));
             }
             try {
-                Thread.sleep(delayMillis);
+                // a slow registry: answers after delayMillis, or when the test ends
+                released.await(delayMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,25 +79,18 @@ class LongSessionMemoryIT {
         }
     }
 
+    /** The peak of the live heap, sampled every 200 ms while {@code work} runs (a sampling rate, not a wait). */
     private static long peakWhile(Runnable work) throws InterruptedException {
         AtomicLong peak = new AtomicLong();
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (sampling.get()) {
-                peak.accumulateAndGet(liveHeap(), Math::max);
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(liveHeap(), Math::max), 0, 200, TimeUnit.MILLISECONDS);
         try {
             work.run();
         } finally {
-            sampling.set(false);
-            sampler.join();
+            sampler.shutdown();
+            sampler.awaitTermination(10, TimeUnit.SECONDS);
         }
+        peak.accumulateAndGet(liveHeap(), Math::max);
         return peak.get();
     }
 
