@@ -69,6 +69,9 @@ public final class ConfigLoader {
             new Key("operations.port", "9464", "127.0.0.1 port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"),
+            new Key("session.max-chunks", "200000", "chunks one session may hold; past it the run fails (LIMIT_CHUNKS) and further chunks are not indexed"),
+            new Key("session.max-audio-ms", "28800000", "audio one session run may have (8 h); past it the run fails (LIMIT_AUDIO)"),
+            new Key("session.max-turns", "10000", "turns one session run may have; past it the run fails (LIMIT_TURNS)"),
             new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
 
     private static final Map<String, Key> BY_NAME = KEYS.stream()
@@ -196,7 +199,10 @@ public final class ConfigLoader {
                 drainTimeout,
                 Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
                 Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),
-                passthrough(STREAMS_PASSTHROUGH), bool("processing.unsafe-at-least-once"));
+                passthrough(STREAMS_PASSTHROUGH), bool("processing.unsafe-at-least-once"),
+                new PipelineConfig.SessionLimits(integer("session.max-chunks", 1, Long.MAX_VALUE),
+                        Duration.ofMillis(integer("session.max-audio-ms", 1_000, Long.MAX_VALUE)),
+                        (int) integer("session.max-turns", 1, Integer.MAX_VALUE)));
         String applicationId = string("application.id");
         if (!applicationId.matches("[A-Za-z0-9._-]+") || applicationId.matches("\\.+")) {
             // it names the state folder that `reset` deletes: "." or ".." would name another folder

@@ -50,14 +50,20 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param operationsPort 127.0.0.1 port of /metrics, /health and /ready; 0 any free port, -1 off
      * @param drainTimeout   on a graceful stop, how long sessions in flight may take to finish
      * @param unsafeAtLeastOnce a processing guarantee other than exactly_once_v2 in {@code overrides} is accepted
+     * @param sessionLimits  what one session may hold
      */
     public record Streams(Path stateDir, Optional<String> instanceId, int operationsPort, Duration drainTimeout,
                           Duration commitInterval,
                           Duration sessionIdleTimeout,
                           Map<String, String> overrides,
-                          boolean unsafeAtLeastOnce) {
+                          boolean unsafeAtLeastOnce,
+                          SessionLimits sessionLimits) {
         public Streams {
             overrides = Map.copyOf(overrides);
         }
+    }
+
+    /** What one session may hold (session.max-chunks, session.max-audio-ms, session.max-turns). */
+    public record SessionLimits(long maxChunks, Duration maxAudio, int maxTurns) {
     }
 }

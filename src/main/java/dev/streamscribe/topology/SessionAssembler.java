@@ -56,7 +56,32 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * @param checkEvery    how often expiry is checked, in stream time and in wall-clock time
      * @param dialect       the pipeline's dialect, against which configs are validated
      */
-    public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
+    public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
+                           Limits limits) {
+        /** With the default per-session limits. */
+        public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
+            this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS);
+        }
+    }
+
+    /**
+     * What one session may hold, so that no session grows without bound (a producer that never sends the end, a
+     * runaway recording). Past a limit the run fails with a SessionResult FAILED and a DeadLetter naming the limit
+     * (LIMIT_CHUNKS, LIMIT_AUDIO, LIMIT_TURNS); chunks beyond the chunk limit are never indexed.
+     *
+     * @param maxChunks chunks indexed per session
+     * @param maxAudio  audio per session run
+     * @param maxTurns  turns per session run
+     */
+    public record Limits(long maxChunks, Duration maxAudio, int maxTurns) {
+        public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000);
+
+        public Limits {
+            if (maxChunks < 1 || maxTurns < 1 || maxAudio.isNegative() || maxAudio.isZero()) {
+                throw new IllegalArgumentException("session limits must be positive: " + maxChunks + " chunks, "
+                        + maxAudio + ", " + maxTurns + " turns");
+            }
+        }
     }
 
     private final Settings settings;
@@ -217,6 +242,10 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                     + "' (seq " + state.endSeq() + ")");
             return;
         }
+        if (state.chunks() >= settings.limits().maxChunks()) {
+            refuseBeyondChunkLimit(record, sessionId, state, seq);
+            return;
+        }
         chunks.put(sessionId, ref);
         SessionState next = state.withChunk(seq, chunk.getEndOfSession());
         if (chunk.getEndOfSession() && next.maxSeq() > seq) {
@@ -224,6 +253,19 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
         save(sessionId, next);
         checkComplete(sessionId, next, record.timestamp());
+    }
+
+    /** The session already holds as many chunks as it may: this one is not indexed, and the run fails (once). */
+    private void refuseBeyondChunkLimit(Record<String, SpecificRecord> record, String sessionId, SessionState state, long seq) {
+        String message = "session '" + sessionId + "' already has " + state.chunks() + " chunks, the limit "
+                + "(session.max-chunks); seq " + seq + " is not indexed";
+        deadLetter(record, sessionId, "LIMIT_CHUNKS", message);
+        if (state.status() == Status.ASSEMBLING) {
+            result(record.timestamp(), sessionId, state, SessionStatus.FAILED, "LIMIT_CHUNKS", message);
+            save(sessionId, state.finished());
+        } else {
+            save(sessionId, state);
+        }
     }
 
     /** Why a chunk is refused on its own, before anything is indexed. */
@@ -272,18 +314,30 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
         SessionConfig config = state.sessionConfig().orElseThrow();
         switch (TurnPlanner.plan(config, chunks.chunksOf(sessionId))) {
+            case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
+                    failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
+                            + turns.turns().size() + " turns; the limit is " + settings.limits().maxTurns()
+                            + " (session.max-turns)");
+            case TurnPlanner.Plan.Turns turns when turns.audioMs() > settings.limits().maxAudio().toMillis() ->
+                    failRun(timestamp, sessionId, state, "LIMIT_AUDIO", "session '" + sessionId + "' has "
+                            + turns.audioMs() + " ms of audio; the limit is " + settings.limits().maxAudio().toMillis()
+                            + " ms (session.max-audio-ms)");
             case TurnPlanner.Plan.Turns turns -> {
                 save(sessionId, state.ready());
                 context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
                 log.debug("session {} run {} READY: {} turns, {} ms", sessionId, state.runToken(), turns.turns().size(),
                         turns.audioMs());
             }
-            case TurnPlanner.Plan.Rejected rejected -> {
-                deadLetterAt(timestamp, sessionId, sessionId, rejected.reason(), rejected.message(), DeadLetters.Source.NONE);
-                result(timestamp, sessionId, state, SessionStatus.FAILED, rejected.reason(), rejected.message());
-                save(sessionId, state.finished());
-            }
+            case TurnPlanner.Plan.Rejected rejected -> failRun(timestamp, sessionId, state, rejected.reason(),
+                    rejected.message());
         }
+    }
+
+    /** The run cannot be sent: a DeadLetter and a SessionResult FAILED with the reason, and no attempt. */
+    private void failRun(long timestamp, String sessionId, SessionState state, String reason, String message) {
+        deadLetterAt(timestamp, sessionId, sessionId, reason, message, DeadLetters.Source.NONE);
+        result(timestamp, sessionId, state, SessionStatus.FAILED, reason, message);
+        save(sessionId, state.finished());
     }
 
     private void expireByStreamTime(long streamTime) {

@@ -49,8 +49,10 @@ public final class TranscribeTopology {
 
     /** The assembler's settings from a pipeline definition. */
     public static SessionAssembler.Settings assemblerSettings(PipelineConfig config) {
+        PipelineConfig.SessionLimits limits = config.streams().sessionLimits();
         return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
-                Duration.ofSeconds(1), config.realtime().dialect());
+                Duration.ofSeconds(1), config.realtime().dialect(),
+                new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns()));
     }
 
     /**

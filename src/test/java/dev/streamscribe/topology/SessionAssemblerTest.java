@@ -347,4 +347,55 @@ class SessionAssemblerTest {
         pipeSession("s1", 0, 1, 2);
         assertEquals(Status.READY, status("s1"), "a replay token is a new run");
     }
+
+    /** A harness whose sessions may hold 2 chunks, 500 ms of audio and 1 turn. */
+    private TopologyHarness limited() {
+        harness.close();
+        DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
+                new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
+                new PipelineMetrics(new SimpleMeterRegistry()));
+        harness = new TopologyHarness(stateDir.resolve("limited"), new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1)),
+                noSlots, T0);
+        return harness;
+    }
+
+    @Test
+    void shouldFailARunThatExceedsTheChunkLimitAndIndexNoFurtherChunks() {
+        TopologyHarness h = limited();
+        h.configs.pipeInput("s1", config("s1"));
+        h.chunks.pipeInput("s1", chunk("s1", 0, 0, 2_400, false, false));
+        h.chunks.pipeInput("s1", chunk("s1", 1, 0, 2_400, false, false));
+        h.chunks.pipeInput("s1", chunk("s1", 2, 0, 2_400, false, false));
+        SessionResult result = h.results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus());
+        assertEquals("LIMIT_CHUNKS", result.getReason());
+        assertEquals("LIMIT_CHUNKS", h.deadLetters.readValue().getReasonCode());
+        h.chunks.pipeInput("s1", chunk("s1", 3, 0, 2_400, true, true));
+        assertEquals("LIMIT_CHUNKS", h.deadLetters.readValue().getReasonCode(), "refused, not indexed");
+        assertTrue(h.results.isEmpty(), "one result per run");
+        assertEquals(2, h.state.get("s1").chunks());
+    }
+
+    @Test
+    void shouldFailARunWithMoreTurnsThanTheLimitBeforeAnythingIsSent() {
+        TopologyHarness h = limited();
+        h.configs.pipeInput("s1", config("s1"));
+        h.chunks.pipeInput("s1", chunk("s1", 0, 0, 4_800, true, false));
+        h.chunks.pipeInput("s1", chunk("s1", 1, 1, 4_800, true, true));
+        SessionResult result = h.results.readValue();
+        assertEquals("LIMIT_TURNS", result.getReason());
+        assertEquals(Status.FINISHED, h.state.get("s1").status());
+    }
+
+    @Test
+    void shouldFailARunWithMoreAudioThanTheLimitBeforeAnythingIsSent() {
+        TopologyHarness h = limited();
+        h.configs.pipeInput("s1", config("s1"));
+        h.chunks.pipeInput("s1", chunk("s1", 0, 0, 14_400, false, false));
+        h.chunks.pipeInput("s1", chunk("s1", 1, 0, 14_400, true, true));
+        SessionResult result = h.results.readValue();
+        assertEquals("LIMIT_AUDIO", result.getReason());
+        assertEquals("LIMIT_AUDIO", h.deadLetters.readValue().getReasonCode());
+    }
 }
