@@ -77,6 +77,10 @@ class RebalanceIT {
                 a = null;
                 Await.until(() -> second.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false),
                         Duration.ofSeconds(120), "instance b to finish every session");
+                try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", bootstrap),
+                        topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+                    watcher.awaitKeys(SESSIONS, Duration.ofSeconds(30)); // the last transaction may lag the store
+                }
                 Map<String, List<SessionResult>> results = results(bootstrap, topics);
                 assertEquals(SESSIONS, results.size(), "every session has a result");
                 results.forEach((id, list) -> {

@@ -97,6 +97,11 @@ class SessionRetryIT {
                 // positive barrier: input consumed, the session has its result, nothing in flight or to retry
                 Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false),
                         Duration.ofSeconds(60), "the session to finish");
+                // the store says finished a moment before the transaction with the result commits
+                try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                        topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+                    watcher.awaitKeys(1, Duration.ofSeconds(30));
+                }
                 List<SessionResult> results = readAll(kafka.bootstrapServers(), topics.sessionResults().name(),
                         topics.sessionResults().valueSerde().deserializer());
                 assertEquals(1, results.size(), "exactly one SessionResult");

@@ -111,7 +111,7 @@ class TranscribePipelineIT {
         try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
             Topics topics = pipeline.topics();
             produce(topics, dialect);
-            awaitDrained(pipeline, Duration.ofSeconds(180));
+            awaitFinished(pipeline, topics, SESSIONS, Duration.ofSeconds(180));
             Map<String, List<SessionResult>> results = readAll(topics.sessionResults().name(),
                     topics.sessionResults().valueSerde().deserializer());
             Map<String, List<TranscriptionEvent>> transcriptions = readAll(topics.transcriptions().name(),
@@ -187,7 +187,7 @@ class TranscribePipelineIT {
                             .setEndOfSession(turn == turns.length - 1).build()));
                 }
             }
-            awaitDrained(pipeline, Duration.ofSeconds(60));
+            awaitFinished(pipeline, topics, 1, Duration.ofSeconds(60));
             Map<String, List<SessionResult>> results = readAll(topics.sessionResults().name(),
                     topics.sessionResults().valueSerde().deserializer());
             Map<String, List<DeadLetter>> letters = readAll(topics.deadLetters().name(),
@@ -245,10 +245,18 @@ class TranscribePipelineIT {
         }
     }
 
-    /** Positive barrier: every input consumed, every session has its result, nothing in flight or to retry. */
-    private static void awaitDrained(StreamscribePipeline pipeline, Duration timeout) {
+    /**
+     * Positive barrier: every input consumed, every session finished, nothing in flight or to retry, and the results
+     * of {@code sessions} sessions readable (the last transaction may commit a moment after the store says
+     * finished). After it nothing more is written, so reading to the end sees everything, duplicates included.
+     */
+    private void awaitFinished(StreamscribePipeline pipeline, Topics topics, int sessions, Duration timeout) {
         Await.until(() -> pipeline.backlog().map(StreamscribePipeline.Backlog::drained).orElse(false), timeout,
                 "the pipeline to finish every session");
+        try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+            watcher.awaitKeys(sessions, Duration.ofSeconds(30));
+        }
     }
 
     /** Every record committed on {@code topic} now, by key. */
