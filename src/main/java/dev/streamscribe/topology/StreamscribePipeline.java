@@ -236,6 +236,11 @@ public final class StreamscribePipeline implements AutoCloseable {
      * @param unfinishedSessions sessions without a result for their current run, in this instance
      * @param inFlight           sessions at the provider now
      * @param outcomesWritten    every finished attempt's records have been handed to the topology
+     *
+     * <p>{@link #drained()} is read off the local stores, which show a session finished as soon as its records are
+     * handed over: the transaction that makes them readable commits up to one commit interval later. Callers that
+     * read the results next wait for them ({@code run --exit-when-drained} checks twice, a second apart, then stops
+     * gracefully, which commits).
      */
     public record Backlog(long inputLag, long unfinishedSessions, int inFlight, boolean outcomesWritten) {
         public boolean drained() {

@@ -1,7 +1,7 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.cli.StreamscribeCli;
 import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.testing.ChildPipeline;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestProducers;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cancelling and re-billing sessions) forever.
  */
 class PoisonStateIT {
-    private static final Path ROOT = Path.of(System.getProperty("streamscribe.project.dir", "."));
 
     @TempDir
     Path dir;
@@ -63,13 +61,8 @@ class PoisonStateIT {
             producer.send(new ProducerRecord<>(changelog, 0, "poisoned", new byte[]{9, 0, 0, 0, 0})).get(30, TimeUnit.SECONDS);
         }
 
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), StreamscribeCli.class.getName(), "run",
-                "--config", ROOT.resolve("topologies/transcribe.properties").toString()));
-        settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
         Path stderr = dir.resolve("stderr.log");
-        Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile()).start();
+        Process process = ChildPipeline.start(settings, stderr);
         try {
             assertTrue(process.waitFor(4, TimeUnit.MINUTES), "run stops by itself");
             String errors = Files.readString(stderr);
