@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The pipeline's own meters (docs/operations.md section 3), on a Micrometer registry: sessions waiting, in flight and
- * finished by status; dead letters by reason; duplicates absorbed; attempts retried; provider latency per attempt.
+ * finished by status; dead letters by reason; duplicates absorbed; finished sessions purged; attempts retried; provider latency per attempt.
  *
  * <p>Threading: Micrometer meters are thread-safe; called from stream threads and driver callbacks.
  */
@@ -23,6 +23,7 @@ public final class PipelineMetrics {
     public static final String RETRIES = "streamscribe.session.retries";
     public static final String PROVIDER_LATENCY = "streamscribe.provider.latency";
     public static final String RATE_LIMITED = "streamscribe.admission.rate.limited";
+    public static final String SESSIONS_PURGED = "streamscribe.sessions.purged";
 
     private final MeterRegistry registry;
 
@@ -42,6 +43,11 @@ public final class PipelineMetrics {
 
     public void sessionFinished(String status) {
         Counter.builder(SESSIONS_FINISHED).tag("status", status).description("runs that got their SessionResult")
+                .register(registry).increment();
+    }
+
+    public void sessionPurged() {
+        Counter.builder(SESSIONS_PURGED).description("finished sessions forgotten after their audio left the topic")
                 .register(registry).increment();
     }
 

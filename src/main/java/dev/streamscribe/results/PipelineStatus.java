@@ -109,7 +109,7 @@ public final class PipelineStatus {
                     firstStart = Math.min(firstStart, result.getStartedAtMs());
                 }
                 lastFinish = Math.max(lastFinish, result.getFinishedAtMs());
-            } else if (state == null || (run != null && !run.equals(state.runToken()) && state.hasConfig())) {
+            } else if (state == null || (run != null && !run.equals(state.runToken()) && !state.runToken().isEmpty())) {
                 unread++;
             } else {
                 switch (state.status()) {

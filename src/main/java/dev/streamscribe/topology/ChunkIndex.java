@@ -39,6 +39,15 @@ public final class ChunkIndex {
         store.delete(key(sessionId, seq));
     }
 
+    /** Deletes every chunk entry of the session. */
+    public void deleteAll(String sessionId) {
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> range = store.range(key(sessionId, 0), key(sessionId, Long.MAX_VALUE))) {
+            range.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(store::delete);
+    }
+
     /** The session's chunks in seq order. Sessions are bounded (hours of audio: thousands of entries). */
     public List<ChunkRef> chunksOf(String sessionId) {
         List<ChunkRef> refs = new ArrayList<>();

@@ -8,7 +8,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +36,13 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     private final String dialect;
     private final Sinks sinks;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, SessionState> sessions;
+    private final SessionStore.Timing timing;
+    private SessionStore sessions;
     private TaskQueues queues;
 
-    public CompletionDrain(DispatchServices services, Duration every, String dialect, Sinks sinks) {
+    public CompletionDrain(DispatchServices services, Duration every, String dialect, Sinks sinks,
+                           SessionStore.Timing timing) {
+        this.timing = timing;
         this.services = services;
         this.every = every;
         this.dialect = dialect;
@@ -50,7 +52,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
+        this.sessions = SessionStore.open(context, timing);
         this.queues = services.queues().forTask(context.taskId());
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::drain);
     }
@@ -64,7 +66,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         Optional<CompletedAttempt> next;
         while ((next = queues.pollCompletion()).isPresent()) {
             CompletedAttempt attempt = next.get();
-            SessionState state = sessions.get(attempt.sessionId());
+            SessionState state = sessions.get(attempt.sessionId()).orElse(null);
             if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
                     || state.attempt() != attempt.attempt()) {
                 log.info("dropping the outcome of stale attempt {} of session {} run {}", attempt.attempt(),

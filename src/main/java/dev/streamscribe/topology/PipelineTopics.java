@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,15 +55,25 @@ public final class PipelineTopics {
     }
 
     /**
+     * What {@link #prepare} found.
+     *
+     * @param warnings       settings that cost money later, each already logged
+     * @param audioRetention the audio topic's retention.ms; empty when infinite
+     */
+    public record Prepared(List<String> warnings, Optional<Duration> audioRetention) {
+    }
+
+    /**
      * Creates missing topics (configs compacted, session results kept forever) and checks what the pipeline's
      * guarantees rest on: the audio topic keeps its records long enough and is not compacted (the audio is read back
      * when a session runs, possibly hours after it was written), configs and chunks have as many partitions (they
      * are co-partitioned by session id). A refused check throws with what to change.
      *
-     * @return warnings about settings that cost money later (each also logged), e.g. session results with a
-     *         finite retention: a run whose result has left the topic is paid again after a reset
+     * @return what was found: warnings about settings that cost money later (each also logged), e.g. session results
+     *         with a finite retention (a run whose result has left the topic is paid again after a reset), and the
+     *         audio topic's retention
      */
-    public static List<String> prepare(PipelineConfig config, Topics topics) {
+    public static Prepared prepare(PipelineConfig config, Topics topics) {
         try (Admin admin = Admin.create(clientProperties(config))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.all().stream().map(Topic::name).filter(name -> !existing.contains(name))
@@ -119,7 +130,7 @@ public final class PipelineTopics {
                         + " ms, but a session may need its audio for up to " + needed + " ms (twice the idle timeout "
                         + "plus the session timeout): raise its retention.ms, or sessions will fail with AUDIO_EXPIRED");
             }
-            return warnings;
+            return new Prepared(warnings, retention < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(retention)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);

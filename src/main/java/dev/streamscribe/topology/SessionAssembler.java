@@ -13,8 +13,7 @@ import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.records.RunTokens;
 import dev.streamscribe.topology.SessionState.Status;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,7 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
@@ -55,12 +54,19 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      *                      for this long
      * @param checkEvery    how often expiry is checked, in stream time and in wall-clock time
      * @param dialect       the pipeline's dialect, against which configs are validated
+     * @param finishedRetention how long a session with its result keeps its state and chunk index after its last
+     *                      input: the audio topic's retention, after which the index would point at nothing; empty =
+     *                      for good (the audio topic keeps its records for good)
      */
     public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
-                           Limits limits) {
-        /** With the default per-session limits. */
+                           Limits limits, Optional<Duration> finishedRetention) {
+        /** With the default per-session limits, finished sessions kept for good. */
         public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
-            this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS);
+            this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS, Optional.empty());
+        }
+
+        SessionStore.Timing timing() {
+            return new SessionStore.Timing(idleTimeout, finishedRetention);
         }
     }
 
@@ -84,14 +90,18 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
     }
 
+    /** Scheduled entries handled per punctuation at most: a pass stays short, the rest come next time. */
+    static final int MAX_PER_PASS = 10_000;
+
     private final Settings settings;
     private final String deadLetterSink;
     private final String resultSink;
     private final String dispatcher;
     private final PipelineMetrics metrics;
     private ProcessorContext<String, SpecificRecord> context;
-    private KeyValueStore<String, SessionState> sessions;
+    private SessionStore sessions;
     private ChunkIndex chunks;
+    private SessionSchedule schedule;
     private KeyValueStore<String, String> finishedRuns;
     private long lastRecordWallMs;
 
@@ -110,13 +120,14 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
-        KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
-        this.chunks = new ChunkIndex(index);
+        this.sessions = SessionStore.open(context, settings.timing());
+        this.chunks = sessions.chunks();
+        this.schedule = sessions.schedule();
         this.finishedRuns = context.getStateStore(StoreNames.FINISHED_RUNS);
         this.lastRecordWallMs = context.currentSystemTimeMs();
         context.schedule(settings.checkEvery(), PunctuationType.STREAM_TIME, this::expireByStreamTime);
         context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireByWallClock);
+        context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::purge);
     }
 
     /** Key in {@code finished-runs}: one entry per (session id, run token) that has a SessionResult. */
@@ -150,10 +161,16 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' has no run token");
             return;
         }
-        SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty);
+        SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty);
         byte[] encoded = SessionState.encode(config);
         String token = config.getRunToken();
         List<String> sameRun = RunTokens.equivalents(token, config);
+        if (sameRun.contains(state.runToken()) && state.status().hasResult()) {
+            // this run has its result (finished-runs may not know yet: it learns through the topic); a finished
+            // run's state no longer holds its config, so a changed config under a finished token is not compared
+            save(sessionId, state.touched(record.timestamp(), context.currentSystemTimeMs()));
+            return;
+        }
         if (state.hasConfig() && sameRun.contains(state.runToken())) {
             if (!Arrays.equals(state.config(), encoded) && !sameRequest(state.sessionConfig(), config)) {
                 deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
@@ -209,7 +226,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
             return;
         }
-        SessionState state = Optional.ofNullable(sessions.get(sessionId)).orElseGet(SessionState::empty)
+        SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
                 .touched(record.timestamp(), context.currentSystemTimeMs());
         long seq = chunk.getSeq();
         RecordMetadata where = context.recordMetadata().orElseThrow();
@@ -220,7 +237,12 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         if (existing.isPresent()) {
             if (existing.get().sameAudio(ref) && existing.get().turnIndex() == ref.turnIndex()
                     && existing.get().endOfTurn() == ref.endOfTurn() && existing.get().endOfSession() == ref.endOfSession()) {
-                save(sessionId, state.withDuplicate()); // redelivery: absorbed, counted
+                // redelivery or re-ingest: absorbed and counted. The claim check moves to the newer copy of the same
+                // bytes, which the audio topic keeps longer: a re-ingest renews a finished session's audio.
+                if (ref.offset() > existing.get().offset()) {
+                    chunks.put(sessionId, ref);
+                }
+                save(sessionId, state.withDuplicate());
                 metrics.duplicateChunk();
             } else {
                 save(sessionId, state);
@@ -341,39 +363,95 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     }
 
     private void expireByStreamTime(long streamTime) {
-        expire(state -> streamTime - state.lastRecordTimestamp() >= settings.idleTimeout().toMillis(), streamTime);
+        expireDue(SessionSchedule.Kind.STREAM_EXPIRY, streamTime, sessions::streamExpiry, streamTime);
     }
 
     private void expireByWallClock(long now) {
         if (now - lastRecordWallMs < settings.caughtUpAfter().toMillis()) {
             return; // still working through a backlog: only stream time may expire sessions
         }
-        expire(state -> now - state.lastTouchedWallMs() >= settings.idleTimeout().toMillis(), context.currentStreamTimeMs());
+        expireDue(SessionSchedule.Kind.WALL_EXPIRY, now, sessions::wallExpiry, context.currentStreamTimeMs());
     }
 
-    private void expire(Predicate<SessionState> idle, long timestamp) {
-        List<KeyValue<String, SessionState>> expired = new ArrayList<>();
-        try (KeyValueIterator<String, SessionState> all = sessions.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.status() == Status.ASSEMBLING && idle.test(entry.value)) {
-                    expired.add(entry);
-                }
-            });
+    /**
+     * Expires the sessions whose {@code kind} deadline has passed: reads only the schedule's due entries (bounded per
+     * pass), never every session. An entry whose session has moved on is dropped; one whose session had input since
+     * moves to its real deadline.
+     */
+    private void expireDue(SessionSchedule.Kind kind, long now, ToLongFunction<SessionState> deadline, long timestamp) {
+        for (SessionSchedule.Entry entry : schedule.due(kind, now, MAX_PER_PASS)) {
+            schedule.remove(entry);
+            Optional<SessionState> state = sessions.get(entry.sessionId());
+            if (state.isEmpty() || state.get().status() != Status.ASSEMBLING) {
+                continue;
+            }
+            long due = deadline.applyAsLong(state.get());
+            if (due > now) {
+                schedule.add(kind, due, entry.sessionId());
+            } else {
+                expire(entry.sessionId(), state.get(), timestamp);
+            }
         }
-        for (KeyValue<String, SessionState> entry : expired) {
-            SessionState state = entry.value;
-            String reason = !state.hasConfig() ? "NO_CONFIG" : state.endSeq() < 0 ? "NO_END" : "GAP";
-            String message = switch (reason) {
-                case "NO_CONFIG" -> "no config arrived for session '" + entry.key + "' within "
-                        + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)";
-                case "NO_END" -> "session '" + entry.key + "' never received end_of_session (" + state.chunks()
-                        + " chunks, highest seq " + state.maxSeq() + ")";
-                default -> "session '" + entry.key + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
-                        + " chunks; missing seqs: " + missingSeqs(entry.key, state.endSeq());
-            };
-            deadLetterAt(timestamp, entry.key, entry.key, reason, message, DeadLetters.Source.NONE);
-            result(timestamp, entry.key, state, SessionStatus.EXPIRED, reason, message);
-            save(entry.key, state.expired());
+    }
+
+    private void expire(String sessionId, SessionState state, long timestamp) {
+        boolean ranBefore = ranBefore(sessionId);
+        if (!state.hasConfig() && ranBefore) {
+            // chunks of a session that already has its result, with no new run: the result stands, the copies go
+            deadLetterAt(timestamp, sessionId, sessionId, "NO_CONFIG", "chunks of session '" + sessionId + "' arrived "
+                    + "with no new run within " + settings.idleTimeout().toSeconds() + " s; the session's earlier "
+                    + "result stands (" + state.chunks() + " chunks not kept)", DeadLetters.Source.NONE);
+            sessions.delete(sessionId);
+            return;
+        }
+        String reason = !state.hasConfig() ? "NO_CONFIG"
+                : state.chunks() == 0 && ranBefore ? "AUDIO_EXPIRED"
+                : state.endSeq() < 0 ? "NO_END" : "GAP";
+        String message = switch (reason) {
+            case "NO_CONFIG" -> "no config arrived for session '" + sessionId + "' within "
+                    + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)";
+            case "AUDIO_EXPIRED" -> "session '" + sessionId + "' ran before and its audio has since left the audio "
+                    + "topic (retention); ingest the recording again to run it";
+            case "NO_END" -> "session '" + sessionId + "' never received end_of_session (" + state.chunks()
+                    + " chunks, highest seq " + state.maxSeq() + ")";
+            default -> "session '" + sessionId + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
+                    + " chunks; missing seqs: " + missingSeqs(sessionId, state.endSeq());
+        };
+        deadLetterAt(timestamp, sessionId, sessionId, reason, message, DeadLetters.Source.NONE);
+        result(timestamp, sessionId, state, SessionStatus.EXPIRED, reason, message);
+        save(sessionId, state.expired());
+    }
+
+    /** Whether any run of the session has a result, in this or an earlier life of its state. */
+    private boolean ranBefore(String sessionId) {
+        try (KeyValueIterator<String, String> runs = finishedRuns.prefixScan(runKey(sessionId, ""), new StringSerializer())) {
+            return runs.hasNext();
+        }
+    }
+
+    /**
+     * Forgets sessions that have their result and whose audio has left the audio topic: their chunk index points at
+     * nothing, so keeping them only grows the store. A later run of such a session needs its audio again (a
+     * re-ingest); {@code finished-runs} still says which runs were paid for.
+     */
+    private void purge(long now) {
+        for (SessionSchedule.Entry entry : schedule.due(SessionSchedule.Kind.PURGE, now, MAX_PER_PASS)) {
+            schedule.remove(entry);
+            Optional<SessionState> state = sessions.get(entry.sessionId());
+            if (state.isEmpty() || !state.get().status().hasResult()) {
+                continue; // gone, or running again: scheduled anew when it has its result
+            }
+            Optional<Long> due = sessions.purgeAt(state.get());
+            if (due.isEmpty()) {
+                continue; // retention became infinite
+            }
+            if (due.get() > now) {
+                schedule.add(SessionSchedule.Kind.PURGE, due.get(), entry.sessionId());
+            } else {
+                sessions.delete(entry.sessionId());
+                metrics.sessionPurged();
+                log.debug("session {} purged: its audio has left the topic", entry.sessionId());
+            }
         }
     }
 

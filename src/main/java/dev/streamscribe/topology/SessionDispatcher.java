@@ -5,18 +5,16 @@ import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * next attempt and the {@link SessionLauncher} starts it with its turns and chunk index. The stream thread never
  * waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
  * found IN_FLIGHT when the task starts (restored after a crash or a rebalance) are dispatched again: provider calls
- * are at-least-once. Closing the task (revocation) cancels its open sessions.
+ * are at-least-once; they are found through the {@link SessionSchedule}, not by reading every session. Closing the task (revocation) cancels its open sessions.
  *
  * <p>Threading: process, punctuate and close run on the task's stream thread; the outcome callback (any thread)
  * only queues the outcome and releases the slot.
@@ -37,29 +35,27 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private final DispatchServices services;
     private final Duration checkEvery;
     private ProcessorContext<Void, Void> context;
-    private KeyValueStore<String, SessionState> sessions;
+    private final SessionStore.Timing timing;
+    private SessionStore sessions;
     private ChunkIndex chunks;
     private TaskQueues queues;
 
-    public SessionDispatcher(DispatchServices services, Duration checkEvery) {
+    public SessionDispatcher(DispatchServices services, Duration checkEvery, SessionStore.Timing timing) {
         this.services = services;
         this.checkEvery = checkEvery;
+        this.timing = timing;
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.sessions = context.getStateStore(StoreNames.SESSION_STATE);
-        KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
-        this.chunks = new ChunkIndex(index);
+        this.sessions = SessionStore.open(context, timing);
+        this.chunks = sessions.chunks();
         this.queues = services.queues().forTask(context.taskId());
         long now = context.currentSystemTimeMs();
-        try (KeyValueIterator<String, SessionState> all = sessions.all()) {
-            all.forEachRemaining(entry -> {
-                if (entry.value.dispatchable()) {
-                    queues.enqueue(entry.key, now);
-                }
-            });
+        // READY and IN_FLIGHT sessions only, from the schedule: start-up reads what waits, not every session known
+        for (SessionSchedule.Entry entry : sessions.schedule().due(SessionSchedule.Kind.DISPATCH, 0, Integer.MAX_VALUE)) {
+            queues.enqueue(entry.sessionId(), now);
         }
         context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::admit);
     }
@@ -77,12 +73,12 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                 return; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
             }
             String sessionId = queues.pollDue(now).orElseThrow();
-            SessionState state = sessions.get(sessionId);
-            if (state == null || !state.dispatchable() || queues.isInFlight(sessionId)) {
+            Optional<SessionState> state = sessions.get(sessionId);
+            if (state.isEmpty() || !state.get().dispatchable() || queues.isInFlight(sessionId)) {
                 services.gate().release();
                 continue;
             }
-            dispatch(sessionId, state, now);
+            dispatch(sessionId, state.get(), now);
         }
     }
 

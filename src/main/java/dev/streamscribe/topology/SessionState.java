@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * What the {@code session-state} store keeps per session: small and bounded, whatever the session's length.
  *
- * @param config         the current run's config as {@link SessionConfigCodec} encodes it (empty until one arrives)
+ * @param config         the current run's config as {@link SessionConfigCodec} encodes it (empty until one arrives,
+ *                       and again once the run has its result)
  * @param runToken       the current run, "" until a config names one
  * @param status         where the current run is
  * @param chunks         distinct chunks indexed
@@ -74,7 +75,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
      * once the previous run has its result. Counters of the chunks stay: they describe the session, not the run.
      */
     SessionState newRun(byte[] config, String token) {
-        if (hasConfig() && !status.hasResult()) {
+        if (!runToken.isEmpty() && !status.hasResult()) {
             throw illegal("start run " + token + " of", Status.ASSEMBLING);
         }
         return new SessionState(config, token, Status.ASSEMBLING, chunks, maxSeq, endSeq, duplicates,
@@ -101,15 +102,21 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     /**
      * -> FINISHED: the run has its SessionResult (written with this change, or already in {@code finished-runs}).
-     * From IN_FLIGHT (an attempt's outcome) or from ASSEMBLING and READY (refused before any attempt).
+     * From IN_FLIGHT (an attempt's outcome) or from ASSEMBLING and READY (refused before any attempt). The config is
+     * dropped: a finished run keeps only its token; a later run brings its own config.
      */
     SessionState finished() {
-        return moveTo(Status.FINISHED, attempt, Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT);
+        return moveTo(Status.FINISHED, attempt, Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT).withoutConfig();
     }
 
-    /** ASSEMBLING -> EXPIRED: the input never became complete. */
+    /** ASSEMBLING -> EXPIRED: the input never became complete. The config is dropped, as for {@link #finished}. */
     SessionState expired() {
-        return moveTo(Status.EXPIRED, attempt, Status.ASSEMBLING);
+        return moveTo(Status.EXPIRED, attempt, Status.ASSEMBLING).withoutConfig();
+    }
+
+    private SessionState withoutConfig() {
+        return new SessionState(new byte[0], runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
+                lastTouchedWallMs, attempt);
     }
 
     /** Whether the dispatcher may start an attempt of this run (READY, or IN_FLIGHT found after a restore). */

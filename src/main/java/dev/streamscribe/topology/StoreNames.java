@@ -6,6 +6,11 @@ public final class StoreNames {
     public static final String SESSION_STATE = "session-state";
     /** (session id, seq) -> {@link ChunkRef}: one small entry per chunk, range-scanned by session. */
     public static final String CHUNK_INDEX = "chunk-index";
+    /**
+     * (kind, due time, session id) -> nothing: which sessions need the dispatcher, an expiry check or the purge, and
+     * when ({@link SessionSchedule}).
+     */
+    public static final String SESSION_SCHEDULE = "session-schedule";
     /** (session id, run token) -> SessionResult status: global, read from session-results before processing starts. */
     public static final String FINISHED_RUNS = "finished-runs";
 

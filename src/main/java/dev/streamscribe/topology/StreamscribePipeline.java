@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -74,7 +75,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         this.config = config;
         topics = PipelineTopics.connect(config, env);
         staticMember = config.streams().instanceId().isPresent();
-        PipelineTopics.prepare(config, topics);
+        PipelineTopics.Prepared prepared = PipelineTopics.prepare(config, topics);
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
@@ -99,8 +100,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         props.put(DeadLetterProcessingHandler.AUDIO_TOPIC_CONFIG, topics.audioChunks().name());
-        streams = new KafkaStreams(TranscribeTopology.build(topics, TranscribeTopology.assemblerSettings(config),
-                dispatch), props);
+        streams = new KafkaStreams(TranscribeTopology.build(topics,
+                TranscribeTopology.assemblerSettings(config, prepared.audioRetention()), dispatch), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
@@ -210,14 +211,13 @@ public final class StreamscribePipeline implements AutoCloseable {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             return Optional.empty();
         }
-        long unfinished = 0;
-        try (var all = streams.store(StoreQueryParameters.fromNameAndType(StoreNames.SESSION_STATE,
-                QueryableStoreTypes.<String, SessionState>keyValueStore())).all()) {
-            while (all.hasNext()) {
-                if (!all.next().value.status().hasResult()) {
-                    unfinished++;
-                }
-            }
+        long unfinished;
+        try {
+            unfinished = SessionSchedule.countUnfinished(
+                    streams.store(StoreQueryParameters.fromNameAndType(StoreNames.SESSION_SCHEDULE,
+                            QueryableStoreTypes.<Bytes, byte[]>keyValueStore())),
+                    streams.store(StoreQueryParameters.fromNameAndType(StoreNames.SESSION_STATE,
+                            QueryableStoreTypes.<String, SessionState>keyValueStore())));
         } catch (InvalidStateStoreException e) {
             return Optional.empty();
         }

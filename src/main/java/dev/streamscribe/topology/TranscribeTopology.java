@@ -44,15 +44,19 @@ public final class TranscribeTopology {
         DispatchServices runsNothing = DispatchServices.create(0, (request, chunks) -> CompletableFuture.failedFuture(
                         new IllegalStateException("describe builds the topology only; it runs no session")),
                 new RetryPolicy(1, Duration.ZERO), new PipelineMetrics(new SimpleMeterRegistry()));
-        return build(topics, assemblerSettings(config), runsNothing).describe().toString();
+        return build(topics, assemblerSettings(config, Optional.empty()), runsNothing).describe().toString();
     }
 
-    /** The assembler's settings from a pipeline definition. */
-    public static SessionAssembler.Settings assemblerSettings(PipelineConfig config) {
+    /**
+     * The assembler's settings from a pipeline definition.
+     *
+     * @param audioRetention the audio topic's retention.ms (empty: infinite): finished sessions are forgotten after it
+     */
+    public static SessionAssembler.Settings assemblerSettings(PipelineConfig config, Optional<Duration> audioRetention) {
         PipelineConfig.SessionLimits limits = config.streams().sessionLimits();
         return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), config.realtime().dialect(),
-                new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns()));
+                new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns()), audioRetention);
     }
 
     /**
@@ -66,13 +70,16 @@ public final class TranscribeTopology {
                 topics.audioChunks().valueSerde().deserializer(), topics.audioChunks().name());
         topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER,
                 dispatch.metrics()), CONFIG_SOURCE, CHUNK_SOURCE);
-        topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(dispatch, DISPATCH_EVERY), ASSEMBLER);
+        topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(dispatch, DISPATCH_EVERY, assembler.timing()), ASSEMBLER);
         topology.addProcessor(DRAIN, () -> new CompletionDrain(dispatch, DRAIN_EVERY, assembler.dialect().id(),
-                new CompletionDrain.Sinks(TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK)), DISPATCHER);
+                new CompletionDrain.Sinks(TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK),
+                assembler.timing()), DISPATCHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_STATE),
                 Serdes.String(), new SessionStateSerde()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.CHUNK_INDEX),
-                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER);
+                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER, DRAIN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_SCHEDULE),
+                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FINISHED_RUNS),
                         Serdes.String(), Serdes.String()).withLoggingDisabled(),
                 RESULTS_SOURCE, topics.sessionResults().keySerde().deserializer(),

@@ -75,7 +75,7 @@ class AudioRetentionCheckIT {
     @Test
     void shouldCreateSessionResultsWithoutRetentionLimits() throws Exception {
         PipelineConfig config = config();
-        List<String> warnings = PipelineTopics.prepare(config, topics(config));
+        List<String> warnings = PipelineTopics.prepare(config, topics(config)).warnings();
         assertTrue(warnings.isEmpty(), warnings.toString());
         try (Admin admin = admin()) {
             ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, config.topics().sessionResults());
@@ -89,7 +89,7 @@ class AudioRetentionCheckIT {
     void shouldWarnWhenExistingSessionResultsExpire() throws Exception {
         PipelineConfig config = config();
         create(config.topics().sessionResults(), 2, Map.of(TopicConfig.RETENTION_MS_CONFIG, "604800000"));
-        List<String> warnings = PipelineTopics.prepare(config, topics(config));
+        List<String> warnings = PipelineTopics.prepare(config, topics(config)).warnings();
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.getFirst().contains("keeps results for 604800000 ms") && warnings.getFirst().contains("paid twice"),
                 warnings.getFirst());

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -355,7 +356,8 @@ class SessionAssemblerTest {
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
                 new PipelineMetrics(new SimpleMeterRegistry()));
         harness = new TopologyHarness(stateDir.resolve("limited"), new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1)),
+                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1),
+                Optional.empty()),
                 noSlots, T0);
         return harness;
     }

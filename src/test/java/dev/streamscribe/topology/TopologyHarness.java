@@ -7,6 +7,7 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.testing.InMemoryRegistryClient;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -21,8 +22,8 @@ import java.util.Properties;
 
 /**
  * The pipeline's topology on a {@link TopologyTestDriver}, with an in-memory registry: its input and output topics
- * and the session-state store, for the topology tests. The provider side is whatever {@link DispatchServices} the
- * test hands in (a fake launcher, or no slots at all).
+ * and the session-state, schedule and chunk-index stores, for the topology tests. The provider side is whatever
+ * {@link DispatchServices} the test hands in (a fake launcher, or no slots at all).
  */
 final class TopologyHarness implements AutoCloseable {
     final TopologyTestDriver driver;
@@ -33,6 +34,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<String, TranscriptionEvent> transcriptions;
     final TestOutputTopic<byte[], DeadLetter> deadLetters;
     final KeyValueStore<String, SessionState> state;
+    final SessionSchedule schedule;
+    final ChunkIndex chunkIndex;
 
     TopologyHarness(Path stateDir, SessionAssembler.Settings settings, DispatchServices services, Instant start) {
         var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
@@ -56,6 +59,10 @@ final class TopologyHarness implements AutoCloseable {
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
                 topics.deadLetters().valueSerde().deserializer());
         state = driver.getKeyValueStore(StoreNames.SESSION_STATE);
+        KeyValueStore<Bytes, byte[]> scheduleStore = driver.getKeyValueStore(StoreNames.SESSION_SCHEDULE);
+        schedule = new SessionSchedule(scheduleStore);
+        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(StoreNames.CHUNK_INDEX);
+        chunkIndex = new ChunkIndex(index);
     }
 
     @Override
