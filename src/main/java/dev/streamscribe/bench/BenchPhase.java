@@ -12,7 +12,9 @@ public enum BenchPhase {
     /** Sessions per second at several levels in flight with a slow provider, against the ideal (3). */
     CONCURRENCY,
     /** Live heap of a long session against a short one (5). */
-    MEMORY;
+    MEMORY,
+    /** Idle CPU and restart time with many sessions known against few (6). */
+    SOAK;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -48,6 +48,7 @@ public final class BenchRun implements AutoCloseable {
                 case THROUGHPUT -> new ThroughputPhase(context).run();
                 case CONCURRENCY -> new ConcurrencyPhase(context).run();
                 case MEMORY -> new MemoryPhase(context).run();
+                case SOAK -> new SoakPhase(context).run();
             }
         }
         report.machine("bench", settings.name());

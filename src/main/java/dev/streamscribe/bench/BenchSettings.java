@@ -16,11 +16,15 @@ import java.util.List;
  * @param pipelineHeap       -Xmx of the pipeline's JVM
  * @param commitInterval     Kafka Streams commit interval of the pipeline
  * @param pipelineJvmOptions extra options of the pipeline's JVM (e.g. a JFR recording)
+ * @param soakSmall, soakLarge sessions known to the two pipelines of the soak phase
+ * @param soakSettle         wait after the last known session is consumed, before the CPU is measured
+ * @param soakWindow         how long the idle CPU is measured
  */
 public record BenchSettings(String name, int throughputSessions, int throughputSeconds, List<Integer> concurrencyLevels,
                             Duration serverDelay, int waves, int latencySessions, int shortSessionMinutes,
                             int longSessionMinutes, String pipelineHeap, Duration commitInterval,
-                            List<String> pipelineJvmOptions) {
+                            List<String> pipelineJvmOptions, int soakSmall, int soakLarge, Duration soakSettle,
+                            Duration soakWindow) {
     public BenchSettings {
         concurrencyLevels = List.copyOf(concurrencyLevels);
         pipelineJvmOptions = List.copyOf(pipelineJvmOptions);
@@ -28,23 +32,25 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
 
     public BenchSettings withConcurrencyLevels(List<Integer> levels) {
         return new BenchSettings(name, throughputSessions, throughputSeconds, levels, serverDelay, waves,
-                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, pipelineJvmOptions);
+                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, pipelineJvmOptions,
+                soakSmall, soakLarge, soakSettle, soakWindow);
     }
 
     public BenchSettings withPipelineJvmOptions(List<String> options) {
         return new BenchSettings(name, throughputSessions, throughputSeconds, concurrencyLevels, serverDelay, waves,
-                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, options);
+                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, options, soakSmall,
+                soakLarge, soakSettle, soakWindow);
     }
 
     /** The sizes: about five minutes here. */
     public static BenchSettings full() {
         return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,
-                "512m", Duration.ofMillis(100), List.of());
+                "512m", Duration.ofMillis(100), List.of(), 10_000, 500_000, Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
     public static BenchSettings quick() {
         return new BenchSettings("quick", 4, 20, List.of(10), Duration.ofSeconds(2), 2, 5, 1, 3, "512m",
-                Duration.ofMillis(100), List.of());
+                Duration.ofMillis(100), List.of(), 200, 2_000, Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 }

@@ -83,12 +83,16 @@ final class BenchStack implements AutoCloseable {
     }
 
     BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent) throws IOException, TimeoutException {
-        return pipeline(name, server, maxConcurrent, List.of());
+        return pipeline(name, server, maxConcurrent, List.of(), Map.of());
     }
 
-    /** A pipeline ({@code streamscribe run}) in its own JVM against {@code server}, ready and warmed up. */
-    BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent, List<String> moreJvmOptions)
-            throws IOException, TimeoutException {
+    /**
+     * A pipeline ({@code streamscribe run}) in its own JVM against {@code server}, ready and warmed up.
+     *
+     * @param moreSettings pipeline settings beyond the bench's own (e.g. a longer idle timeout)
+     */
+    BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent, List<String> moreJvmOptions,
+                           Map<String, String> moreSettings) throws IOException, TimeoutException {
         String id = "bench-" + (++pipelines) + "-" + name;
         Map<String, String> definition = new LinkedHashMap<>();
         definition.put("application.id", id);
@@ -102,6 +106,7 @@ final class BenchStack implements AutoCloseable {
         definition.put("state.dir", work.resolve("state").resolve(id).toString());
         definition.put("operations.port", "0");
         definition.put("commit.interval.ms", Long.toString(settings.commitInterval().toMillis()));
+        definition.putAll(moreSettings);
         Path file = work.resolve(id + ".properties");
         StringBuilder text = new StringBuilder();
         definition.forEach((key, value) -> text.append(key).append('=').append(value.replace("\\", "\\\\")).append('\n'));
@@ -114,9 +119,21 @@ final class BenchStack implements AutoCloseable {
         jvmOptions.addAll(moreJvmOptions);
         // ready = Kafka Streams RUNNING, as the child itself reports it
         ChildJvm jvm = track(child(work, id, jvmOptions, List.of("run", "--config", file.toString())));
-        BenchPipeline pipeline = new BenchPipeline(jvm, topics, PipelineTopics.clientProperties(config));
+        BenchPipeline pipeline = new BenchPipeline(id, jvm, topics, PipelineTopics.clientProperties(config), file,
+                jvmOptions);
         BenchWorkload.warmUp(pipeline, producer(), settings.serverDelay());
         return pipeline;
+    }
+
+    /**
+     * Starts {@code crashed}'s pipeline again after its JVM was killed: same definition, same state folder; returns
+     * once Kafka Streams is RUNNING again (state restored).
+     */
+    BenchPipeline restart(BenchPipeline crashed, String suffix) throws IOException, TimeoutException {
+        ChildJvm jvm = track(child(work, crashed.id() + "-" + suffix, crashed.jvmOptions(),
+                List.of("run", "--config", crashed.definition().toString())));
+        return new BenchPipeline(crashed.id(), jvm, crashed.topics(), crashed.clients(), crashed.definition(),
+                crashed.jvmOptions());
     }
 
     /** The same producer as ingest, for the baseline and the pipeline alike. */

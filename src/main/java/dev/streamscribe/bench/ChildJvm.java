@@ -95,6 +95,11 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Kills the process at once (SIGKILL), as a crash would: no shutdown hook, no graceful close. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM (a graceful stop), then SIGKILL after 30 s. */
     @Override
     public void close() {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,7 +59,8 @@ final class MemoryPhase {
         Path file = BenchWorkload.writePcm(Files.createDirectories(context.work().resolve("memory")).resolve(minutes + "min.pcm"),
                 minutes * 60, minutes);
         int startUpLines;
-        try (BenchPipeline pipeline = context.stack().pipeline("memory-" + minutes, server, 16, List.of("-Xlog:gc:file=" + gcLog))) {
+        try (BenchPipeline pipeline = context.stack().pipeline("memory-" + minutes, server, 16,
+                List.of("-Xlog:gc:file=" + gcLog), Map.of())) {
             startUpLines = Files.readAllLines(gcLog).size(); // start-up and warm-up are not this session's
             try (TopicWatcher<SessionResult> results = pipeline.results();
                  Producer<byte[], byte[]> producer = context.stack().producer();

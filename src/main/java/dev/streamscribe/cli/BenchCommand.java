@@ -21,16 +21,18 @@ import java.util.concurrent.Callable;
 
 /** Measures the pipeline against baselines taken in the same run. */
 @Command(name = "bench",
-        header = "Measure throughput, concurrency, latency and memory against same-run baselines.",
+        header = "Measure throughput, concurrency, latency, memory and idle cost against same-run baselines.",
         description = {"Measure the pipeline on this machine: starts a Kafka broker, the schema registry, the local "
                 + "realtime server (deterministic engine) and the pipeline, each in a process of its own, and measures "
                 + "(1) raw Kafka produce+consume of the same bytes, (2) pipeline throughput from ingest to result "
                 + "against it, (3) sessions per second at 10, 100 and 1,000 in flight with a slow server against the "
                 + "ideal, with the pipeline's heap, threads and sockets, (4) latency added by the pipeline from "
                 + "end_of_session to a readable result, (5) the pipeline's live heap for a 60-minute session against a "
-                + "1-minute one. Every headline is a ratio to a baseline from the same run: these machines are noisy.",
+                + "1-minute one, (6) the pipeline's idle CPU with 500,000 sessions known (waiting or finished) against "
+                + "10,000, and the time from a kill -9 restart to a new session's result at both sizes. Every headline is a ratio to a baseline from the same run: these machines are noisy.",
                 "Writes a markdown table and a JSON file (with the machine's facts) into --out and prints the table. "
-                        + "About five minutes; --quick (small sizes, one concurrency level, a 2 s delay) about one. "
+                        + "About fifteen minutes (the soak phase publishes half a million sessions); --quick (small sizes, one "
+                        + "concurrency level, a 2 s delay) about two. "
                         + "Uses only 127.0.0.1; everything it starts is stopped and its data deleted."},
         footer = {"", "Examples:", "  streamscribe bench", "  streamscribe bench --quick --out /tmp/bench"})
 final class BenchCommand implements Callable<Integer> {
@@ -50,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> pipelineJvmOptions = List.of();
 
     @Option(names = "--phases", split = ",", paramLabel = "PHASE",
-            description = "Run only these: throughput (with the raw baseline and latency), concurrency, memory.")
+            description = "Run only these: throughput (with the raw baseline and latency), concurrency, memory, soak.")
     Set<String> phases = Set.of();
 
     @Option(names = "--concurrency-levels", split = ",", paramLabel = "N",

@@ -25,18 +25,19 @@ class BenchCommandIT {
 
     @Test
     void shouldRunEveryPhaseAndWriteTheTableAndTheJson() throws Exception {
-        Cli.Result bench = assertTimeoutPreemptively(Duration.ofMinutes(5),
+        Cli.Result bench = assertTimeoutPreemptively(Duration.ofMinutes(6),
                 () -> Cli.run("bench", "--quick", "--out", out.toString()));
         assertEquals(0, bench.exitCode(), bench.toString());
         String table = Files.readString(out.resolve("latest-quick.md"));
         for (String phase : List.of("| 1 raw Kafka |", "| 2 pipeline throughput |", "| 3 concurrency |",
-                "| 4 added latency |", "| 5 memory |")) {
+                "| 4 added latency |", "| 5 memory |", "| 6 soak |")) {
             assertTrue(table.contains(phase), phase + " in\n" + table);
         }
         assertTrue(table.contains("Machine: cores " + Runtime.getRuntime().availableProcessors()), table);
         JsonNode json = new ObjectMapper().readTree(out.resolve("latest-quick.json").toFile());
         JsonNode headlines = json.get("headlines");
-        for (String ratio : List.of("throughputRatioToRawKafka", "concurrency10RatioToIdeal", "longSessionHeapRatio")) {
+        for (String ratio : List.of("throughputRatioToRawKafka", "concurrency10RatioToIdeal", "longSessionHeapRatio",
+                "soakIdleCpuRatio", "soakRestartToResultSecondsLarge")) {
             double value = headlines.get(ratio).asDouble();
             assertTrue(value > 0 && Double.isFinite(value), ratio + " = " + value);
         }
