@@ -72,6 +72,7 @@ public final class ConfigLoader {
             new Key("session.max-chunks", "200000", "chunks one session may hold; past it the run fails (LIMIT_CHUNKS) and further chunks are not indexed"),
             new Key("session.max-audio-ms", "28800000", "audio one session run may have (8 h); past it the run fails (LIMIT_AUDIO)"),
             new Key("session.max-turns", "10000", "turns one session run may have; past it the run fails (LIMIT_TURNS)"),
+            new Key("session.max-age-ms", "86400000", "how long a run may take to become complete, from its first record (24 h); past it the run expires (LIMIT_AGE)"),
             new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
 
     private static final Map<String, Key> BY_NAME = KEYS.stream()
@@ -202,7 +203,8 @@ public final class ConfigLoader {
                 passthrough(STREAMS_PASSTHROUGH), bool("processing.unsafe-at-least-once"),
                 new PipelineConfig.SessionLimits(integer("session.max-chunks", 1, Long.MAX_VALUE),
                         Duration.ofMillis(integer("session.max-audio-ms", 1_000, Long.MAX_VALUE)),
-                        (int) integer("session.max-turns", 1, Integer.MAX_VALUE)));
+                        (int) integer("session.max-turns", 1, Integer.MAX_VALUE),
+                        Duration.ofMillis(integer("session.max-age-ms", 60_000, Long.MAX_VALUE))));
         String applicationId = string("application.id");
         if (!applicationId.matches("[A-Za-z0-9._-]+") || applicationId.matches("\\.+")) {
             // it names the state folder that `reset` deletes: "." or ".." would name another folder

@@ -63,7 +63,10 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
         }
     }
 
-    /** What one session may hold (session.max-chunks, session.max-audio-ms, session.max-turns). */
-    public record SessionLimits(long maxChunks, Duration maxAudio, int maxTurns) {
+    /**
+     * What one session may hold (session.max-chunks, session.max-audio-ms, session.max-turns), and how long a run may
+     * take to become complete (session.max-age-ms).
+     */
+    public record SessionLimits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
     }
 }

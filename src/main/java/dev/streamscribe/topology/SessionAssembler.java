@@ -66,7 +66,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
 
         SessionStore.Timing timing() {
-            return new SessionStore.Timing(idleTimeout, finishedRetention);
+            return new SessionStore.Timing(idleTimeout, limits.maxAge(), finishedRetention);
         }
     }
 
@@ -78,14 +78,17 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * @param maxChunks chunks indexed per session
      * @param maxAudio  audio per session run
      * @param maxTurns  turns per session run
+     * @param maxAge    how long a run may take to become complete, from its first record (stream time): a session
+     *                  trickled in under the idle timeout still ends (EXPIRED, LIMIT_AGE)
      */
-    public record Limits(long maxChunks, Duration maxAudio, int maxTurns) {
-        public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000);
+    public record Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
+        public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000, Duration.ofHours(24));
 
         public Limits {
-            if (maxChunks < 1 || maxTurns < 1 || maxAudio.isNegative() || maxAudio.isZero()) {
+            if (maxChunks < 1 || maxTurns < 1 || maxAudio.isNegative() || maxAudio.isZero() || maxAge.isNegative()
+                    || maxAge.isZero()) {
                 throw new IllegalArgumentException("session limits must be positive: " + maxChunks + " chunks, "
-                        + maxAudio + ", " + maxTurns + " turns");
+                        + maxAudio + ", " + maxTurns + " turns, " + maxAge + " of age");
             }
         }
     }
@@ -389,12 +392,27 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             if (due > now) {
                 schedule.add(kind, due, entry.sessionId());
             } else {
-                expire(entry.sessionId(), state.get(), timestamp);
+                boolean idle = kind == SessionSchedule.Kind.WALL_EXPIRY
+                        || now - state.get().lastRecordTimestamp() >= settings.idleTimeout().toMillis();
+                expire(entry.sessionId(), state.get(), timestamp, idle);
             }
         }
     }
 
-    private void expire(String sessionId, SessionState state, long timestamp) {
+    /**
+     * @param idle whether the session is idle (else it is past the age limit while input still arrives)
+     */
+    private void expire(String sessionId, SessionState state, long timestamp, boolean idle) {
+        if (!idle) {
+            String message = "session '" + sessionId + "' run '" + state.runToken() + "' is still incomplete "
+                    + (timestamp - state.runStartTimestamp()) / 1000 + " s after its first record; the limit is "
+                    + settings.limits().maxAge().toSeconds() + " s (session.max-age-ms); " + state.chunks()
+                    + " chunks indexed" + (state.hasConfig() ? "" : ", no config");
+            deadLetterAt(timestamp, sessionId, sessionId, "LIMIT_AGE", message, DeadLetters.Source.NONE);
+            result(timestamp, sessionId, state, SessionStatus.EXPIRED, "LIMIT_AGE", message);
+            save(sessionId, state.expired());
+            return;
+        }
         boolean ranBefore = ranBefore(sessionId);
         if (!state.hasConfig() && ranBefore) {
             // chunks of a session that already has its result, with no new run: the result stands, the copies go

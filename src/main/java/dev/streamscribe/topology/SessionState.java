@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param lastRecordTimestamp record timestamp of the last input for this session (stream time)
  * @param lastTouchedWallMs   wall-clock time the last input was processed
  * @param attempt        attempts dispatched for the current run
+ * @param runStartTimestamp record timestamp of the first record seen for the current run (the session's first input
+ *                       for its first run; the new config's for a later run), -1 until one is seen: the age limit
+ *                       counts from it
  *
  * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
  * {@link #ready}, {@link #admitted}, {@link #retryPending}, {@link #finished}, {@link #expired}), each of which
@@ -26,7 +29,8 @@ import java.util.Optional;
  * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
  */
 public record SessionState(byte[] config, String runToken, Status status, long chunks, long maxSeq, long endSeq,
-                           long duplicates, long lastRecordTimestamp, long lastTouchedWallMs, int attempt) {
+                           long duplicates, long lastRecordTimestamp, long lastTouchedWallMs, int attempt,
+                           long runStartTimestamp) {
 
     /** Where a session's current run is. */
     public enum Status {
@@ -47,7 +51,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
     }
 
     static SessionState empty() {
-        return new SessionState(new byte[0], "", Status.ASSEMBLING, 0, -1, -1, 0, 0, 0, 0);
+        return new SessionState(new byte[0], "", Status.ASSEMBLING, 0, -1, -1, 0, 0, 0, 0, -1);
     }
 
     /** The current run's config, read whatever released schema wrote it ({@link SessionConfigCodec}). */
@@ -72,14 +76,16 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     /**
      * A new run starts with {@code config} under {@code token}: allowed while no run is known yet (no config) or
-     * once the previous run has its result. Counters of the chunks stay: they describe the session, not the run.
+     * once the previous run has its result. Counters of the chunks stay: they describe the session, not the run. The
+     * first run's age counts from the session's first input; a later run's from its own config (the next
+     * {@link #touched}).
      */
     SessionState newRun(byte[] config, String token) {
         if (!runToken.isEmpty() && !status.hasResult()) {
             throw illegal("start run " + token + " of", Status.ASSEMBLING);
         }
         return new SessionState(config, token, Status.ASSEMBLING, chunks, maxSeq, endSeq, duplicates,
-                lastRecordTimestamp, lastTouchedWallMs, 0);
+                lastRecordTimestamp, lastTouchedWallMs, 0, runToken.isEmpty() ? runStartTimestamp : -1);
     }
 
     /** ASSEMBLING -> READY: config, end and every chunk are there; waiting for a slot. */
@@ -116,7 +122,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     private SessionState withoutConfig() {
         return new SessionState(new byte[0], runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt);
+                lastTouchedWallMs, attempt, runStartTimestamp);
     }
 
     /** Whether the dispatcher may start an attempt of this run (READY, or IN_FLIGHT found after a restore). */
@@ -128,7 +134,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         for (Status from : allowedFrom) {
             if (status == from) {
                 return new SessionState(config, runToken, target, chunks, maxSeq, endSeq, duplicates,
-                        lastRecordTimestamp, lastTouchedWallMs, nextAttempt);
+                        lastRecordTimestamp, lastTouchedWallMs, nextAttempt, runStartTimestamp);
             }
         }
         throw illegal("move", target);
@@ -143,26 +149,27 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     SessionState withChunk(long seq, boolean end) {
         return new SessionState(config, runToken, status, chunks + 1, Math.max(maxSeq, seq), end ? seq : endSeq,
-                duplicates, lastRecordTimestamp, lastTouchedWallMs, attempt);
+                duplicates, lastRecordTimestamp, lastTouchedWallMs, attempt, runStartTimestamp);
     }
 
     SessionState withoutChunk() {
         return new SessionState(config, runToken, status, chunks - 1, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt);
+                lastTouchedWallMs, attempt, runStartTimestamp);
     }
 
     SessionState withMaxSeq(long value) {
         return new SessionState(config, runToken, status, chunks, value, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt);
+                lastTouchedWallMs, attempt, runStartTimestamp);
     }
 
     SessionState withDuplicate() {
         return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates + 1, lastRecordTimestamp,
-                lastTouchedWallMs, attempt);
+                lastTouchedWallMs, attempt, runStartTimestamp);
     }
 
     SessionState touched(long recordTimestamp, long wallMs) {
         return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates,
-                Math.max(lastRecordTimestamp, recordTimestamp), wallMs, attempt);
+                Math.max(lastRecordTimestamp, recordTimestamp), wallMs, attempt,
+                runStartTimestamp < 0 ? recordTimestamp : runStartTimestamp);
     }
 }

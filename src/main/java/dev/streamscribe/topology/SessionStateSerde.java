@@ -11,19 +11,21 @@ import java.util.List;
 
 /**
  * Binary form of {@link SessionState} for the {@code session-state} store and its changelog, version byte first.
- * Every version ever written stays readable (captured bytes in {@code src/test/resources/fixtures/v1/} are checked by
- * a test):
+ * Every version ever written stays readable (captured bytes in {@code src/test/resources/fixtures/v1/} and
+ * {@code v2/} are checked by a test):
  * <ul>
- *   <li>2 (written now): the config as {@code SessionConfigCodec} encodes it (readable with any released schema),
- *   the run token, the status <b>by name</b>, then the counters.</li>
- *   <li>1: the same, but the status as the ordinal of {@link #V1_STATUSES}.</li>
+ *   <li>3 (written now): version 2, then the run's start timestamp (the age limit counts from it).</li>
+ *   <li>2: the config as {@code SessionConfigCodec} encodes it (readable with any released schema), the run token,
+ *   the status <b>by name</b>, then the counters. The run's start is read as its last input's timestamp (later than
+ *   the true start, so the age limit never fires early on upgraded state).</li>
+ *   <li>1: as 2, but the status as the ordinal of {@link #V1_STATUSES}.</li>
  * </ul>
  * A new field is added as a new version; readers of older versions fill it with its default.
  *
  * <p>Threading: stateless.
  */
 public final class SessionStateSerde implements Serde<SessionState> {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     /** Version 1 stored the status by ordinal in this order; never change it. */
     static final List<Status> V1_STATUSES = List.of(Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT, Status.FINISHED,
             Status.EXPIRED);
@@ -37,11 +39,11 @@ public final class SessionStateSerde implements Serde<SessionState> {
             byte[] token = state.runToken().getBytes(StandardCharsets.UTF_8);
             byte[] status = state.status().name().getBytes(StandardCharsets.US_ASCII);
             ByteBuffer buffer = ByteBuffer.allocate(1 + 4 + state.config().length + 4 + token.length + 1 + status.length
-                    + 8 * 6 + 4);
+                    + 8 * 6 + 4 + 8);
             buffer.put(VERSION).putInt(state.config().length).put(state.config()).putInt(token.length).put(token)
                     .put((byte) status.length).put(status).putLong(state.chunks()).putLong(state.maxSeq())
                     .putLong(state.endSeq()).putLong(state.duplicates()).putLong(state.lastRecordTimestamp())
-                    .putLong(state.lastTouchedWallMs()).putInt(state.attempt());
+                    .putLong(state.lastTouchedWallMs()).putInt(state.attempt()).putLong(state.runStartTimestamp());
             return buffer.array();
         };
     }
@@ -54,17 +56,25 @@ public final class SessionStateSerde implements Serde<SessionState> {
             }
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             byte version = buffer.get();
-            if (version != 1 && version != 2) {
-                throw new IllegalStateException("session-state entry of version " + version + "; this build reads 1 and 2"
-                        + " (written by a newer streamscribe?)");
+            if (version < 1 || version > VERSION) {
+                throw new IllegalStateException("session-state entry of version " + version + "; this build reads 1 to "
+                        + VERSION + " (written by a newer streamscribe?)");
             }
             byte[] config = new byte[buffer.getInt()];
             buffer.get(config);
             byte[] token = new byte[buffer.getInt()];
             buffer.get(token);
             Status status = version == 1 ? V1_STATUSES.get(buffer.get()) : statusByName(buffer);
-            return new SessionState(config, new String(token, StandardCharsets.UTF_8), status, buffer.getLong(),
-                    buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getInt());
+            long chunks = buffer.getLong();
+            long maxSeq = buffer.getLong();
+            long endSeq = buffer.getLong();
+            long duplicates = buffer.getLong();
+            long lastRecord = buffer.getLong();
+            long lastTouched = buffer.getLong();
+            int attempt = buffer.getInt();
+            long runStart = version >= 3 ? buffer.getLong() : lastRecord;
+            return new SessionState(config, new String(token, StandardCharsets.UTF_8), status, chunks, maxSeq, endSeq,
+                    duplicates, lastRecord, lastTouched, attempt, runStart);
         };
     }
 

@@ -29,11 +29,12 @@ final class SessionStore {
      * When scheduled work falls due.
      *
      * @param idleTimeout        an ASSEMBLING session with no new input for this long expires
+     * @param maxAge             an ASSEMBLING run expires this long after its first record, input or not
      * @param finishedRetention  a session with its result keeps its state and chunk index this long after its last
      *                           input (the audio topic's retention: after it the index points at nothing); empty =
      *                           kept for good
      */
-    record Timing(Duration idleTimeout, Optional<Duration> finishedRetention) {
+    record Timing(Duration idleTimeout, Duration maxAge, Optional<Duration> finishedRetention) {
     }
 
     private final KeyValueStore<String, SessionState> states;
@@ -95,9 +96,10 @@ final class SessionStore {
         schedule.remove(new SessionSchedule.Entry(Kind.DISPATCH, 0, sessionId));
     }
 
-    /** When an ASSEMBLING session expires by stream time. */
+    /** When an ASSEMBLING session expires by stream time: idle, or past the age limit, whichever comes first. */
     long streamExpiry(SessionState state) {
-        return state.lastRecordTimestamp() + timing.idleTimeout().toMillis();
+        long idle = state.lastRecordTimestamp() + timing.idleTimeout().toMillis();
+        return state.runStartTimestamp() < 0 ? idle : Math.min(idle, state.runStartTimestamp() + timing.maxAge().toMillis());
     }
 
     /** When an ASSEMBLING session expires by the wall clock. */

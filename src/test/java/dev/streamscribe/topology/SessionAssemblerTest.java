@@ -356,7 +356,7 @@ class SessionAssemblerTest {
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
                 new PipelineMetrics(new SimpleMeterRegistry()));
         harness = new TopologyHarness(stateDir.resolve("limited"), new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1),
+                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1, Duration.ofHours(1)),
                 Optional.empty()),
                 noSlots, T0);
         return harness;
@@ -399,5 +399,38 @@ class SessionAssemblerTest {
         SessionResult result = h.results.readValue();
         assertEquals("LIMIT_AUDIO", result.getReason());
         assertEquals("LIMIT_AUDIO", h.deadLetters.readValue().getReasonCode());
+    }
+
+    @Test
+    void shouldExpireARunStillIncompletePastTheAgeLimitEvenWhileInputKeepsArriving() {
+        TopologyHarness h = limited(); // idle 10 min, age limit 1 h
+        for (int minute = 0; minute <= 55; minute += 5) {
+            h.configs.pipeInput("s1", config("s1"), T0.plus(Duration.ofMinutes(minute))); // never idle
+        }
+        assertTrue(h.results.isEmpty(), "within the hour");
+        h.configs.pipeInput("s1", config("s1"), T0.plus(Duration.ofMinutes(61)));
+        SessionResult result = h.results.readValue();
+        assertEquals(SessionStatus.EXPIRED, result.getStatus());
+        assertEquals("LIMIT_AGE", result.getReason());
+        assertTrue(result.getMessage().contains("session.max-age-ms"), result.getMessage());
+        assertEquals("LIMIT_AGE", h.deadLetters.readValue().getReasonCode());
+        assertEquals(Status.EXPIRED, h.state.get("s1").status());
+    }
+
+    @Test
+    void shouldCountALaterRunsAgeFromItsOwnConfigNotFromTheSessionsFirstInput() {
+        TopologyHarness h = limited();
+        h.configs.pipeInput("s1", config("s1"), T0);
+        h.chunks.pipeInput("s1", chunk("s1", 0, 0, 4_800, true, true), T0);
+        assertEquals(Status.READY, h.state.get("s1").status());
+        h.resultsIn.pipeInput("s1", SessionResult.newBuilder().setSessionId("s1").setRunToken("run-1").setAttempt(1)
+                .setStatus(SessionStatus.COMPLETED).build(), T0);
+        SessionConfig later = config("s1");
+        later.setRunToken("run-2");
+        Instant twoHoursLater = T0.plus(Duration.ofHours(2));
+        h.state.put("s1", h.state.get("s1").admitted().finished()); // run-1 done, as the drain would record it
+        h.configs.pipeInput("s1", later, twoHoursLater);
+        assertEquals(twoHoursLater.toEpochMilli(), h.state.get("s1").runStartTimestamp());
+        assertEquals(Status.READY, h.state.get("s1").status(), "its audio is indexed: ready at once, not aged out");
     }
 }
