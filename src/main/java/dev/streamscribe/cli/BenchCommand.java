@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "Small sizes: checks the harness in about a minute; not for figures.")
+    @Option(names = "--quick", description = "Small sizes: checks the harness in about two minutes; not for figures.")
     boolean quick;
 
     @Option(names = "--out", description = "Folder for the results (default: bench/results; with --quick, "
