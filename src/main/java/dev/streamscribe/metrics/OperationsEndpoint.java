@@ -9,11 +9,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The operator's view of one instance over HTTP on 127.0.0.1: {@code /metrics} (Prometheus text: streamscribe's
- * meters and Kafka Streams' own), {@code /health} (200 while the process is alive and Streams has not failed) and
+ * meters and Kafka Streams' own), {@code /health} (liveness: 200 while the process is alive and Streams has not
+ * failed; conditions such as a registry outage or a rate-limit pause are lines of the body, never a 503) and
  * {@code /ready} (200 only while Streams is RUNNING).
  *
  * <p>Threading: the JDK HTTP server's single dispatcher thread answers; meters and Streams' state are thread-safe.
@@ -26,7 +28,8 @@ public final class OperationsEndpoint implements AutoCloseable {
     }
 
     /** Serves on {@code port} of 127.0.0.1 (0 = any free port); fails with a message naming the port when it is taken. */
-    public static OperationsEndpoint start(int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state) {
+    public static OperationsEndpoint start(int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
+                                           Supplier<List<String>> conditions) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -39,7 +42,9 @@ public final class OperationsEndpoint implements AutoCloseable {
         server.createContext("/health", exchange -> {
             KafkaStreams.State current = state.get();
             boolean alive = current != KafkaStreams.State.ERROR && current != KafkaStreams.State.NOT_RUNNING;
-            reply(exchange, alive ? 200 : 503, "text/plain; charset=utf-8", (alive ? "UP " : "DOWN ") + current + "\n");
+            StringBuilder body = new StringBuilder(alive ? "UP " : "DOWN ").append(current).append('\n');
+            conditions.get().forEach(line -> body.append(line).append('\n'));
+            reply(exchange, alive ? 200 : 503, "text/plain; charset=utf-8", body.toString());
         });
         server.createContext("/ready", exchange -> {
             KafkaStreams.State current = state.get();

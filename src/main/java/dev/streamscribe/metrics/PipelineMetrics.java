@@ -24,6 +24,9 @@ public final class PipelineMetrics {
     public static final String PROVIDER_LATENCY = "streamscribe.provider.latency";
     public static final String RATE_LIMITED = "streamscribe.admission.rate.limited";
     public static final String SESSIONS_PURGED = "streamscribe.sessions.purged";
+    public static final String REGISTRY_WAITING = "streamscribe.registry.waiting";
+    public static final String REGISTRY_UNAVAILABLE = "streamscribe.registry.unavailable";
+    public static final String ADMISSION_PAUSED = "streamscribe.admission.paused";
 
     private final MeterRegistry registry;
 
@@ -39,6 +42,17 @@ public final class PipelineMetrics {
     public void bindGauges(Supplier<Number> waiting, Supplier<Number> inFlight) {
         Gauge.builder(SESSIONS_WAITING, waiting).description("READY sessions waiting for a slot").register(registry);
         Gauge.builder(SESSIONS_IN_FLIGHT, inFlight).description("sessions at the provider now").register(registry);
+    }
+
+    /** Gauges of conditions an operator should see that are not failures (also lines of /health's body). */
+    public void bindHealthGauges(Supplier<Number> registryWaiting, Supplier<Number> registryUnavailable,
+                                 Supplier<Number> admissionPaused) {
+        Gauge.builder(REGISTRY_WAITING, registryWaiting).description("callers waiting through a schema registry outage now")
+                .register(registry);
+        Gauge.builder(REGISTRY_UNAVAILABLE, registryUnavailable)
+                .description("1 while the last schema registry call failed as an outage").register(registry);
+        Gauge.builder(ADMISSION_PAUSED, admissionPaused).description("1 while admission is paused for a rate limit")
+                .register(registry);
     }
 
     public void sessionFinished(String status) {

@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class SchemaRegistryClient implements RegistryClient {
     private final HttpClient http;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+    private final RegistryHealth health = new RegistryHealth();
 
     private record SubjectSchema(String subject, String schema) {
     }
@@ -140,22 +142,38 @@ public final class SchemaRegistryClient implements RegistryClient {
     private <T> T throughOutages(Supplier<T> call) {
         long deadline = System.nanoTime() + config.outageBudget().toNanos();
         long backoffMs = 250;
-        while (true) {
-            try {
-                return call.get();
-            } catch (RegistryUnavailableException outage) {
-                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
-                    throw outage;
-                }
+        boolean waiting = false;
+        try {
+            while (true) {
                 try {
-                    Thread.sleep(backoffMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw outage;
+                    return call.get();
+                } catch (RegistryUnavailableException outage) {
+                    if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
+                        throw outage;
+                    }
+                    if (!waiting) {
+                        waiting = true;
+                        health.waitStarted();
+                    }
+                    try {
+                        Thread.sleep(backoffMs);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw outage;
+                    }
+                    backoffMs = Math.min(5_000, backoffMs * 2);
                 }
-                backoffMs = Math.min(5_000, backoffMs * 2);
+            }
+        } finally {
+            if (waiting) {
+                health.waitEnded();
             }
         }
+    }
+
+    /** What the client has seen of the registry: an outage in progress, callers waiting through it. */
+    public RegistryHealth health() {
+        return health;
     }
 
     private Schema fetchSchema(int id) {
@@ -230,7 +248,22 @@ public final class SchemaRegistryClient implements RegistryClient {
         return node.asInt();
     }
 
+    /** One call; what it shows of the registry's health is recorded in {@link #health()}. */
     private JsonNode send(String method, String path, JsonNode body, String what) {
+        try {
+            JsonNode answer = exchange(method, path, body, what);
+            health.answered();
+            return answer;
+        } catch (RegistryUnavailableException outage) {
+            health.failed(outage.getMessage(), Instant.now());
+            throw outage;
+        } catch (SchemaRegistryException answeredAsARegistry) {
+            health.answered(); // a registry's own error (unknown id, incompatible schema): it is up
+            throw answeredAsARegistry;
+        }
+    }
+
+    private JsonNode exchange(String method, String path, JsonNode body, String what) {
         URI uri = URI.create(config.baseUrl() + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(config.requestTimeout())

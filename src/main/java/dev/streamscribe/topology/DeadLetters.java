@@ -48,7 +48,13 @@ final class DeadLetters {
     /** A record a processor failed on: where it came from, its key, and (a bounded part of) its value. */
     static DeadLetter forProcessingFailure(String reason, String message, String topic, int partition, long offset,
                                            byte[] key, byte[] value, String exceptionClass, long nowMs) {
-        return base(reason, message, Source.of(topic, partition, offset), nowMs)
+        return forRecordBytes(reason, message, Source.of(topic, partition, offset), key, value, exceptionClass, nowMs);
+    }
+
+    /** A record (read, or about to be written) with its key and a bounded part of its value, from {@code source}. */
+    static DeadLetter forRecordBytes(String reason, String message, Source source, byte[] key, byte[] value,
+                                     String exceptionClass, long nowMs) {
+        return base(reason, message, source, nowMs)
                 .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
                 .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
                 .setSessionId(key == null ? null : new String(key, StandardCharsets.UTF_8))

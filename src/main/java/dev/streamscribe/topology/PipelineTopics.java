@@ -41,10 +41,14 @@ public final class PipelineTopics {
 
     /** The typed topics with serdes bound to the configured registry (credentials read from {@code env}). */
     public static Topics connect(PipelineConfig config, Map<String, String> env) {
-        SchemaRegistryClient registry = new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
+        return Topics.create(config.topics(), registryClient(config, env));
+    }
+
+    /** The configured registry's client (credentials read from {@code env}), riding out outages for the budget. */
+    public static SchemaRegistryClient registryClient(PipelineConfig config, Map<String, String> env) {
+        return new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
                 config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
                 config.registry().requestTimeout(), config.registry().autoRegister(), REGISTRY_OUTAGE_BUDGET));
-        return Topics.create(config.topics(), registry);
     }
 
     /** bootstrap.servers plus every {@code kafka.*} override: the base of any plain client's properties. */

@@ -9,6 +9,7 @@ import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.DriverSettings;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
+import dev.streamscribe.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
@@ -31,6 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,8 @@ public final class StreamscribePipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamscribePipeline.class);
     /** Base backoff of retried sessions: the second attempt waits about this long, each further one twice as long. */
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    /** The registry outage budget plus room for the rest of the transaction. */
+    static final Duration TRANSACTION_TIMEOUT = PipelineTopics.REGISTRY_OUTAGE_BUDGET.plusSeconds(30);
 
     private final KafkaStreams streams;
     private final DispatchServices dispatch;
@@ -61,6 +67,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final ExecutorService driverThreads;
     private final ScheduledExecutorService timer;
     private final Topics topics;
+    private final SchemaRegistryClient registry;
     private final boolean staticMember;
     private final PipelineConfig config;
     private final PipelineMetrics metrics;
@@ -70,10 +77,13 @@ public final class StreamscribePipeline implements AutoCloseable {
             ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
     /** Why the instance stopped itself, once it has (read by other threads: volatile). */
     private volatile Optional<String> failure = Optional.empty();
+    /** Resolves the output schemas' ids, then starts Streams; set once by {@link #start}. */
+    private volatile Thread starter;
 
     private StreamscribePipeline(PipelineConfig config, Map<String, String> env) {
         this.config = config;
-        topics = PipelineTopics.connect(config, env);
+        registry = PipelineTopics.registryClient(config, env);
+        topics = Topics.create(config.topics(), registry);
         staticMember = config.streams().instanceId().isPresent();
         PipelineTopics.Prepared prepared = PipelineTopics.prepare(config, topics);
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
@@ -100,12 +110,17 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(DeadLetterDeserializationHandler.SERIALIZER_CONFIG, topics.deadLetters().valueSerde().serializer());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         props.put(DeadLetterProcessingHandler.AUDIO_TOPIC_CONFIG, topics.audioChunks().name());
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        props.put(DeadLetterProductionHandler.RESULTS_TOPIC_CONFIG, topics.sessionResults().name());
         streams = new KafkaStreams(TranscribeTopology.build(topics,
                 TranscribeTopology.assemblerSettings(config, prepared.audioRetention()), dispatch), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
+        metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,
+                () -> gate.pausedUntilMs() > System.currentTimeMillis() ? 1 : 0);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
-                : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state));
+                : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state,
+                this::conditions));
         // A registry outage longer than the serdes' budget fails the thread on purpose (DeadLetterDeserializationHandler)
         // and a replacement rides it out; a failure that keeps coming back is poison: stop instead of looping.
         streams.setUncaughtExceptionHandler(error -> {
@@ -122,10 +137,46 @@ public final class StreamscribePipeline implements AutoCloseable {
     }
 
     /** Starts the pipeline; it runs until {@link #close()}. */
+    /**
+     * Builds the pipeline and starts it on a thread of its own: the output schemas' ids are resolved first (waiting
+     * through a registry outage as long as it lasts, reported by {@code /health}), then Kafka Streams starts. Returns
+     * at once; {@link #state()} says when Streams runs.
+     */
     public static StreamscribePipeline start(PipelineConfig config, Map<String, String> env) {
         StreamscribePipeline pipeline = new StreamscribePipeline(config, env);
-        pipeline.streams.start();
+        pipeline.starter = Thread.ofPlatform().name("pipeline-start").daemon().start(pipeline::resolveSchemasThenStart);
         return pipeline;
+    }
+
+    private void resolveSchemasThenStart() {
+        try {
+            RegistryWarmUp.resolveOutputIds(registry, topics);
+            streams.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closed before it started
+        } catch (RuntimeException e) {
+            failure = Optional.of("cannot start: " + e.getMessage());
+            log.error("the pipeline cannot start: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * What an operator should know about a running instance that is not a failure: a registry outage being waited
+     * out, admission paused for a provider rate limit, start-up waiting for the registry. Each is a line of
+     * {@code /health}'s body (which stays 200) and has a gauge.
+     */
+    public List<String> conditions() {
+        List<String> conditions = new ArrayList<>();
+        Instant now = Instant.now();
+        if (streams.state() == KafkaStreams.State.CREATED && failure.isEmpty()) {
+            conditions.add("starting: resolving the output schemas' ids at the schema registry");
+        }
+        registry.health().describe(now).ifPresent(conditions::add);
+        long paused = dispatch.gate().pausedUntilMs() - now.toEpochMilli();
+        if (paused > 0) {
+            conditions.add("admission paused for " + (paused + 999) / 1000 + " s more: the provider signalled a rate limit");
+        }
+        return conditions;
     }
 
     static Properties streamsProperties(PipelineConfig config) {
@@ -150,6 +201,10 @@ public final class StreamscribePipeline implements AutoCloseable {
         // the bench as 100 MiB more live heap for a 60-minute session than for a 1-minute one. 4 MiB keeps it flat.
         props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG),
                 4 * 1024 * 1024);
+        // A registry outage is waited out in place, inside the open transaction: the transaction must outlive the wait,
+        // or the coordinator aborts it and fences the producer (Streams' exactly-once default is 10 s).
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) TRANSACTION_TIMEOUT.toMillis());
         // Kafka 5.0's default, set now: the finished-runs global store gets the same processing-error handling
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         // Static membership: a restarted instance (same instance.id, same state.dir) takes its tasks back at once
@@ -158,6 +213,13 @@ public final class StreamscribePipeline implements AutoCloseable {
                 StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 config.applicationId() + "-" + id));
         config.streams().overrides().forEach(props::put);
+        Object timeout = props.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (Long.parseLong(timeout.toString()) < TRANSACTION_TIMEOUT.toMillis()) {
+            throw new ConfigException("streams.producer.transaction.timeout.ms", "streams.producer.transaction.timeout.ms is "
+                    + timeout + " ms, shorter than the schema registry outage a stream thread waits out in place ("
+                    + PipelineTopics.REGISTRY_OUTAGE_BUDGET.toMillis() + " ms) plus 30 s: the coordinator would abort "
+                    + "the transaction during the wait; leave it unset or raise it to at least " + TRANSACTION_TIMEOUT.toMillis());
+        }
         Object guarantee = props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (!StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee) && !config.streams().unsafeAtLeastOnce()) {
             throw new ConfigException("streams.processing.guarantee", "streams.processing.guarantee is '" + guarantee
@@ -180,10 +242,18 @@ public final class StreamscribePipeline implements AutoCloseable {
      * spent, or Streams failed on its own).
      */
     public Optional<String> failure() {
+        if (failure.isPresent() && streams.state() == KafkaStreams.State.CREATED) {
+            return failure; // it never started
+        }
         if (streams.state() != KafkaStreams.State.ERROR && streams.state() != KafkaStreams.State.PENDING_ERROR) {
             return Optional.empty();
         }
         return failure.or(() -> Optional.of("Kafka Streams is in " + streams.state()));
+    }
+
+    /** Stream threads replaced after a failure so far (within the budget's window). */
+    public int threadReplacements() {
+        return replacements.used();
     }
 
     public Topics topics() {
@@ -302,6 +372,10 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread starting = starter;
+        if (starting != null) {
+            starting.interrupt(); // still waiting for the registry: give up
+        }
         dispatch.gate().stopAdmission();
         operations.ifPresent(OperationsEndpoint::close);
         // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -174,5 +175,46 @@ class SchemaRegistryClientFailureTest {
                 Duration.ofSeconds(2), true, Duration.ofSeconds(10)));
         assertEquals(Schema.Type.STRING, client.schemaById(9).getType());
         assertEquals(3, calls.get(), "two answers from something else, then the registry");
+    }
+
+    @Test
+    void anOutageIsReportedWhileCallersWaitAndClearedByTheNextAnswer() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch thirdCall = new CountDownLatch(1);
+        CountDownLatch back = new CountDownLatch(1);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            boolean down = back.getCount() > 0;
+            if (calls.incrementAndGet() >= 3) {
+                thirdCall.countDown();
+            }
+            byte[] bytes = (down ? "{\"error_code\":50301,\"message\":\"down\"}" : "{\"schema\":\"\\\"string\\\"\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(down ? 503 : 200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        SchemaRegistryClient client = new SchemaRegistryClient(new RegistryClientConfig(url, Optional.empty(),
+                Duration.ofSeconds(2), true, Duration.ofSeconds(30)));
+        assertTrue(client.health().outage().isEmpty(), "nothing seen yet");
+        var caller = Executors.newSingleThreadExecutor().submit(() -> client.schemaById(9));
+        assertTrue(thirdCall.await(30, TimeUnit.SECONDS), "the caller retries");
+        assertEquals(1, client.health().waiting(), "one caller waits through the outage");
+        String line = client.health().describe(Instant.now()).orElseThrow();
+        assertTrue(line.startsWith("schema registry unavailable for ") && line.contains("1 caller(s) waiting"), line);
+        back.countDown();
+        assertEquals(Schema.Type.STRING, caller.get(30, TimeUnit.SECONDS).getType());
+        assertEquals(0, client.health().waiting());
+        assertTrue(client.health().outage().isEmpty(), "the answer ends the outage");
+    }
+
+    @Test
+    void aRegistrysOwnErrorIsAnAnswerNotAnOutage() throws IOException {
+        SchemaRegistryClient client = client(serve(404, "{\"error_code\":40403,\"message\":\"Schema not found\"}", 0,
+                null), Duration.ofSeconds(2));
+        assertThrows(SchemaNotFoundException.class, () -> client.schemaById(7));
+        assertTrue(client.health().outage().isEmpty());
     }
 }

@@ -5,6 +5,8 @@ import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
@@ -17,10 +19,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -38,12 +43,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A registry outage is not bad data: while the registry answers 503, refuses the credentials, or something else
- * answers in its place (a proxy's 404 or login page), the pipeline dead-letters nothing and retries; once it is
- * back, the session completes. The outage is a loopback proxy in front of the real registry that answers so while
+ * answers in its place (a proxy's 404 or login page), the pipeline dead-letters nothing and waits in place, the
+ * stream thread alive, {@code /health} 200 with the reason; once it is back, the session completes. An outage at
+ * start-up holds Streams back (not ready, not failed) until the output schemas resolve. The outage is a loopback proxy in front of the real registry that answers so while
  * switched off.
  */
 class RegistryOutageIT {
@@ -66,11 +73,8 @@ class RegistryOutageIT {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Outage.class)
-    void shouldRetryThroughARegistryOutageWithoutDeadLetteringGoodRecords(Outage outage) throws Exception {
-        AtomicBoolean down = new AtomicBoolean(true);
-        AtomicInteger refused = new AtomicInteger();
+    /** A loopback proxy in front of the real registry that answers {@code outage} while {@code down} is set. */
+    private static HttpServer proxy(Outage outage, AtomicBoolean down, AtomicInteger refused) throws IOException {
         HttpClient forward = HttpClient.newHttpClient();
         URI target = URI.create(SharedInfrastructure.registry().url());
         HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -107,31 +111,42 @@ class RegistryOutageIT {
             exchange.close();
         });
         proxy.start();
+        return proxy;
+    }
+
+    private PipelineConfig config(String prefix, HttpServer proxy, String realtimeUrl) {
+        return ConfigLoader.fromMap(Map.of("application.id", prefix + "app",
+                "bootstrap.servers", SharedInfrastructure.kafka().bootstrapServers(),
+                "schema.registry.url", "http://127.0.0.1:" + proxy.getAddress().getPort() + "/proxy",
+                "schema.registry.request-timeout-ms", "2000",
+                "realtime.url", realtimeUrl, "topic.prefix", prefix,
+                "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Outage.class)
+    void shouldWaitOutARegistryOutageInPlaceWithoutDeadLetteringGoodRecords(Outage outage) throws Exception {
+        AtomicBoolean down = new AtomicBoolean(false);
+        AtomicInteger refused = new AtomicInteger();
+        HttpServer proxy = proxy(outage, down, refused);
         String prefix = "outage-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         var kafka = SharedInfrastructure.kafka();
         try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            var config = ConfigLoader.fromMap(Map.of("application.id", prefix + "app",
-                    "bootstrap.servers", kafka.bootstrapServers(),
-                    "schema.registry.url", "http://127.0.0.1:" + proxy.getAddress().getPort() + "/proxy",
-                    "schema.registry.request-timeout-ms", "2000",
-                    "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix,
-                    "topic.partitions", "1", "state.dir", stateDir.toString(), "operations.port", "0"), Map.of());
+            PipelineConfig config = config(prefix, proxy, server.url(Dialect.OPENAI_GA).toString());
             // the producer writes through the real registry, so the records are good
             Topics direct = Topics.create(config.topics(), SharedInfrastructure.registry().client());
             PipelineTopics.prepare(config, direct);
-            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            try (var configs = new KafkaProducer<>(props, direct.sessionConfigs().keySerde().serializer(),
-                    direct.sessionConfigs().valueSerde().serializer());
-                 var chunks = new KafkaProducer<>(props, direct.audioChunks().keySerde().serializer(),
-                         direct.audioChunks().valueSerde().serializer())) {
-                configs.send(new ProducerRecord<>(direct.sessionConfigs().name(), "s1", TestConfigs.transcription(Dialect.OPENAI_GA, "s1")));
-                chunks.send(new ProducerRecord<>(direct.audioChunks().name(), "s1", AudioChunk.newBuilder().setSessionId("s1")
-                        .setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 500)))
-                        .setEndOfTurn(true).setEndOfSession(true).build()));
-            }
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
-                // positive barrier: the pipeline met the outage and retried through it several times
+                Await.until(() -> pipeline.state() == KafkaStreams.State.RUNNING, Duration.ofSeconds(60),
+                        "the pipeline to run (its output schemas resolved while the registry was up)");
+                down.set(true);
+                publishSession(kafka.bootstrapServers(), direct);
+                // positive barrier: the pipeline met the outage reading the new records and retried through it
                 Await.until(() -> refused.get() >= 3, Duration.ofSeconds(60), "the pipeline to meet the registry outage");
+                HttpResponse<String> health = get(pipeline, "/health");
+                assertEquals(200, health.statusCode(), "an outage is a condition, not a failure: " + health.body());
+                assertTrue(health.body().contains("schema registry unavailable"), health.body());
+                assertEquals(1.0, pipeline.metrics().registry().get(PipelineMetrics.REGISTRY_UNAVAILABLE).gauge().value());
                 assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name()).isEmpty(),
                         "nothing is dead-lettered during an outage");
                 down.set(false);
@@ -144,9 +159,55 @@ class RegistryOutageIT {
                         .deserialize(direct.sessionResults().name(), results.getFirst());
                 assertEquals(SessionStatus.COMPLETED, result.getStatus());
                 assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name()).isEmpty());
+                assertEquals(0, pipeline.threadReplacements(), "the stream thread waited in place: never replaced");
+                assertFalse(get(pipeline, "/health").body().contains("schema registry"), "the outage is over");
             }
         } finally {
             proxy.stop(0);
+        }
+    }
+
+    @Test
+    void shouldWaitForTheRegistryBeforeStartingAndSayWhyInHealth() throws Exception {
+        AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger refused = new AtomicInteger();
+        HttpServer proxy = proxy(Outage.SERVER_ERROR, down, refused);
+        String prefix = "outage-start-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            PipelineConfig config = config(prefix, proxy, server.url(Dialect.OPENAI_GA).toString());
+            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
+                Await.until(() -> refused.get() >= 3, Duration.ofSeconds(60), "start-up to meet the registry outage");
+                HttpResponse<String> health = get(pipeline, "/health");
+                assertEquals(200, health.statusCode(), health.body());
+                assertTrue(health.body().contains("starting: resolving the output schemas")
+                        && health.body().contains("schema registry unavailable"), health.body());
+                assertEquals(503, get(pipeline, "/ready").statusCode(), "not ready before Streams runs");
+                assertEquals(KafkaStreams.State.CREATED, pipeline.state());
+                assertTrue(pipeline.failure().isEmpty(), "waiting is not failing");
+                down.set(false);
+                Await.until(() -> pipeline.state() == KafkaStreams.State.RUNNING, Duration.ofSeconds(90),
+                        "Streams to start once the registry answers");
+            }
+        } finally {
+            proxy.stop(0);
+        }
+    }
+
+    private static HttpResponse<String> get(StreamscribePipeline pipeline, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + pipeline.operationsPort().orElseThrow() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void publishSession(String bootstrap, Topics direct) {
+        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (var configs = new KafkaProducer<>(props, direct.sessionConfigs().keySerde().serializer(),
+                direct.sessionConfigs().valueSerde().serializer());
+             var chunks = new KafkaProducer<>(props, direct.audioChunks().keySerde().serializer(),
+                     direct.audioChunks().valueSerde().serializer())) {
+            configs.send(new ProducerRecord<>(direct.sessionConfigs().name(), "s1", TestConfigs.transcription(Dialect.OPENAI_GA, "s1")));
+            chunks.send(new ProducerRecord<>(direct.audioChunks().name(), "s1", AudioChunk.newBuilder().setSessionId("s1")
+                    .setSeq(0).setTurnIndex(0).setAudio(ByteBuffer.wrap(TestAudio.turnAudio(0, 500)))
+                    .setEndOfTurn(true).setEndOfSession(true).build()));
         }
     }
 

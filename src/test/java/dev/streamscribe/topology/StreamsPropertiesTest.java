@@ -60,4 +60,14 @@ class StreamsPropertiesTest {
         assertEquals("at_least_once", withSettings(Map.of("streams.processing.guarantee", "at_least_once",
                 "processing.unsafe-at-least-once", "true")).get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     }
+
+    @Test
+    void shouldLetTransactionsOutliveARegistryOutageWaitedOutInPlace() {
+        assertEquals(90_000, props(Map.of()).get("producer.transaction.timeout.ms"));
+        ConfigException refused = assertThrows(ConfigException.class,
+                () -> withSettings(Map.of("streams.producer.transaction.timeout.ms", "10000")));
+        assertTrue(refused.getMessage().contains("registry outage"), refused.getMessage());
+        assertEquals("120000", withSettings(Map.of("streams.producer.transaction.timeout.ms", "120000"))
+                .get("producer.transaction.timeout.ms"));
+    }
 }
