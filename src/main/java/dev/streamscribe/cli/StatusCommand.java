@@ -4,6 +4,7 @@ import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.registry.SchemaRegistryClient;
 import dev.streamscribe.results.PipelineStatus;
 import dev.streamscribe.results.TopicReader;
 import dev.streamscribe.topology.PipelineTopics;
@@ -19,6 +20,7 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +59,15 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PipelineConfig config = pipeline.load();
-        Topics topics = PipelineTopics.connect(config, System.getenv());
+        SchemaRegistryClient registry = PipelineTopics.registryClient(config, System.getenv());
+        Optional<String> unreachable = registry.unreachable();
+        if (unreachable.isPresent()) {
+            // every count needs records decoded with the registry: say so at once instead of waiting on each
+            spec.commandLine().getOut().printf(Locale.ROOT, "registry     unreachable: %s%n", unreachable.get());
+            spec.commandLine().getOut().flush();
+            return 1;
+        }
+        Topics topics = Topics.create(config.topics(), registry);
         var clients = PipelineTopics.clientProperties(config);
         PipelineStatus status = new PipelineStatus();
         String changelog = config.applicationId() + "-" + StoreNames.SESSION_STATE + "-changelog";
@@ -84,6 +94,8 @@ final class StatusCommand implements Callable<Integer> {
                         out.print("\033[H\033[2J");
                     }
                     print(out, status.summary(), config, states.isPresent());
+                    out.printf(Locale.ROOT, "registry     %s%n", registry.health().describe(Instant.now())
+                            .orElse("reachable at " + config.registry().url()));
                     out.flush();
                 } while (watch && !shutdown.awaitStop(Duration.ofSeconds(intervalSeconds)));
             } finally {

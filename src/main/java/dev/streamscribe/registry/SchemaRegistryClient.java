@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -168,6 +169,21 @@ public final class SchemaRegistryClient implements RegistryClient {
             if (waiting) {
                 health.waitEnded();
             }
+        }
+    }
+
+    /**
+     * One request, no retry: why the registry cannot be used right now, or empty when it answers (an error of its own
+     * counts as an answer). For {@code status}, which would otherwise wait on every record.
+     */
+    public Optional<String> unreachable() {
+        try {
+            send("GET", "/subjects", null, "list subjects");
+            return Optional.empty();
+        } catch (RegistryUnavailableException outage) {
+            return Optional.of(outage.getMessage());
+        } catch (SchemaRegistryException answered) {
+            return Optional.empty();
         }
     }
 

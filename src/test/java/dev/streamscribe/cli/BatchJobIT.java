@@ -174,6 +174,7 @@ class BatchJobIT {
         assertTrue(status.out().contains("sessions     2 total: 2 done, 0 done with errors, 0 failed, 0 expired"), status.out());
         assertTrue(status.out().contains("0 in flight, 0 waiting for a slot, 0 assembling, 0 not yet read"), status.out());
         assertTrue(status.out().contains("dead letters 0"), status.out());
+        assertTrue(status.out().contains("registry     reachable at "), status.out());
     }
 
     @Test

@@ -47,4 +47,13 @@ class StreamscribeCliTest {
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("configuration error") && run.err().contains("realtime.dialect"), run.err());
     }
+
+    @Test
+    void statusSaysAtOnceThatTheRegistryIsUnreachableInsteadOfWaitingOnEveryRecord() {
+        Cli.Result status = run("status", "--config", DEFAULT_FILE.toString(), "--set", "schema.registry.url=http://127.0.0.1:1",
+                "--set", "bootstrap.servers=127.0.0.1:1");
+        assertEquals(1, status.exitCode(), status.toString());
+        assertTrue(status.out().contains("registry     unreachable: schema registry http://127.0.0.1:1 is unreachable"),
+                status.out());
+    }
 }
