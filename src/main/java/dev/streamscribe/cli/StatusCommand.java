@@ -4,6 +4,7 @@ import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.InstanceStatus;
 import dev.streamscribe.registry.SchemaRegistryClient;
 import dev.streamscribe.results.PipelineStatus;
 import dev.streamscribe.results.TopicReader;
@@ -13,6 +14,7 @@ import dev.streamscribe.topology.SessionStateSerde;
 import dev.streamscribe.topology.StoreNames;
 import dev.streamscribe.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +24,12 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -79,6 +83,11 @@ final class StatusCommand implements Callable<Integer> {
                     topics.sessionResults().valueSerde().deserializer()));
             TopicReader<DeadLetter> letters = track(open, new TopicReader<>(clients, topics.deadLetters().name(),
                     topics.deadLetters().valueSerde().deserializer()));
+            String instanceTopic = PipelineTopics.instanceStatusTopic(config);
+            Optional<TopicReader<String>> instanceReports = exists(clients, instanceTopic)
+                    ? Optional.of(track(open, new TopicReader<>(clients, instanceTopic, new StringDeserializer())))
+                    : Optional.empty();
+            Map<String, InstanceStatus> instances = new TreeMap<>();
             Optional<TopicReader<SessionState>> states = exists(clients, changelog)
                     ? Optional.of(track(open, new TopicReader<>(clients, changelog, new SessionStateSerde().deserializer())))
                     : Optional.empty();
@@ -90,12 +99,17 @@ final class StatusCommand implements Callable<Integer> {
                     results.readToEnd(status::result);
                     letters.readToEnd((key, letter) -> status.deadLetter(letter));
                     states.ifPresent(reader -> reader.readToEnd(status::state));
+                    instanceReports.ifPresent(reader -> reader.readToEnd((instance, json) -> {
+                        Optional<InstanceStatus> report = json == null ? Optional.empty() : InstanceStatus.fromJson(json);
+                        report.ifPresentOrElse(r -> instances.put(instance, r), () -> instances.remove(instance));
+                    }));
                     if (watch) {
                         out.print("\033[H\033[2J");
                     }
                     print(out, status.summary(), config, states.isPresent());
                     out.printf(Locale.ROOT, "registry     %s%n", registry.health().describe(Instant.now())
                             .orElse("reachable at " + config.registry().url()));
+                    printInstances(out, instances.values(), System.currentTimeMillis());
                     out.flush();
                 } while (watch && !shutdown.awaitStop(Duration.ofSeconds(intervalSeconds)));
             } finally {
@@ -119,6 +133,24 @@ final class StatusCommand implements Callable<Integer> {
     private static boolean exists(Map<String, Object> clients, String topic) throws Exception {
         try (Admin admin = Admin.create(clients)) {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
+        }
+    }
+
+    /**
+     * What each running instance reports about itself (its state and the conditions its /health lists), from the
+     * instance-status topic. An instance that stopped gracefully has removed its entry; one silent for over a minute
+     * probably stopped without saying so (killed).
+     */
+    static void printInstances(PrintWriter out, Collection<InstanceStatus> instances, long nowMs) {
+        if (instances.isEmpty()) {
+            out.printf(Locale.ROOT, "instances    none reporting%n");
+            return;
+        }
+        for (InstanceStatus instance : instances) {
+            long ago = Math.max(0, nowMs - instance.updatedAtMs()) / 1000;
+            out.printf(Locale.ROOT, "instance     %s %s (reported %d s ago%s)%n", instance.instance(), instance.state(), ago,
+                    ago > 60 ? "; silent since: stopped without saying so?" : "");
+            instance.conditions().forEach(line -> out.printf(Locale.ROOT, "             %s%n", line));
         }
     }
 

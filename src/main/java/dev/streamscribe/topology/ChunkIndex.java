@@ -6,9 +6,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The {@code chunk-index} store seen as (session id, seq) -> {@link ChunkRef}: one small entry per chunk, keys
@@ -39,21 +40,41 @@ public final class ChunkIndex {
         store.delete(key(sessionId, seq));
     }
 
-    /** Deletes every chunk entry of the session. */
+    /**
+     * Deletes every chunk entry of the session, as it reads them (a store iterator reads a snapshot: deleting behind
+     * it is safe in RocksDB and in the in-memory store).
+     */
     public void deleteAll(String sessionId) {
-        List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> range = store.range(key(sessionId, 0), key(sessionId, Long.MAX_VALUE))) {
-            range.forEachRemaining(entry -> keys.add(entry.key));
+            range.forEachRemaining(entry -> store.delete(entry.key));
         }
-        keys.forEach(store::delete);
     }
 
-    /** The session's chunks in seq order. Sessions are bounded (hours of audio: thousands of entries). */
-    public List<ChunkRef> chunksOf(String sessionId) {
-        List<ChunkRef> refs = new ArrayList<>();
+    /**
+     * Reads the session's chunks in seq order as a stream: {@code reader} gets an iterator over the store's range,
+     * open only while it runs, so no caller holds the whole index as objects.
+     */
+    public <T> T read(String sessionId, Function<Iterator<ChunkRef>, T> reader) {
         try (KeyValueIterator<Bytes, byte[]> range = store.range(key(sessionId, 0), key(sessionId, Long.MAX_VALUE))) {
-            range.forEachRemaining(entry -> refs.add(ChunkRef.decode(entry.value)));
+            return reader.apply(new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return range.hasNext();
+                }
+
+                @Override
+                public ChunkRef next() {
+                    return ChunkRef.decode(range.next().value);
+                }
+            });
         }
-        return refs;
+    }
+
+    /**
+     * The session's chunks in seq order, packed into one array ({@link PackedChunkRefs}): for handing to another
+     * thread (the audio reader), which cannot read the store.
+     */
+    public List<ChunkRef> snapshot(String sessionId) {
+        return read(sessionId, PackedChunkRefs::of);
     }
 }

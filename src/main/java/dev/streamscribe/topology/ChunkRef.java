@@ -16,7 +16,7 @@ import java.util.HexFormat;
 public record ChunkRef(long seq, int partition, long offset, int length, byte[] digest, int turnIndex,
                        boolean endOfTurn, boolean endOfSession) {
     static final int DIGEST_BYTES = 16;
-    private static final int ENCODED_BYTES = 8 + 4 + 8 + 4 + DIGEST_BYTES + 4 + 1;
+    static final int ENCODED_BYTES = 8 + 4 + 8 + 4 + DIGEST_BYTES + 4 + 1;
 
     /** The digest of {@code audio} (position and limit untouched). */
     public static byte[] digestOf(ByteBuffer audio) {

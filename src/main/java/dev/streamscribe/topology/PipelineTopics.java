@@ -58,6 +58,29 @@ public final class PipelineTopics {
         return props;
     }
 
+    /** The compacted topic where each instance of {@code config}'s application reports its state and conditions. */
+    public static String instanceStatusTopic(PipelineConfig config) {
+        return config.applicationId() + "-instance-status";
+    }
+
+    /** Creates the instance-status topic when missing: one partition, compacted (one entry per instance). */
+    public static void prepareInstanceStatus(PipelineConfig config) {
+        String name = instanceStatusTopic(config);
+        try (Admin admin = Admin.create(clientProperties(config))) {
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
+                NewTopic topic = new NewTopic(name, 1, config.kafka().replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                createIfStillMissing(admin, List.of(topic));
+                awaitLeaders(admin, List.of(name));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing " + name, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot prepare topic " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * What {@link #prepare} found.
      *

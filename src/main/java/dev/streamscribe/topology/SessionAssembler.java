@@ -317,16 +317,24 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     /** An end_of_session arrived after chunks with higher seqs: those lie beyond the end and are rejected. */
     private SessionState dropChunksBeyondEnd(Record<String, SpecificRecord> record, String sessionId, SessionState state, long endSeq) {
-        SessionState next = state;
-        for (ChunkRef ref : chunks.chunksOf(sessionId)) {
-            if (ref.seq() > endSeq) {
-                chunks.delete(sessionId, ref.seq());
-                next = next.withoutChunk();
-                deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
-                        + " lies beyond the end of session '" + sessionId + "' (seq " + endSeq + ")",
-                        context.recordMetadata().map(where -> DeadLetters.Source.of(where.topic(), ref.partition(),
-                                ref.offset())).orElse(DeadLetters.Source.NONE));
+        long dropped = chunks.read(sessionId, refs -> {
+            long count = 0;
+            while (refs.hasNext()) {
+                ChunkRef ref = refs.next();
+                if (ref.seq() > endSeq) {
+                    chunks.delete(sessionId, ref.seq());
+                    count++;
+                    deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
+                            + " lies beyond the end of session '" + sessionId + "' (seq " + endSeq + ")",
+                            context.recordMetadata().map(where -> DeadLetters.Source.of(where.topic(), ref.partition(),
+                                    ref.offset())).orElse(DeadLetters.Source.NONE));
+                }
             }
+            return count;
+        });
+        SessionState next = state;
+        for (long i = 0; i < dropped; i++) {
+            next = next.withoutChunk();
         }
         return next.withMaxSeq(endSeq);
     }
@@ -338,7 +346,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             return;
         }
         SessionConfig config = state.sessionConfig().orElseThrow();
-        switch (TurnPlanner.plan(config, chunks.chunksOf(sessionId))) {
+        switch (chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs))) {
             case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
                     failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
                             + turns.turns().size() + " turns; the limit is " + settings.limits().maxTurns()
@@ -475,14 +483,18 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     private String missingSeqs(String sessionId, long endSeq) {
         List<Long> missing = new ArrayList<>();
-        long expected = 0;
-        for (ChunkRef ref : chunks.chunksOf(sessionId)) {
-            for (; expected < ref.seq() && missing.size() < 20; expected++) {
-                missing.add(expected);
+        long next = chunks.read(sessionId, refs -> {
+            long expected = 0;
+            while (refs.hasNext() && missing.size() < 20) {
+                ChunkRef ref = refs.next();
+                for (; expected < ref.seq() && missing.size() < 20; expected++) {
+                    missing.add(expected);
+                }
+                expected = ref.seq() + 1;
             }
-            expected = ref.seq() + 1;
-        }
-        for (; expected <= endSeq && missing.size() < 20; expected++) {
+            return expected;
+        });
+        for (long expected = next; expected <= endSeq && missing.size() < 20; expected++) {
             missing.add(expected);
         }
         return missing + (missing.size() == 20 ? " and more" : "");

@@ -84,7 +84,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
     private void dispatch(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
-        List<ChunkRef> refs = chunks.chunksOf(sessionId);
+        List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
         TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
         SessionState admitted = state.admitted();
         sessions.put(sessionId, admitted);

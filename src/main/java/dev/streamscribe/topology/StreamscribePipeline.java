@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.metrics.InstanceStatusPublisher;
 import dev.streamscribe.metrics.OperationsEndpoint;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.ApiKey;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,6 +76,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final PipelineMetrics metrics;
     private final KafkaStreamsMetrics streamsMetrics;
     private final Optional<OperationsEndpoint> operations;
+    private final InstanceStatusPublisher instanceStatus;
     private final ThreadReplacementBudget replacements = new ThreadReplacementBudget(ThreadReplacementBudget.DEFAULT_MAX,
             ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
     /** Why the instance stopped itself, once it has (read by other threads: volatile). */
@@ -118,6 +122,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         streamsMetrics.bindTo(prometheus);
         metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,
                 () -> gate.pausedUntilMs() > System.currentTimeMillis() ? 1 : 0);
+        PipelineTopics.prepareInstanceStatus(config);
+        instanceStatus = InstanceStatusPublisher.start(PipelineTopics.clientProperties(config),
+                PipelineTopics.instanceStatusTopic(config), config.streams().instanceId().orElseGet(
+                        () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName()),
+                () -> streams.state().name(), this::conditions);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
                 : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state,
                 this::conditions));
@@ -251,6 +260,14 @@ public final class StreamscribePipeline implements AutoCloseable {
         return failure.or(() -> Optional.of("Kafka Streams is in " + streams.state()));
     }
 
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+
     /** Stream threads replaced after a failure so far (within the budget's window). */
     public int threadReplacements() {
         return replacements.used();
@@ -378,6 +395,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         }
         dispatch.gate().stopAdmission();
         operations.ifPresent(OperationsEndpoint::close);
+        instanceStatus.close();
         // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member
         // stays, since it is expected back (a restart), and keeps its tasks without a rebalance.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(staticMember

@@ -6,6 +6,7 @@ import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnSpec;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,6 +32,11 @@ public final class TurnPlanner {
 
     /** @param chunks every chunk of the session, seq 0..end in order */
     public static Plan plan(SessionConfig config, List<ChunkRef> chunks) {
+        return plan(config, chunks.iterator());
+    }
+
+    /** @param chunks every chunk of the session, seq 0..end in order, read once (the chunk index as a stream) */
+    public static Plan plan(SessionConfig config, Iterator<ChunkRef> chunks) {
         Optional<AudioEncoding> encoding = AudioEncoding.of(config.getAudioFormat());
         if (encoding.isEmpty()) {
             return new Plan.Rejected("CONFIG_INVALID", "audio format " + config.getAudioFormat() + " is not one this "
@@ -43,8 +49,8 @@ public final class TurnPlanner {
         long sessionBytes = 0;
         int expectedTurn = 0;
         boolean turnOpen = false;
-        for (int i = 0; i < chunks.size(); i++) {
-            ChunkRef chunk = chunks.get(i);
+        for (long i = 0; chunks.hasNext(); i++) {
+            ChunkRef chunk = chunks.next();
             if (chunk.seq() != i) {
                 throw new IllegalArgumentException("plan needs seq 0..n in order; position " + i + " has seq " + chunk.seq());
             }

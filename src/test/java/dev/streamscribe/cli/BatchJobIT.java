@@ -175,6 +175,8 @@ class BatchJobIT {
         assertTrue(status.out().contains("0 in flight, 0 waiting for a slot, 0 assembling, 0 not yet read"), status.out());
         assertTrue(status.out().contains("dead letters 0"), status.out());
         assertTrue(status.out().contains("registry     reachable at "), status.out());
+        assertTrue(status.out().contains("instances    none reporting"), "run stopped and removed its entry: "
+                + status.out());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.metrics.InstanceStatus;
 import dev.streamscribe.testing.Cli;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,5 +57,18 @@ class StreamscribeCliTest {
         assertEquals(1, status.exitCode(), status.toString());
         assertTrue(status.out().contains("registry     unreachable: schema registry http://127.0.0.1:1 is unreachable"),
                 status.out());
+    }
+
+    @Test
+    void statusShowsWhatEachInstanceIsWaitingForAndWhichHaveGoneSilent() {
+        var text = new java.io.StringWriter();
+        StatusCommand.printInstances(new java.io.PrintWriter(text, true), List.of(
+                new InstanceStatus("worker-1", "RUNNING", List.of("schema registry unavailable for 42 s"), 100_000),
+                new InstanceStatus("worker-2", "RUNNING", List.of(), 10_000)), 104_000);
+        assertEquals("""
+                instance     worker-1 RUNNING (reported 4 s ago)
+                             schema registry unavailable for 42 s
+                instance     worker-2 RUNNING (reported 94 s ago; silent since: stopped without saying so?)
+                """, text.toString());
     }
 }

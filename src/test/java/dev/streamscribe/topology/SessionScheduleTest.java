@@ -125,7 +125,7 @@ class SessionScheduleTest {
         assertEquals(Status.FINISHED, harness.state.get("s1").status(), "its audio may still be read");
         harness.driver.advanceWallClockTime(Duration.ofMinutes(2));
         assertNull(harness.state.get("s1"));
-        assertEquals(List.of(), harness.chunkIndex.chunksOf("s1"));
+        assertEquals(List.of(), harness.chunkIndex.snapshot("s1"));
         assertEquals(List.of(), scheduled(Kind.PURGE));
         assertEquals(1.0, metrics.registry().get(PipelineMetrics.SESSIONS_PURGED).counter().count());
     }

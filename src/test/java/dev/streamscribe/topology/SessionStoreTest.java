@@ -122,7 +122,7 @@ class SessionStoreTest {
         store.put("s1", assembling().withChunk(0, true).ready());
         store.delete("s1");
         assertTrue(store.get("s1").isEmpty());
-        assertEquals(List.of(), store.chunks().chunksOf("s1"));
+        assertEquals(List.of(), store.chunks().snapshot("s1"));
         assertEquals(List.of(), scheduled(store, Kind.DISPATCH));
     }
 }
