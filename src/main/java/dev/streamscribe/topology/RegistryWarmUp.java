@@ -1,12 +1,12 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.registry.ConfluentAvroSerializer;
-import dev.streamscribe.registry.RegistryClient;
-import dev.streamscribe.registry.SchemaRegistryException.RegistryUnavailableException;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.registry.ConfluentAvroSerializer;
+import dev.streamscribe.registry.RegistryClient;
+import dev.streamscribe.registry.SchemaRegistryException.RegistryUnavailableException;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,9 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
-import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
@@ -13,24 +11,20 @@ import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.records.RunTokens;
 import dev.streamscribe.topology.SessionState.Status;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.ToLongFunction;
 
 /**
  * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
@@ -93,9 +87,6 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
     }
 
-    /** Scheduled entries handled per punctuation at most: a pass stays short, the rest come next time. */
-    static final int MAX_PER_PASS = 10_000;
-
     private final Settings settings;
     private final String deadLetterSink;
     private final String resultSink;
@@ -104,8 +95,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     private ProcessorContext<String, SpecificRecord> context;
     private SessionStore sessions;
     private ChunkIndex chunks;
-    private SessionSchedule schedule;
     private KeyValueStore<String, String> finishedRuns;
+    private AssemblerOutputs outputs;
+    private SessionExpiry expiry;
     private long lastRecordWallMs;
 
     /**
@@ -125,12 +117,13 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         this.context = context;
         this.sessions = SessionStore.open(context, settings.timing());
         this.chunks = sessions.chunks();
-        this.schedule = sessions.schedule();
         this.finishedRuns = context.getStateStore(StoreNames.FINISHED_RUNS);
+        this.outputs = new AssemblerOutputs(context, resultSink, deadLetterSink, metrics);
+        this.expiry = new SessionExpiry(settings, sessions, finishedRuns, outputs, metrics);
         this.lastRecordWallMs = context.currentSystemTimeMs();
         context.schedule(settings.checkEvery(), PunctuationType.STREAM_TIME, this::expireByStreamTime);
         context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireByWallClock);
-        context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::purge);
+        context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, expiry::purge);
     }
 
     /** Key in {@code finished-runs}: one entry per (session id, run token) that has a SessionResult. */
@@ -156,12 +149,12 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     private void onConfig(Record<String, SpecificRecord> record, SessionConfig config) {
         String sessionId = record.key();
         if (sessionId == null || !sessionId.equals(config.getSessionId())) {
-            deadLetter(record, sessionId, "KEY_MISMATCH", "config for session '" + config.getSessionId()
+            outputs.deadLetter(record, sessionId, "KEY_MISMATCH", "config for session '" + config.getSessionId()
                     + "' arrived under key '" + sessionId + "'");
             return;
         }
         if (config.getRunToken() == null || config.getRunToken().isBlank()) {
-            deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' has no run token");
+            outputs.deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' has no run token");
             return;
         }
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty);
@@ -176,14 +169,14 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
         if (state.hasConfig() && sameRun.contains(state.runToken())) {
             if (!Arrays.equals(state.config(), encoded) && !sameRequest(state.sessionConfig(), config)) {
-                deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
+                outputs.deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "run '" + token + "' of session '" + sessionId
                         + "' already has a different config; publish the change with a new run token");
             }
             save(sessionId, state.touched(record.timestamp(), context.currentSystemTimeMs()));
             return; // the same config again: nothing new
         }
         if (state.hasConfig() && !state.status().hasResult()) {
-            deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "session '" + sessionId + "' is still running run '"
+            outputs.deadLetter(record, sessionId, "CONFIG_CHANGED_IN_FLIGHT", "session '" + sessionId + "' is still running run '"
                     + state.runToken() + "' (" + state.status() + "); run '" + token + "' is refused until it has a result");
             return;
         }
@@ -197,9 +190,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         try {
             SessionSettings.from(config, settings.dialect());
         } catch (InvalidSessionConfigException e) {
-            deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be sent to a "
+            outputs.deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be sent to a "
                     + settings.dialect().id() + " provider: " + e.getMessage());
-            result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", e.getMessage());
+            outputs.result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", e.getMessage());
             save(sessionId, next.finished());
             return;
         }
@@ -226,7 +219,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         String sessionId = record.key();
         Optional<Rejection> problem = validate(sessionId, chunk);
         if (problem.isPresent()) {
-            deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
+            outputs.deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
             return;
         }
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
@@ -249,7 +242,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                 metrics.duplicateChunk();
             } else {
                 save(sessionId, state);
-                deadLetter(record, sessionId, "CONFLICTING_DUPLICATE", "seq " + seq + " of session '" + sessionId
+                outputs.deadLetter(record, sessionId, "CONFLICTING_DUPLICATE", "seq " + seq + " of session '" + sessionId
                         + "' arrived again with different content; the first (" + existing.get().partition() + "@"
                         + existing.get().offset() + ") is kept");
             }
@@ -257,13 +250,13 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
         if (state.endSeq() >= 0 && chunk.getEndOfSession()) {
             save(sessionId, state);
-            deadLetter(record, sessionId, "SECOND_END_OF_SESSION", "session '" + sessionId + "' already ends at seq "
+            outputs.deadLetter(record, sessionId, "SECOND_END_OF_SESSION", "session '" + sessionId + "' already ends at seq "
                     + state.endSeq() + "; seq " + seq + " claims end_of_session too");
             return;
         }
         if (state.endSeq() >= 0 && seq > state.endSeq()) {
             save(sessionId, state);
-            deadLetter(record, sessionId, "CHUNK_AFTER_END", "seq " + seq + " lies beyond the end of session '" + sessionId
+            outputs.deadLetter(record, sessionId, "CHUNK_AFTER_END", "seq " + seq + " lies beyond the end of session '" + sessionId
                     + "' (seq " + state.endSeq() + ")");
             return;
         }
@@ -284,9 +277,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     private void refuseBeyondChunkLimit(Record<String, SpecificRecord> record, String sessionId, SessionState state, long seq) {
         String message = "session '" + sessionId + "' already has " + state.chunks() + " chunks, the limit "
                 + "(session.max-chunks); seq " + seq + " is not indexed";
-        deadLetter(record, sessionId, "LIMIT_CHUNKS", message);
+        outputs.deadLetter(record, sessionId, "LIMIT_CHUNKS", message);
         if (state.status() == Status.ASSEMBLING) {
-            result(record.timestamp(), sessionId, state, SessionStatus.FAILED, "LIMIT_CHUNKS", message);
+            outputs.result(record.timestamp(), sessionId, state, SessionStatus.FAILED, "LIMIT_CHUNKS", message);
             save(sessionId, state.finished());
         } else {
             save(sessionId, state);
@@ -324,7 +317,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                 if (ref.seq() > endSeq) {
                     chunks.delete(sessionId, ref.seq());
                     count++;
-                    deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
+                    outputs.deadLetterAt(record.timestamp(), sessionId, record.key(), "CHUNK_AFTER_END", "seq " + ref.seq()
                             + " lies beyond the end of session '" + sessionId + "' (seq " + endSeq + ")",
                             context.recordMetadata().map(where -> DeadLetters.Source.of(where.topic(), ref.partition(),
                                     ref.offset())).orElse(DeadLetters.Source.NONE));
@@ -368,168 +361,25 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     /** The run cannot be sent: a DeadLetter and a SessionResult FAILED with the reason, and no attempt. */
     private void failRun(long timestamp, String sessionId, SessionState state, String reason, String message) {
-        deadLetterAt(timestamp, sessionId, sessionId, reason, message, DeadLetters.Source.NONE);
-        result(timestamp, sessionId, state, SessionStatus.FAILED, reason, message);
+        outputs.deadLetterAt(timestamp, sessionId, sessionId, reason, message, DeadLetters.Source.NONE);
+        outputs.result(timestamp, sessionId, state, SessionStatus.FAILED, reason, message);
         save(sessionId, state.finished());
     }
 
     private void expireByStreamTime(long streamTime) {
-        expireDue(SessionSchedule.Kind.STREAM_EXPIRY, streamTime, sessions::streamExpiry, streamTime);
+        expiry.expireDue(SessionSchedule.Kind.STREAM_EXPIRY, streamTime, sessions::streamExpiry, streamTime);
     }
 
     private void expireByWallClock(long now) {
         if (now - lastRecordWallMs < settings.caughtUpAfter().toMillis()) {
             return; // still working through a backlog: only stream time may expire sessions
         }
-        expireDue(SessionSchedule.Kind.WALL_EXPIRY, now, sessions::wallExpiry, context.currentStreamTimeMs());
-    }
-
-    /**
-     * Expires the sessions whose {@code kind} deadline has passed: reads only the schedule's due entries (bounded per
-     * pass), never every session. An entry whose session has moved on is dropped; one whose session had input since
-     * moves to its real deadline.
-     */
-    private void expireDue(SessionSchedule.Kind kind, long now, ToLongFunction<SessionState> deadline, long timestamp) {
-        for (SessionSchedule.Entry entry : schedule.due(kind, now, MAX_PER_PASS)) {
-            schedule.remove(entry);
-            Optional<SessionState> state = sessions.get(entry.sessionId());
-            if (state.isEmpty() || state.get().status() != Status.ASSEMBLING) {
-                continue;
-            }
-            long due = deadline.applyAsLong(state.get());
-            if (due > now) {
-                schedule.add(kind, due, entry.sessionId());
-            } else {
-                boolean idle = kind == SessionSchedule.Kind.WALL_EXPIRY
-                        || now - state.get().lastRecordTimestamp() >= settings.idleTimeout().toMillis();
-                expire(entry.sessionId(), state.get(), timestamp, idle);
-            }
-        }
-    }
-
-    /**
-     * @param idle whether the session is idle (else it is past the age limit while input still arrives)
-     */
-    private void expire(String sessionId, SessionState state, long timestamp, boolean idle) {
-        if (!idle) {
-            String message = "session '" + sessionId + "' run '" + state.runToken() + "' is still incomplete "
-                    + (timestamp - state.runStartTimestamp()) / 1000 + " s after its first record; the limit is "
-                    + settings.limits().maxAge().toSeconds() + " s (session.max-age-ms); " + state.chunks()
-                    + " chunks indexed" + (state.hasConfig() ? "" : ", no config");
-            deadLetterAt(timestamp, sessionId, sessionId, "LIMIT_AGE", message, DeadLetters.Source.NONE);
-            result(timestamp, sessionId, state, SessionStatus.EXPIRED, "LIMIT_AGE", message);
-            save(sessionId, state.expired());
-            return;
-        }
-        boolean ranBefore = ranBefore(sessionId);
-        if (!state.hasConfig() && ranBefore) {
-            // chunks of a session that already has its result, with no new run: the result stands, the copies go
-            deadLetterAt(timestamp, sessionId, sessionId, "NO_CONFIG", "chunks of session '" + sessionId + "' arrived "
-                    + "with no new run within " + settings.idleTimeout().toSeconds() + " s; the session's earlier "
-                    + "result stands (" + state.chunks() + " chunks not kept)", DeadLetters.Source.NONE);
-            sessions.delete(sessionId);
-            return;
-        }
-        String reason = !state.hasConfig() ? "NO_CONFIG"
-                : state.chunks() == 0 && ranBefore ? "AUDIO_EXPIRED"
-                : state.endSeq() < 0 ? "NO_END" : "GAP";
-        String message = switch (reason) {
-            case "NO_CONFIG" -> "no config arrived for session '" + sessionId + "' within "
-                    + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)";
-            case "AUDIO_EXPIRED" -> "session '" + sessionId + "' ran before and its audio has since left the audio "
-                    + "topic (retention); ingest the recording again to run it";
-            case "NO_END" -> "session '" + sessionId + "' never received end_of_session (" + state.chunks()
-                    + " chunks, highest seq " + state.maxSeq() + ")";
-            default -> "session '" + sessionId + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
-                    + " chunks; missing seqs: " + missingSeqs(sessionId, state.endSeq());
-        };
-        deadLetterAt(timestamp, sessionId, sessionId, reason, message, DeadLetters.Source.NONE);
-        result(timestamp, sessionId, state, SessionStatus.EXPIRED, reason, message);
-        save(sessionId, state.expired());
-    }
-
-    /** Whether any run of the session has a result, in this or an earlier life of its state. */
-    private boolean ranBefore(String sessionId) {
-        try (KeyValueIterator<String, String> runs = finishedRuns.prefixScan(runKey(sessionId, ""), new StringSerializer())) {
-            return runs.hasNext();
-        }
-    }
-
-    /**
-     * Forgets sessions that have their result and whose audio has left the audio topic: their chunk index points at
-     * nothing, so keeping them only grows the store. A later run of such a session needs its audio again (a
-     * re-ingest); {@code finished-runs} still says which runs were paid for.
-     */
-    private void purge(long now) {
-        for (SessionSchedule.Entry entry : schedule.due(SessionSchedule.Kind.PURGE, now, MAX_PER_PASS)) {
-            schedule.remove(entry);
-            Optional<SessionState> state = sessions.get(entry.sessionId());
-            if (state.isEmpty() || !state.get().status().hasResult()) {
-                continue; // gone, or running again: scheduled anew when it has its result
-            }
-            Optional<Long> due = sessions.purgeAt(state.get());
-            if (due.isEmpty()) {
-                continue; // retention became infinite
-            }
-            if (due.get() > now) {
-                schedule.add(SessionSchedule.Kind.PURGE, due.get(), entry.sessionId());
-            } else {
-                sessions.delete(entry.sessionId());
-                metrics.sessionPurged();
-                log.debug("session {} purged: its audio has left the topic", entry.sessionId());
-            }
-        }
-    }
-
-    private String missingSeqs(String sessionId, long endSeq) {
-        List<Long> missing = new ArrayList<>();
-        long next = chunks.read(sessionId, refs -> {
-            long expected = 0;
-            while (refs.hasNext() && missing.size() < 20) {
-                ChunkRef ref = refs.next();
-                for (; expected < ref.seq() && missing.size() < 20; expected++) {
-                    missing.add(expected);
-                }
-                expected = ref.seq() + 1;
-            }
-            return expected;
-        });
-        for (long expected = next; expected <= endSeq && missing.size() < 20; expected++) {
-            missing.add(expected);
-        }
-        return missing + (missing.size() == 20 ? " and more" : "");
+        expiry.expireDue(SessionSchedule.Kind.WALL_EXPIRY, now, sessions::wallExpiry, context.currentStreamTimeMs());
     }
 
     // ---------------------------------------------------------------- outputs
 
     private void save(String sessionId, SessionState state) {
         sessions.put(sessionId, state);
-    }
-
-    private void result(long timestamp, String sessionId, SessionState state, SessionStatus status, String reason,
-                        String message) {
-        SessionResult.Builder result = SessionResult.newBuilder().setSessionId(sessionId).setRunToken(state.runToken())
-                .setAttempt(state.attempt()).setStatus(status).setReason(reason).setMessage(message)
-                .setFinishedAtMs(context.currentSystemTimeMs());
-        state.sessionConfig().ifPresent(config -> result.setMetadata(config.getMetadata()));
-        // finished-runs learns of it when the record comes back through the topic; session-state knows at once
-        metrics.sessionFinished(status.name());
-        context.forward(new Record<>(sessionId, result.build(), timestamp), resultSink);
-    }
-
-    private void deadLetter(Record<String, SpecificRecord> record, String sessionId, String reason, String message) {
-        DeadLetters.Source source = context.recordMetadata()
-                .map(where -> DeadLetters.Source.of(where.topic(), where.partition(), where.offset()))
-                .orElse(DeadLetters.Source.NONE);
-        deadLetterAt(record.timestamp(), sessionId, record.key(), reason, message, source);
-    }
-
-    private void deadLetterAt(long timestamp, String sessionId, String key, String reason, String message,
-                              DeadLetters.Source source) {
-        DeadLetter letter = DeadLetters.forRecord(reason, message, Optional.ofNullable(sessionId), Optional.ofNullable(key),
-                source, context.currentSystemTimeMs());
-        log.info("dead letter {} for session {}: {}", reason, sessionId, message);
-        metrics.deadLetter(reason);
-        context.forward(new Record<>(key, letter, timestamp), deadLetterSink);
     }
 }

@@ -4,6 +4,8 @@ import dev.streamscribe.metrics.InstanceStatus;
 import dev.streamscribe.testing.Cli;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -61,8 +63,8 @@ class StreamscribeCliTest {
 
     @Test
     void statusShowsWhatEachInstanceIsWaitingForAndWhichHaveGoneSilent() {
-        var text = new java.io.StringWriter();
-        StatusCommand.printInstances(new java.io.PrintWriter(text, true), List.of(
+        var text = new StringWriter();
+        StatusCommand.printInstances(new PrintWriter(text, true), List.of(
                 new InstanceStatus("worker-1", "RUNNING", List.of("schema registry unavailable for 42 s"), 100_000),
                 new InstanceStatus("worker-2", "RUNNING", List.of(), 10_000)), 104_000);
         assertEquals("""

@@ -4,8 +4,6 @@ import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.registry.AvroSerdes;
 import dev.streamscribe.testing.InMemoryRegistryClient;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -13,9 +11,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -35,29 +31,6 @@ class DeadLetterProcessingHandlerTest {
     private final Serde<DeadLetter> letters = AvroSerdes.valueSerde(new InMemoryRegistryClient(), DeadLetter.class);
     private final DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
 
-    private record Context(String topic, int partition, long offset, byte[] sourceRawKey, byte[] sourceRawValue)
-            implements ErrorHandlerContext {
-        @Override
-        public Headers headers() {
-            return new RecordHeaders();
-        }
-
-        @Override
-        public String processorNodeId() {
-            return TranscribeTopology.ASSEMBLER;
-        }
-
-        @Override
-        public TaskId taskId() {
-            return new TaskId(0, 0);
-        }
-
-        @Override
-        public long timestamp() {
-            return 42;
-        }
-    }
-
     @BeforeEach
     void configure() {
         handler.configure(Map.of(DeadLetterProcessingHandler.TOPIC_CONFIG, "dlq",
@@ -76,7 +49,8 @@ class DeadLetterProcessingHandlerTest {
     @Test
     void aFailedConfigIsDeadLetteredWithItsPlaceAndABoundedCopyOfItsBytes() {
         byte[] value = new byte[10_000];
-        var response = handler.handleError(new Context("configs", 2, 17, "s1".getBytes(StandardCharsets.UTF_8), value),
+        var response = handler.handleError(new TestErrorContext("configs", 2, 17, "s1".getBytes(StandardCharsets.UTF_8), value,
+                TranscribeTopology.ASSEMBLER),
                 new Record<>("s1", "x", 42), new IllegalArgumentException("bad"));
         DeadLetter letter = letterOf(response);
         assertEquals("PROCESSING_FAILED", letter.getReasonCode());
@@ -91,7 +65,8 @@ class DeadLetterProcessingHandlerTest {
 
     @Test
     void aFailedAudioChunkIsPointedToButItsAudioIsNeverCopied() {
-        var response = handler.handleError(new Context("audio", 0, 5, "s1".getBytes(StandardCharsets.UTF_8), new byte[48_000]),
+        var response = handler.handleError(new TestErrorContext("audio", 0, 5, "s1".getBytes(StandardCharsets.UTF_8),
+                new byte[48_000], TranscribeTopology.ASSEMBLER),
                 new Record<>("s1", "x", 42), new IllegalStateException("boom"));
         DeadLetter letter = letterOf(response);
         assertNull(letter.getOriginalValue());
@@ -100,7 +75,7 @@ class DeadLetterProcessingHandlerTest {
 
     @Test
     void aFailureOutsideAnyRecordFailsTheThreadInsteadOfDeadLetteringEveryTick() {
-        var response = handler.handleError(new Context(null, -1, -1, null, null), new Record<>("k", "v", 0),
+        var response = handler.handleError(TestErrorContext.punctuation(TranscribeTopology.ASSEMBLER), new Record<>("k", "v", 0),
                 new IllegalStateException("punctuation"));
         assertEquals(ProcessingExceptionHandler.Result.FAIL, response.result());
     }

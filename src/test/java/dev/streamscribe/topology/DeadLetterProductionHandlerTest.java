@@ -6,10 +6,8 @@ import dev.streamscribe.registry.SchemaRegistryException.RegistryUnavailableExce
 import dev.streamscribe.testing.InMemoryRegistryClient;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -18,14 +16,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.ErrorHandlerContext;
-import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler.SerializationExceptionOrigin;
-import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -40,40 +37,7 @@ class DeadLetterProductionHandlerTest {
     private final Serde<DeadLetter> letters = AvroSerdes.valueSerde(new InMemoryRegistryClient(), DeadLetter.class);
     private final DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
 
-    /** A record written while processing input {@code topic}@{@code offset}, or by a punctuation (topic null). */
-    private record Context(String topic, int partition, long offset) implements ErrorHandlerContext {
-        @Override
-        public Headers headers() {
-            return new RecordHeaders();
-        }
-
-        @Override
-        public String processorNodeId() {
-            return TranscribeTopology.DRAIN;
-        }
-
-        @Override
-        public TaskId taskId() {
-            return new TaskId(0, 0);
-        }
-
-        @Override
-        public long timestamp() {
-            return 42;
-        }
-
-        @Override
-        public byte[] sourceRawKey() {
-            return null;
-        }
-
-        @Override
-        public byte[] sourceRawValue() {
-            return null;
-        }
-    }
-
-    private static final Context PUNCTUATION = new Context(null, -1, -1);
+    private static final TestErrorContext PUNCTUATION = TestErrorContext.punctuation(TranscribeTopology.DRAIN);
 
     @BeforeEach
     void configure() {
@@ -102,14 +66,14 @@ class DeadLetterProductionHandlerTest {
 
     @Test
     void aSessionResultIsNeverDroppedTheTransactionAbortsInstead() {
-        var response = handler.handleError(new Context("configs", 0, 3), record("results", 100),
+        var response = handler.handleError(new TestErrorContext("configs", 0, 3, null, null, TranscribeTopology.ASSEMBLER), record("results", 100),
                 new RecordTooLargeException("too large"));
         assertEquals(ProductionExceptionHandler.Result.FAIL, response.result());
     }
 
     @Test
     void stateAndDeadLettersAreNeverDroppedEither() {
-        for (String topic : java.util.List.of("app-session-state-changelog", "dlq")) {
+        for (String topic : List.of("app-session-state-changelog", "dlq")) {
             assertEquals(ProductionExceptionHandler.Result.FAIL, handler.handleError(PUNCTUATION, record(topic, 10),
                     new RecordTooLargeException("too large")).result(), topic);
         }
