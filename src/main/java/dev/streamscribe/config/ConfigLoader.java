@@ -61,6 +61,7 @@ public final class ConfigLoader {
             new Key("realtime.api-key-file", "", "file holding the provider API key (wins over realtime.api-key-env)"),
             new Key("realtime.max-concurrent-sessions", "16", "provider sessions in flight per instance"),
             new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
+            new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
             new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
             new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
@@ -186,6 +187,7 @@ public final class ConfigLoader {
                 optional("realtime.api-key-file").map(Path::of),
                 (int) integer("realtime.max-concurrent-sessions", 1, 100_000),
                 (int) integer("realtime.max-attempts", 1, 100),
+                (int) integer("realtime.max-dispatches", 1, 1_000),
                 Duration.ofMillis(integer("realtime.session-timeout-ms", 1_000, 24L * 3_600_000)),
                 Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)));
         Optional<String> instanceId = optional("instance.id");

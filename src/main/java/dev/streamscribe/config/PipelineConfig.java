@@ -38,9 +38,12 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
     /**
      * @param apiKeyEnv  name of the environment variable holding the provider's API key
      * @param apiKeyFile a file whose content is the API key (wins over apiKeyEnv when both are set)
+     * @param maxAttempts   attempts per run (session-specific transient failures)
+     * @param maxDispatches connections in a row that may end with no outcome (crash loop) before the run fails
      */
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
-                           int maxConcurrentSessions, int maxAttempts, Duration sessionTimeout, Duration itemTimeout) {
+                           int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
+                           Duration itemTimeout) {
     }
 
     /**

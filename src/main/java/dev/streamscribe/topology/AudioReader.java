@@ -169,9 +169,13 @@ public final class AudioReader implements AutoCloseable {
         }
     }
 
+    /** Closes the consumers on their own threads; a second call does nothing. */
     @Override
     public void close() {
         for (Lane lane : lanes) {
+            if (lane.thread().isShutdown()) {
+                continue;
+            }
             lane.thread().execute(() -> lane.consumer().close(Duration.ofSeconds(5)));
             lane.thread().shutdown();
         }

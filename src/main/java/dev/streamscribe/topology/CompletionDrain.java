@@ -18,7 +18,8 @@ import java.util.Optional;
  * Writes what finished attempts produced (docs/architecture.md section 4 rule 3): a wall-clock punctuator drains
  * the task's completion queue on the stream thread and forwards each attempt's TranscriptionEvents,
  * ResponseEvents and SessionResult together with the session-state update, so under exactly-once they commit in
- * one transaction. Outcomes of stale attempts (the run or attempt in the store moved on) are dropped. A transient
+ * one transaction. Outcomes of stale connections (the run or the connection number in the store moved on) are
+ * dropped. A transient
  * failure with attempts left goes back to waiting, after the {@link RetryPolicy}'s backoff, instead of producing
  * records.
  *
@@ -68,8 +69,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             CompletedAttempt attempt = next.get();
             SessionState state = sessions.get(attempt.sessionId()).orElse(null);
             if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
-                    || state.attempt() != attempt.attempt()) {
-                log.info("dropping the outcome of stale attempt {} of session {} run {}", attempt.attempt(),
+                    || state.connections() != attempt.connection()) {
+                log.info("dropping the outcome of stale connection {} of session {} run {}", attempt.connection(),
                         attempt.sessionId(), attempt.runToken());
                 continue;
             }

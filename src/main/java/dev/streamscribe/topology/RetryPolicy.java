@@ -6,12 +6,21 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * When a session that failed transiently runs again: up to {@code maxAttempts} attempts per run, the second after
  * {@code baseBackoff}, each further one after twice as long, plus up to 50% jitter so sessions that failed together
- * do not return together.
+ * do not return together. Separately, a session whose connections keep ending with no outcome at all (the instance
+ * dies or loses the task each time) goes out at most {@code maxDispatches} times in a row, then fails CRASH_LOOP.
  */
-public record RetryPolicy(int maxAttempts, Duration baseBackoff) {
+public record RetryPolicy(int maxAttempts, Duration baseBackoff, int maxDispatches) {
+    /** The default of {@code realtime.max-dispatches}. */
+    public static final int DEFAULT_MAX_DISPATCHES = 10;
+
+    public RetryPolicy(int maxAttempts, Duration baseBackoff) {
+        this(maxAttempts, baseBackoff, DEFAULT_MAX_DISPATCHES);
+    }
+
     public RetryPolicy {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
+        if (maxAttempts < 1 || maxDispatches < 1) {
+            throw new IllegalArgumentException("maxAttempts and maxDispatches must be >= 1, got " + maxAttempts + " and "
+                    + maxDispatches);
         }
         if (baseBackoff.isNegative()) {
             throw new IllegalArgumentException("baseBackoff must not be negative, got " + baseBackoff);

@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,6 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -20,11 +23,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Admits READY sessions to the provider through the JVM's {@link AdmissionGate}; the rest wait in the store and
- * input is never blocked (docs/architecture.md section 4 rule 2). On admission the session goes IN_FLIGHT with the
- * next attempt and the {@link SessionLauncher} starts it with its turns and chunk index. The stream thread never
+ * input is never blocked (docs/architecture.md section 4 rule 2). Admission marks the session IN_FLIGHT with a new
+ * connection number (the next attempt, when it was READY) and requests a commit; the {@link SessionLauncher} starts
+ * it with its turns and chunk index one commit interval later, once the mark is on record. The stream thread never
  * waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
- * found IN_FLIGHT when the task starts (restored after a crash or a rebalance) are dispatched again: provider calls
- * are at-least-once; they are found through the {@link SessionSchedule}, not by reading every session. Closing the task (revocation) cancels its open sessions.
+ * found IN_FLIGHT when the task starts (restored after a crash, a rebalance or a stop that ran out of drain time) go
+ * out again on a new connection without spending an attempt (provider calls are at-least-once); they are found
+ * through the {@link SessionSchedule}, not by reading every session. One whose connections ended with no outcome
+ * {@code realtime.max-dispatches} times in a row fails CRASH_LOOP instead. Closing the task (revocation) cancels
+ * its open sessions.
  *
  * <p>Threading: process, punctuate and close run on the task's stream thread; the outcome callback (any thread)
  * only queues the outcome and releases the slot.
@@ -39,6 +46,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private SessionStore sessions;
     private ChunkIndex chunks;
     private TaskQueues queues;
+    private long commitIntervalMs;
+    private final List<Marked> marked = new ArrayList<>();
 
     public SessionDispatcher(DispatchServices services, Duration checkEvery, SessionStore.Timing timing) {
         this.services = services;
@@ -52,6 +61,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         this.sessions = SessionStore.open(context, timing);
         this.chunks = sessions.chunks();
         this.queues = services.queues().forTask(context.taskId());
+        this.commitIntervalMs = Long.parseLong(String.valueOf(context.appConfigs().getOrDefault(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100)));
         long now = context.currentSystemTimeMs();
         // READY and IN_FLIGHT sessions only, from the schedule: start-up reads what waits, not every session known
         for (SessionSchedule.Entry entry : sessions.schedule().due(SessionSchedule.Kind.DISPATCH, 0, Integer.MAX_VALUE)) {
@@ -67,31 +78,89 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         admit(context.currentSystemTimeMs());
     }
 
+    /** A session marked IN_FLIGHT on a new connection, waiting for that mark to be committed before it connects. */
+    private record Marked(String sessionId, long markedAtMs) {
+    }
+
     private void admit(long now) {
+        launchCommittedMarks(now);
+        boolean markedAny = false;
         while (queues.hasDue(now)) {
             if (!services.gate().tryAcquire(now)) {
-                return; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
+                break; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
             }
             String sessionId = queues.pollDue(now).orElseThrow();
             Optional<SessionState> state = sessions.get(sessionId);
-            if (state.isEmpty() || !state.get().dispatchable() || queues.isInFlight(sessionId)) {
+            if (state.isEmpty() || !state.get().dispatchable() || queues.isInFlight(sessionId) || isMarked(sessionId)) {
                 services.gate().release();
                 continue;
             }
-            dispatch(sessionId, state.get(), now);
+            SessionState current = state.get();
+            if (current.status() == SessionState.Status.IN_FLIGHT
+                    && current.crashLoop() >= services.retry().maxDispatches()) {
+                failCrashLoop(sessionId, current, now);
+                services.gate().release();
+                continue;
+            }
+            // mark first: the new connection number is committed before the provider is called (launch below)
+            sessions.put(sessionId, current.status() == SessionState.Status.READY ? current.admitted()
+                    : current.redispatched());
+            marked.add(new Marked(sessionId, now));
+            markedAny = true;
+        }
+        if (markedAny) {
+            context.commit();
         }
     }
 
-    private void dispatch(String sessionId, SessionState state, long now) {
+    private boolean isMarked(String sessionId) {
+        return marked.stream().anyMatch(m -> m.sessionId().equals(sessionId));
+    }
+
+    /**
+     * Connects the sessions marked at least one commit interval ago. The mark asked for a commit, and Kafka Streams
+     * commits a task that has changes at least once per interval; had that commit failed, the task would have been
+     * closed, and {@link #close} drops marks that never connected. So the provider is called only once the session's
+     * new connection number is on record, and a JVM that dies on a session cannot hide that the session got that
+     * far (the crash-loop count). The one window left: a commit that timed out and is being retried within
+     * {@code task.timeout.ms} while the task stays open.
+     */
+    private void launchCommittedMarks(long now) {
+        for (Iterator<Marked> it = marked.iterator(); it.hasNext(); ) {
+            Marked mark = it.next();
+            if (now - mark.markedAtMs() >= commitIntervalMs) {
+                it.remove();
+                launch(mark.sessionId(), sessions.get(mark.sessionId()).orElseThrow(), now);
+            }
+        }
+    }
+
+    /**
+     * The session went to the provider {@code realtime.max-dispatches} times in a row and no connection ended with an
+     * outcome (the JVM died, or the task moved, each time): it fails CRASH_LOOP instead of being paid for forever.
+     * Written by the drain like any outcome, so the result, the dead letter and the state change commit together.
+     */
+    private void failCrashLoop(String sessionId, SessionState state, long now) {
+        SessionConfig config = state.sessionConfig().orElseThrow();
+        TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs));
+        String message = "session '" + sessionId + "' went to the provider " + state.crashLoop() + " times in a row "
+                + "without any connection ending with an outcome (the instance crashed or lost the task each time); "
+                + "the limit is " + services.retry().maxDispatches() + " (realtime.max-dispatches)";
+        log.warn("{}", message);
+        queues.completed(new CompletedAttempt(sessionId, state.runToken(), state.attempt(), state.connections(), config,
+                plan.turns(), plan.audioMs(), now, new SessionOutcome.Failed(new Classification(FailureClass.PERMANENT,
+                "CRASH_LOOP", message, false), List.of())));
+    }
+
+    private void launch(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
         List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
         TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
-        SessionState admitted = state.admitted();
-        sessions.put(sessionId, admitted);
-        int attempt = admitted.attempt();
+        int attempt = state.attempt();
+        int connection = state.connections();
         SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, plan.turns());
-        log.debug("dispatching session {} run {} attempt {}: {} turns, {} ms of audio", sessionId, state.runToken(),
-                attempt, plan.turns().size(), plan.audioMs());
+        log.debug("dispatching session {} run {} attempt {} connection {}: {} turns, {} ms of audio", sessionId,
+                state.runToken(), attempt, connection, plan.turns().size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         try {
             outcome = services.launcher().launch(request, refs);
@@ -115,14 +184,16 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             } else {
                 services.gate().rateLimitClear();
             }
-            queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, config, plan.turns(),
-                    plan.audioMs(), now, finished));
+            queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config,
+                    plan.turns(), plan.audioMs(), now, finished));
             services.gate().release();
         });
     }
 
     @Override
     public void close() {
+        marked.forEach(mark -> services.gate().release()); // never connected: the next owner dispatches them
+        marked.clear();
         queues.cancelAll();
         services.queues().forget(context.taskId());
     }

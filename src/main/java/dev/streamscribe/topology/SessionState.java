@@ -22,15 +22,21 @@ import java.util.Optional;
  * @param runStartTimestamp record timestamp of the first record seen for the current run (the session's first input
  *                       for its first run; the new config's for a later run), -1 until one is seen: the age limit
  *                       counts from it
+ * @param connections    provider connections opened for the current run, whatever the reason (a retry, a restart,
+ *                       a rebalance): never taken back or reused, so it fences outcomes of older connections
+ * @param crashLoop      connections in a row that ended with no outcome recorded (the JVM crashed or the task moved
+ *                       while the session was at the provider); reset by any outcome. Past
+ *                       {@code realtime.max-dispatches} the run fails CRASH_LOOP
  *
  * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
- * {@link #ready}, {@link #admitted}, {@link #retryPending}, {@link #finished}, {@link #expired}), each of which
+ * {@link #ready}, {@link #admitted}, {@link #redispatched}, {@link #retryPending}, {@link #finished},
+ * {@link #expired}), each of which
  * throws {@link IllegalStateException} naming both states on an illegal move (docs/architecture.md section 4,
  * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
  */
 public record SessionState(byte[] config, String runToken, Status status, long chunks, long maxSeq, long endSeq,
                            long duplicates, long lastRecordTimestamp, long lastTouchedWallMs, int attempt,
-                           long runStartTimestamp) {
+                           long runStartTimestamp, int connections, int crashLoop) {
 
     /** Where a session's current run is. */
     public enum Status {
@@ -51,7 +57,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
     }
 
     static SessionState empty() {
-        return new SessionState(new byte[0], "", Status.ASSEMBLING, 0, -1, -1, 0, 0, 0, 0, -1);
+        return new SessionState(new byte[0], "", Status.ASSEMBLING, 0, -1, -1, 0, 0, 0, 0, -1, 0, 0);
     }
 
     /** The current run's config, read whatever released schema wrote it ({@link SessionConfigCodec}). */
@@ -85,7 +91,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
             throw illegal("start run " + token + " of", Status.ASSEMBLING);
         }
         return new SessionState(config, token, Status.ASSEMBLING, chunks, maxSeq, endSeq, duplicates,
-                lastRecordTimestamp, lastTouchedWallMs, 0, runToken.isEmpty() ? runStartTimestamp : -1);
+                lastRecordTimestamp, lastTouchedWallMs, 0, runToken.isEmpty() ? runStartTimestamp : -1, 0, 0);
     }
 
     /** ASSEMBLING -> READY: config, end and every chunk are there; waiting for a slot. */
@@ -93,17 +99,33 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         return moveTo(Status.READY, attempt, Status.ASSEMBLING);
     }
 
-    /**
-     * READY -> IN_FLIGHT with the next attempt; also IN_FLIGHT -> IN_FLIGHT when a session found in flight after a
-     * restore or a rebalance is dispatched again.
-     */
+    /** READY -> IN_FLIGHT: the next attempt, on a new connection. */
     SessionState admitted() {
-        return moveTo(Status.IN_FLIGHT, attempt + 1, Status.READY, Status.IN_FLIGHT);
+        return moveTo(Status.IN_FLIGHT, attempt + 1, Status.READY).connecting();
     }
 
-    /** IN_FLIGHT -> READY after a transient failure with attempts left: the attempt count stays. */
+    /**
+     * IN_FLIGHT -> IN_FLIGHT: a session found in flight after a restore, a rebalance or a stop that ran out of drain
+     * time goes to the provider again on a new connection. Not an attempt (no session-specific failure happened);
+     * a step of the crash loop, since its last connection ended with no outcome.
+     */
+    SessionState redispatched() {
+        return moveTo(Status.IN_FLIGHT, attempt, Status.IN_FLIGHT).connecting();
+    }
+
+    private SessionState connecting() {
+        return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
+                lastTouchedWallMs, attempt, runStartTimestamp, connections + 1, crashLoop + 1);
+    }
+
+    /** IN_FLIGHT -> READY after a transient failure with attempts left: the attempt count stays; an outcome arrived. */
     SessionState retryPending() {
-        return moveTo(Status.READY, attempt, Status.IN_FLIGHT);
+        return moveTo(Status.READY, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
+    private SessionState withoutCrashLoop() {
+        return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
+                lastTouchedWallMs, attempt, runStartTimestamp, connections, 0);
     }
 
     /**
@@ -112,7 +134,8 @@ public record SessionState(byte[] config, String runToken, Status status, long c
      * dropped: a finished run keeps only its token; a later run brings its own config.
      */
     SessionState finished() {
-        return moveTo(Status.FINISHED, attempt, Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT).withoutConfig();
+        return moveTo(Status.FINISHED, attempt, Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT).withoutConfig()
+                .withoutCrashLoop();
     }
 
     /** ASSEMBLING -> EXPIRED: the input never became complete. The config is dropped, as for {@link #finished}. */
@@ -122,7 +145,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     private SessionState withoutConfig() {
         return new SessionState(new byte[0], runToken, status, chunks, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt, runStartTimestamp);
+                lastTouchedWallMs, attempt, runStartTimestamp, connections, crashLoop);
     }
 
     /** Whether the dispatcher may start an attempt of this run (READY, or IN_FLIGHT found after a restore). */
@@ -134,7 +157,7 @@ public record SessionState(byte[] config, String runToken, Status status, long c
         for (Status from : allowedFrom) {
             if (status == from) {
                 return new SessionState(config, runToken, target, chunks, maxSeq, endSeq, duplicates,
-                        lastRecordTimestamp, lastTouchedWallMs, nextAttempt, runStartTimestamp);
+                        lastRecordTimestamp, lastTouchedWallMs, nextAttempt, runStartTimestamp, connections, crashLoop);
             }
         }
         throw illegal("move", target);
@@ -149,27 +172,27 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     SessionState withChunk(long seq, boolean end) {
         return new SessionState(config, runToken, status, chunks + 1, Math.max(maxSeq, seq), end ? seq : endSeq,
-                duplicates, lastRecordTimestamp, lastTouchedWallMs, attempt, runStartTimestamp);
+                duplicates, lastRecordTimestamp, lastTouchedWallMs, attempt, runStartTimestamp, connections, crashLoop);
     }
 
     SessionState withoutChunk() {
         return new SessionState(config, runToken, status, chunks - 1, maxSeq, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt, runStartTimestamp);
+                lastTouchedWallMs, attempt, runStartTimestamp, connections, crashLoop);
     }
 
     SessionState withMaxSeq(long value) {
         return new SessionState(config, runToken, status, chunks, value, endSeq, duplicates, lastRecordTimestamp,
-                lastTouchedWallMs, attempt, runStartTimestamp);
+                lastTouchedWallMs, attempt, runStartTimestamp, connections, crashLoop);
     }
 
     SessionState withDuplicate() {
         return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates + 1, lastRecordTimestamp,
-                lastTouchedWallMs, attempt, runStartTimestamp);
+                lastTouchedWallMs, attempt, runStartTimestamp, connections, crashLoop);
     }
 
     SessionState touched(long recordTimestamp, long wallMs) {
         return new SessionState(config, runToken, status, chunks, maxSeq, endSeq, duplicates,
                 Math.max(lastRecordTimestamp, recordTimestamp), wallMs, attempt,
-                runStartTimestamp < 0 ? recordTimestamp : runStartTimestamp);
+                runStartTimestamp < 0 ? recordTimestamp : runStartTimestamp, connections, crashLoop);
     }
 }

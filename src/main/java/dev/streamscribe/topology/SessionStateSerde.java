@@ -11,10 +11,12 @@ import java.util.List;
 
 /**
  * Binary form of {@link SessionState} for the {@code session-state} store and its changelog, version byte first.
- * Every version ever written stays readable (captured bytes in {@code src/test/resources/fixtures/v1/} and
- * {@code v2/} are checked by a test):
+ * Every version ever written stays readable (captured bytes in {@code src/test/resources/fixtures/v1/} to
+ * {@code v3/} are checked by a test):
  * <ul>
- *   <li>3 (written now): version 2, then the run's start timestamp (the age limit counts from it).</li>
+ *   <li>4 (written now): version 3, then the run's connection count and crash-loop count. Older versions read
+ *   connections as the attempt count and the crash loop as 0.</li>
+ *   <li>3: version 2, then the run's start timestamp (the age limit counts from it).</li>
  *   <li>2: the config as {@code SessionConfigCodec} encodes it (readable with any released schema), the run token,
  *   the status <b>by name</b>, then the counters. The run's start is read as its last input's timestamp (later than
  *   the true start, so the age limit never fires early on upgraded state).</li>
@@ -25,7 +27,7 @@ import java.util.List;
  * <p>Threading: stateless.
  */
 public final class SessionStateSerde implements Serde<SessionState> {
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
     /** Version 1 stored the status by ordinal in this order; never change it. */
     static final List<Status> V1_STATUSES = List.of(Status.ASSEMBLING, Status.READY, Status.IN_FLIGHT, Status.FINISHED,
             Status.EXPIRED);
@@ -39,11 +41,12 @@ public final class SessionStateSerde implements Serde<SessionState> {
             byte[] token = state.runToken().getBytes(StandardCharsets.UTF_8);
             byte[] status = state.status().name().getBytes(StandardCharsets.US_ASCII);
             ByteBuffer buffer = ByteBuffer.allocate(1 + 4 + state.config().length + 4 + token.length + 1 + status.length
-                    + 8 * 6 + 4 + 8);
+                    + 8 * 6 + 4 + 8 + 4 + 4);
             buffer.put(VERSION).putInt(state.config().length).put(state.config()).putInt(token.length).put(token)
                     .put((byte) status.length).put(status).putLong(state.chunks()).putLong(state.maxSeq())
                     .putLong(state.endSeq()).putLong(state.duplicates()).putLong(state.lastRecordTimestamp())
-                    .putLong(state.lastTouchedWallMs()).putInt(state.attempt()).putLong(state.runStartTimestamp());
+                    .putLong(state.lastTouchedWallMs()).putInt(state.attempt()).putLong(state.runStartTimestamp())
+                    .putInt(state.connections()).putInt(state.crashLoop());
             return buffer.array();
         };
     }
@@ -73,8 +76,10 @@ public final class SessionStateSerde implements Serde<SessionState> {
             long lastTouched = buffer.getLong();
             int attempt = buffer.getInt();
             long runStart = version >= 3 ? buffer.getLong() : lastRecord;
+            int connections = version >= 4 ? buffer.getInt() : attempt;
+            int crashLoop = version >= 4 ? buffer.getInt() : 0;
             return new SessionState(config, new String(token, StandardCharsets.UTF_8), status, chunks, maxSeq, endSeq,
-                    duplicates, lastRecord, lastTouched, attempt, runStart);
+                    duplicates, lastRecord, lastTouched, attempt, runStart, connections, crashLoop);
         };
     }
 

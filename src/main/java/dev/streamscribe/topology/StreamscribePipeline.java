@@ -49,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running pipeline: creates missing topics, checks the audio topic's retention, wires the session driver,
@@ -81,6 +82,7 @@ public final class StreamscribePipeline implements AutoCloseable {
             ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
     /** Why the instance stopped itself, once it has (read by other threads: volatile). */
     private volatile Optional<String> failure = Optional.empty();
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** Resolves the output schemas' ids, then starts Streams; set once by {@link #start}. */
     private volatile Thread starter;
 
@@ -107,7 +109,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
         dispatch = DispatchServices.create(gate, new DriverSessionLauncher(driver, audio),
-                new RetryPolicy(config.realtime().maxAttempts(), RETRY_BACKOFF), metrics);
+                new RetryPolicy(config.realtime().maxAttempts(), RETRY_BACKOFF,
+                config.realtime().maxDispatches()), metrics);
         Properties props = streamsProperties(config);
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         props.put(DeadLetterDeserializationHandler.TOPIC_CONFIG, topics.deadLetters().name());
@@ -387,8 +390,12 @@ public final class StreamscribePipeline implements AutoCloseable {
         return drained;
     }
 
+    /** Stops at once (sessions in flight are cancelled and run again after a restart); a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         Thread starting = starter;
         if (starting != null) {
             starting.interrupt(); // still waiting for the registry: give up

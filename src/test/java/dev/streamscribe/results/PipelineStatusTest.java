@@ -22,7 +22,7 @@ class PipelineStatusTest {
     /** A state as the pipeline's changelog holds it; a session seen only through chunks has no config yet. */
     private static SessionState state(String token, SessionState.Status status) {
         byte[] config = token.isEmpty() ? new byte[0] : new byte[]{1};
-        return new SessionState(config, token, status, 1, 0, 0, 0, 0, 0, 1, 0);
+        return new SessionState(config, token, status, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0);
     }
 
     private void result(String id, String token, SessionStatus outcome, long audioMs) {

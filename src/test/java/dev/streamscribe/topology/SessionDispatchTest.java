@@ -73,6 +73,7 @@ class SessionDispatchTest {
         harness.configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
         harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
                 .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
+        dispatchTick(); // the mark is committed with the input; the next tick connects
     }
 
     private static SessionOutcome completed(SessionRequest request) {
@@ -85,6 +86,11 @@ class SessionDispatchTest {
 
     private void drain() {
         harness.driver.advanceWallClockTime(TranscribeTopology.DRAIN_EVERY);
+    }
+
+    /** One dispatcher punctuation: sessions whose IN_FLIGHT mark has been committed since connect now. */
+    private void dispatchTick() {
+        harness.driver.advanceWallClockTime(TranscribeTopology.DISPATCH_EVERY);
     }
 
     @Test
@@ -111,7 +117,10 @@ class SessionDispatchTest {
         assertEquals(2, launches.size(), "the third waits for a slot");
         assertEquals(Status.READY, harness.state.get("c").status());
         launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
-        harness.driver.advanceWallClockTime(TranscribeTopology.DISPATCH_EVERY);
+        dispatchTick(); // the freed slot admits (marks) the waiting session...
+        assertEquals(Status.IN_FLIGHT, harness.state.get("c").status());
+        assertEquals(2, launches.size(), "...which connects only once that mark has been committed");
+        dispatchTick();
         assertEquals(3, launches.size(), "a freed slot admits the waiting session");
         assertEquals("c", launches.get(2).request().sessionId());
     }
@@ -127,6 +136,7 @@ class SessionDispatchTest {
         harness.driver.advanceWallClockTime(BACKOFF.dividedBy(2));
         assertEquals(1, launches.size(), "not before the backoff");
         harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
         assertEquals(2, launches.size());
         assertEquals(2, launches.get(1).request().attempt());
         launches.get(1).outcome().complete(completed(launches.get(1).request()));
@@ -161,10 +171,36 @@ class SessionDispatchTest {
                     Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
             drain();
             harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(8));
+            dispatchTick();
         }
         assertEquals(3, launches.size());
         SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.FAILED, result.getStatus());
         assertEquals(3, result.getAttempt());
+    }
+
+    @Test
+    void theProviderIsCalledOnlyAfterTheInFlightMarkWithItsConnectionNumberWasCommitted() {
+        harness.configs.pipeInput("s1", TestConfigs.transcription(Dialect.OPENAI_GA, "s1"));
+        harness.chunks.pipeInput("s1", AudioChunk.newBuilder().setSessionId("s1").setSeq(0).setTurnIndex(0)
+                .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
+        SessionState marked = harness.state.get("s1");
+        assertEquals(Status.IN_FLIGHT, marked.status());
+        assertEquals(1, marked.connections());
+        assertTrue(launches.isEmpty(), "not connected in the processing step that marked it");
+        dispatchTick();
+        assertEquals(1, launches.size(), "connected on the first tick after the commit");
+    }
+
+    @Test
+    void anOutcomeOfAnOlderConnectionIsDropped() {
+        publish("s1");
+        Launch first = launches.getFirst();
+        // as if the session had been re-dispatched meanwhile on connection 2 (a restore elsewhere moved it on)
+        harness.state.put("s1", harness.state.get("s1").redispatched());
+        first.outcome().complete(completed(first.request()));
+        drain();
+        assertTrue(harness.results.isEmpty(), "connection 1's outcome is stale");
+        assertEquals(Status.IN_FLIGHT, harness.state.get("s1").status());
     }
 }

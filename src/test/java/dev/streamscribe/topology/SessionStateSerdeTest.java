@@ -31,7 +31,7 @@ class SessionStateSerdeTest {
                 .withChunk(0, true).ready().admitted().retryPending().admitted());
         // version 1's builds kept a finished run's config (today's finished() drops it): built as they wrote it
         states.put("finished", new SessionState(SessionState.encode(UpgradeFixtures.telephony()), "r-fixture-3",
-                Status.FINISHED, 1, 0, 0, 1, 1_700_000_000_500L, 1_700_000_000_900L, 1, 1_700_000_000_500L));
+                Status.FINISHED, 1, 0, 0, 1, 1_700_000_000_500L, 1_700_000_000_900L, 1, 1_700_000_000_500L, 1, 0));
         states.put("expired", SessionState.empty().touched(5, 7).expired());
         return states;
     }
@@ -65,6 +65,21 @@ class SessionStateSerdeTest {
     }
 
     @Test
+    void everyStateVersion3WroteIsReadAsItWas() throws IOException {
+        Properties v3 = fixtures("v3");
+        captured().forEach((name, expected) -> {
+            SessionState read = serde.deserializer().deserialize("t", HexFormat.of().parseHex(v3.getProperty(name)));
+            assertEquals(expected.status(), read.status(), name);
+            assertEquals(expected.runToken(), read.runToken(), name);
+            assertEquals(expected.attempt(), read.attempt(), name);
+            assertEquals(expected.runStartTimestamp(), read.runStartTimestamp(), name);
+            assertEquals(expected.attempt(), read.connections(), name + ": connections, unknown to version 3, are "
+                    + "read as the attempts made");
+            assertEquals(0, read.crashLoop(), name);
+        });
+    }
+
+    @Test
     void everyStateVersion2WroteIsReadAsItWas() throws IOException {
         Properties v2 = fixtures("v2");
         captured().forEach((name, expected) -> {
@@ -86,12 +101,14 @@ class SessionStateSerdeTest {
     void theCurrentVersionRoundTripsEveryStatus() {
         for (SessionState state : captured().values()) {
             byte[] bytes = serde.serializer().serialize("t", state);
-            assertEquals(3, bytes[0], "written as version 3");
+            assertEquals(4, bytes[0], "written as version 4");
             SessionState read = serde.deserializer().deserialize("t", bytes);
             assertEquals(state.status(), read.status());
             assertArrayEquals(state.config(), read.config());
             assertEquals(state.attempt(), read.attempt());
             assertEquals(state.runStartTimestamp(), read.runStartTimestamp());
+            assertEquals(state.connections(), read.connections());
+            assertEquals(state.crashLoop(), read.crashLoop());
         }
     }
 

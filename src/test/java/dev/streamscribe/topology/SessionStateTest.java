@@ -37,9 +37,26 @@ class SessionStateTest {
     }
 
     @Test
-    void aSessionFoundInFlightAfterARestoreIsAdmittedAgainWithTheNextAttempt() {
+    void aSessionFoundInFlightAfterARestoreGoesOutOnANewConnectionWithoutSpendingAnAttempt() {
         SessionState restored = assembling().ready().admitted();
-        assertEquals(2, restored.admitted().attempt());
+        SessionState again = restored.redispatched();
+        assertEquals(Status.IN_FLIGHT, again.status());
+        assertEquals(1, again.attempt(), "no session-specific failure happened: realtime.max-attempts is not spent");
+        assertEquals(2, again.connections(), "a new connection number, never reused");
+        assertEquals(2, again.crashLoop(), "two connections in a row ended with no outcome");
+        assertThrows(IllegalStateException.class, () -> assembling().ready().redispatched(), "only IN_FLIGHT");
+        assertThrows(IllegalStateException.class, restored::admitted, "admission is from READY only");
+    }
+
+    @Test
+    void anOutcomeEndsTheCrashLoopButConnectionsKeepCounting() {
+        SessionState retried = assembling().ready().admitted().redispatched().retryPending();
+        assertEquals(0, retried.crashLoop(), "an outcome arrived");
+        SessionState next = retried.admitted();
+        assertEquals(3, next.connections());
+        assertEquals(1, next.crashLoop());
+        assertEquals(2, next.attempt());
+        assertEquals(0, next.finished().crashLoop());
     }
 
     @Test

@@ -45,6 +45,8 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // as in production: the dispatcher connects a session one commit interval after marking it IN_FLIGHT
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) TranscribeTopology.DISPATCH_EVERY.toMillis());
         driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services), props, start);
         configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer(), start, Duration.ZERO);
