@@ -32,7 +32,8 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
         List<TranscriptionEvent> transcriptions = new ArrayList<>();
         List<ResponseEvent> responses = new ArrayList<>();
         SessionResult.Builder result = SessionResult.newBuilder().setSessionId(attempt.sessionId())
-                .setRunToken(attempt.runToken()).setAttempt(attempt.attempt()).setTurnsTotal(attempt.turns().size())
+                .setRunToken(attempt.runToken()).setAttempt(attempt.attempt()).setConnections(attempt.connection())
+                .setTurnsTotal(attempt.turns().size())
                 .setAudioMs(attempt.audioMs()).setDialect(dialect).setMetadata(attempt.config().getMetadata())
                 .setStartedAtMs(attempt.startedAtMs()).setFinishedAtMs(nowMs)
                 .setProviderSessionIds(attempt.outcome().providerSessionIds());
@@ -63,7 +64,8 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 for (TurnSpec turn : attempt.turns()) {
                     boolean skipped = !turn.sendable();
                     transcriptions.add(TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId())
-                            .setRunToken(attempt.runToken()).setAttempt(attempt.attempt()).setTurnIndex(turn.turnIndex())
+                            .setRunToken(attempt.runToken()).setAttempt(attempt.attempt())
+                            .setConnection(attempt.connection()).setTurnIndex(turn.turnIndex())
                             .setStatus(skipped ? TurnStatus.SKIPPED : TurnStatus.FAILED)
                             .setReason(skipped ? "TURN_TOO_SHORT" : "SESSION_FAILED: " + reason)
                             .setTurnStartMs(turn.startMs()).setTurnEndMs(turn.endMs()).setDialect(dialect)
@@ -90,7 +92,8 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
         List<TokenLogprob> logprobs = turn.logprobs().stream().map(l -> TokenLogprob.newBuilder().setToken(l.token())
                 .setLogprob(l.logprob()).setBytes(l.bytes()).build()).toList();
         return TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
-                .setAttempt(attempt.attempt()).setTurnIndex(turn.turnIndex()).setStatus(turn.status())
+                .setAttempt(attempt.attempt()).setConnection(attempt.connection()).setTurnIndex(turn.turnIndex())
+                .setStatus(turn.status())
                 .setReason(turn.reason().orElse(null)).setTranscript(turn.transcript()).setTurnStartMs(turn.startMs())
                 .setTurnEndMs(turn.endMs()).setLanguage(turn.language().orElse(null))
                 .setUsage(turn.usage().map(OutcomeRecords::usage).orElse(null)).setLogprobs(logprobs)
@@ -106,7 +109,8 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
             status = ResponseStatus.UNKNOWN;
         }
         return ResponseEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
-                .setAttempt(attempt.attempt()).setTurnIndex(response.turnIndex()).setStatus(status)
+                .setAttempt(attempt.attempt()).setConnection(attempt.connection()).setTurnIndex(response.turnIndex())
+                .setStatus(status)
                 .setStatusReason(response.statusReason().orElse(null))
                 .setErrorType(response.error().map(e -> e.type()).orElse(null))
                 .setErrorCode(response.error().flatMap(e -> e.code()).orElse(null))

@@ -76,6 +76,7 @@ class CrashLoopIT {
                 assertEquals(SessionStatus.FAILED, result.getStatus());
                 assertEquals("CRASH_LOOP", result.getReason());
                 assertEquals(1, result.getAttempt(), "restarts are not attempts: realtime.max-attempts was not spent");
+                assertEquals(2, result.getConnections(), "both connections are on record");
                 List<DeadLetter> dead = letters.awaitUntil(seen -> seen.containsKey("s1"), Duration.ofSeconds(30))
                         .get("s1");
                 assertEquals("CRASH_LOOP", dead.getFirst().getReasonCode());

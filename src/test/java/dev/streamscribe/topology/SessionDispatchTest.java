@@ -4,6 +4,7 @@ import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
@@ -105,7 +106,10 @@ class SessionDispatchTest {
         drain();
         SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.COMPLETED, result.getStatus());
-        assertEquals("words of turn 0", harness.transcriptions.readValue().getTranscript());
+        assertEquals(1, result.getConnections());
+        TranscriptionEvent event = harness.transcriptions.readValue();
+        assertEquals("words of turn 0", event.getTranscript());
+        assertEquals(1, event.getConnection(), "every event says which connection produced it");
         assertEquals(Status.FINISHED, harness.state.get("s1").status());
     }
 

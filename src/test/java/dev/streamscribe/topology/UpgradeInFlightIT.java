@@ -104,7 +104,9 @@ class UpgradeInFlightIT {
                     assertEquals(OLD_RUN, result.getRunToken(), "the run the old build started");
                 }
                 assertEquals(1, finished.get("up-waiting").getFirst().getAttempt(), "its first attempt");
-                assertEquals(2, finished.get("up-in-flight").getFirst().getAttempt(), "dispatched again after the restore");
+                assertEquals(1, finished.get("up-in-flight").getFirst().getAttempt(), "a restore is not an attempt");
+                assertEquals(2, finished.get("up-in-flight").getFirst().getConnections(),
+                        "dispatched again after the restore, on its second connection");
                 Map<String, List<TranscriptionEvent>> events = transcriptions.awaitUntil(seen -> seen.size() == 2,
                         Duration.ofSeconds(30));
                 events.forEach((id, list) -> assertEquals(1, list.size(), id + " has one transcription per turn"));
