@@ -45,7 +45,7 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
     /** The sizes: about five minutes here. */
     public static BenchSettings full() {
         return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,
-                "512m", Duration.ofMillis(100), List.of(), 10_000, 500_000, Duration.ofSeconds(10), Duration.ofSeconds(30));
+                "512m", Duration.ofMillis(100), List.of(), 10_000, 500_000, Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
 
     /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
