@@ -4,7 +4,6 @@ import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,18 +12,19 @@ import java.util.Optional;
 
 /**
  * Gathers what the pipeline wrote: the latest SessionResult per session, and the turns and responses of every
- * (session, run, attempt), so that a session's transcript is exactly the attempt its result names (an attempt
- * that was cut short by a crash never has records in a committed transaction, but a stale retry could).
+ * (session, run), one per turn, whichever attempt or connection wrote it (a run's turns may come from several
+ * connections: a retry, a restart or a rotation resumes with the turns that have no result; the pipeline fences
+ * stale connections, so a turn is written once; should one be seen twice, the later record is kept).
  *
  * <p>Threading: not thread-safe; fed and read by one thread.
  */
 public final class ResultCollector {
     private final Map<String, SessionResult> results = new LinkedHashMap<>();
     private final Map<String, Map<Integer, TranscriptionEvent>> turns = new HashMap<>();
-    private final Map<String, List<ResponseEvent>> responses = new HashMap<>();
+    private final Map<String, Map<Integer, ResponseEvent>> responses = new HashMap<>();
 
-    private static String attemptKey(CharSequence sessionId, CharSequence runToken, int attempt) {
-        return sessionId + "\u0000" + runToken + "\u0000" + attempt;
+    private static String runKey(CharSequence sessionId, CharSequence runToken) {
+        return sessionId + "\u0000" + runToken;
     }
 
     public void result(SessionResult result) {
@@ -32,13 +32,13 @@ public final class ResultCollector {
     }
 
     public void transcription(TranscriptionEvent event) {
-        turns.computeIfAbsent(attemptKey(event.getSessionId(), event.getRunToken(), event.getAttempt()),
-                k -> new HashMap<>()).put(event.getTurnIndex(), event);
+        turns.computeIfAbsent(runKey(event.getSessionId(), event.getRunToken()), k -> new HashMap<>())
+                .put(event.getTurnIndex(), event);
     }
 
     public void response(ResponseEvent event) {
-        responses.computeIfAbsent(attemptKey(event.getSessionId(), event.getRunToken(), event.getAttempt()),
-                k -> new ArrayList<>()).add(event);
+        responses.computeIfAbsent(runKey(event.getSessionId(), event.getRunToken()), k -> new HashMap<>())
+                .put(event.getTurnIndex(), event);
     }
 
     /** Sessions with a result, in the order their latest results were first seen. */
@@ -50,12 +50,12 @@ public final class ResultCollector {
         return Optional.ofNullable(results.get(sessionId));
     }
 
-    /** The session's latest result with the turns and responses of the attempt it names. */
+    /** The session's latest result with the turns and responses of the run it names. */
     public Optional<SessionTranscript> transcript(String sessionId) {
         return result(sessionId).map(result -> {
-            String key = attemptKey(result.getSessionId(), result.getRunToken(), result.getAttempt());
+            String key = runKey(result.getSessionId(), result.getRunToken());
             return new SessionTranscript(result, List.copyOf(turns.getOrDefault(key, Map.of()).values()),
-                    List.copyOf(responses.getOrDefault(key, List.of())));
+                    List.copyOf(responses.getOrDefault(key, Map.of()).values()));
         });
     }
 }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One session's finished run: its result and the turns and responses of the attempt that produced it, in turn
- * order.
+ * One session's finished run: its result and the run's turns and responses (one each per turn, whichever
+ * connection produced it), in turn order.
  */
 public record SessionTranscript(SessionResult result, List<TranscriptionEvent> turns, List<ResponseEvent> responses) {
     public SessionTranscript {
