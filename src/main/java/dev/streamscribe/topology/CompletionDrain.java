@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.topology.SessionState.Status;
@@ -64,8 +65,10 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     }
 
     private void drain(long now) {
+        writeFinishedTurns(now);
         Optional<CompletedAttempt> next;
         while ((next = queues.pollCompletion()).isPresent()) {
+            writeFinishedTurns(now); // a turn reported before this outcome is written before it
             CompletedAttempt attempt = next.get();
             SessionState state = sessions.get(attempt.sessionId()).orElse(null);
             if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
@@ -89,10 +92,44 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         }
     }
 
+    /**
+     * Turn checkpoints: each turn the provider finished while its attempt goes on gets its TranscriptionEvent now,
+     * recorded in {@code turn-results} in the same transaction, so no later connection sends it again. A turn of a
+     * connection the run has moved on from, or one already recorded, is dropped.
+     */
+    private void writeFinishedTurns(long now) {
+        Optional<FinishedTurn> next;
+        while ((next = queues.pollFinishedTurn()).isPresent()) {
+            FinishedTurn turn = next.get();
+            SessionState state = sessions.get(turn.sessionId()).orElse(null);
+            int index = turn.result().turnIndex();
+            if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(turn.runToken())
+                    || state.connections() != turn.connection()
+                    || sessions.turnResults().has(turn.sessionId(), turn.runToken(), index)) {
+                continue;
+            }
+            TranscriptionEvent event = OutcomeRecords.transcription(turn, dialect, now);
+            context.forward(new Record<>(turn.sessionId(), event, now), sinks.transcriptions());
+            record(turn.sessionId(), turn.runToken(), event);
+            if (state.crashLoop() > 0) {
+                sessions.put(turn.sessionId(), state.progressed()); // a turn finished: the run is making progress
+            }
+        }
+    }
+
+    private void record(String sessionId, String runToken, TranscriptionEvent event) {
+        sessions.turnResults().put(sessionId, runToken, event.getTurnIndex(),
+                new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage())));
+    }
+
     private void write(CompletedAttempt attempt, SessionState state, long now) {
-        OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now);
+        OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now,
+                sessions.turnResults().ofRun(attempt.sessionId(), attempt.runToken()));
         String key = attempt.sessionId();
-        records.transcriptions().forEach(event -> context.forward(new Record<>(key, event, now), sinks.transcriptions()));
+        records.transcriptions().forEach(event -> {
+            context.forward(new Record<>(key, event, now), sinks.transcriptions());
+            record(key, attempt.runToken(), event);
+        });
         records.responses().forEach(event -> context.forward(new Record<>(key, event, now), sinks.responses()));
         context.forward(new Record<>(key, records.result(), now), sinks.results());
         records.deadLetter().ifPresent(letter -> {

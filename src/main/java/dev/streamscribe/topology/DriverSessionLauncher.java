@@ -3,10 +3,12 @@ package dev.streamscribe.topology;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnResult;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The real launcher: the session driver, fed by the audio reader's claim-check stream of the session's chunks.
@@ -21,6 +23,12 @@ public record DriverSessionLauncher(RealtimeSessionDriver driver, AudioReader au
 
     @Override
     public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-        return driver.run(request, audio.open(request.sessionId(), chunks));
+        return launch(request, chunks, turn -> { });
+    }
+
+    @Override
+    public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
+                                                    Consumer<TurnResult> turnOutcomes) {
+        return driver.run(request, audio.open(request.sessionId(), chunks), turnOutcomes);
     }
 }

@@ -19,16 +19,27 @@ import dev.streamscribe.realtime.event.ProviderUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The records one finished attempt produces, all written together: one TranscriptionEvent per turn, one
- * ResponseEvent per response, exactly one SessionResult, and a DeadLetter when the session failed. Pure.
+ * The records one finished attempt produces, all written together: one TranscriptionEvent per turn that has none
+ * yet (turns checkpointed by earlier connections or earlier in this one are not written again), one ResponseEvent
+ * per response, exactly one SessionResult summing every turn of the run, and a DeadLetter when the session failed.
+ * Pure.
  */
 public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<ResponseEvent> responses,
                              SessionResult result, Optional<DeadLetter> deadLetter) {
 
     static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs) {
+        return of(attempt, dialect, nowMs, Map.of());
+    }
+
+    /**
+     * @param recorded the run's turns that already have their TranscriptionEvent ({@code turn-results}), by index
+     */
+    static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs,
+                             Map<Integer, TurnResults.Recorded> recorded) {
         List<TranscriptionEvent> transcriptions = new ArrayList<>();
         List<ResponseEvent> responses = new ArrayList<>();
         SessionResult.Builder result = SessionResult.newBuilder().setSessionId(attempt.sessionId())
@@ -43,25 +54,38 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
             case SessionOutcome.Completed completed -> {
                 Usage total = null;
                 for (TurnResult turn : completed.turns()) {
-                    transcriptions.add(transcription(attempt, turn, dialect, model, nowMs));
-                    total = add(total, turn.usage());
+                    if (!recorded.containsKey(turn.turnIndex())) {
+                        transcriptions.add(transcription(attempt.sessionId(), attempt.runToken(), attempt.attempt(),
+                                attempt.connection(), turn, dialect, model, nowMs));
+                    }
+                }
+                for (TranscriptionEvent event : transcriptions) {
+                    total = add(total, Optional.ofNullable(event.getUsage()));
+                }
+                for (TurnResults.Recorded earlier : recorded.values()) {
+                    total = add(total, earlier.usage());
                 }
                 for (ResponseResult response : completed.responses()) {
                     responses.add(response(attempt, response, dialect, nowMs));
-                    total = add(total, response.usage());
+                    total = addProvider(total, response.usage());
                 }
-                int done = count(transcriptions, TurnStatus.COMPLETED);
-                result.setStatus(done == transcriptions.size() ? SessionStatus.COMPLETED : SessionStatus.COMPLETED_WITH_ERRORS)
-                        .setTurnsCompleted(done).setTurnsFailed(count(transcriptions, TurnStatus.FAILED))
-                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED)).setResponsesTotal(responses.size())
-                        .setUsage(total);
-                if (done < transcriptions.size()) {
+                int done = count(transcriptions, TurnStatus.COMPLETED) + count(recorded, TurnStatus.COMPLETED);
+                int all = transcriptions.size() + recorded.size();
+                result.setStatus(done == all ? SessionStatus.COMPLETED : SessionStatus.COMPLETED_WITH_ERRORS)
+                        .setTurnsCompleted(done)
+                        .setTurnsFailed(count(transcriptions, TurnStatus.FAILED) + count(recorded, TurnStatus.FAILED))
+                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED) + count(recorded, TurnStatus.SKIPPED))
+                        .setResponsesTotal(responses.size()).setUsage(total);
+                if (done < all) {
                     result.setReason("TURNS_NOT_COMPLETED");
                 }
             }
             case SessionOutcome.Failed failed -> {
                 String reason = failed.classification().reason();
                 for (TurnSpec turn : attempt.turns()) {
+                    if (recorded.containsKey(turn.turnIndex())) {
+                        continue; // it has its event from an earlier connection: the failure does not take it back
+                    }
                     boolean skipped = !turn.sendable();
                     transcriptions.add(TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId())
                             .setRunToken(attempt.runToken()).setAttempt(attempt.attempt())
@@ -71,9 +95,15 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                             .setTurnStartMs(turn.startMs()).setTurnEndMs(turn.endMs()).setDialect(dialect)
                             .setTranscriptionModel(model).setCompletedAtMs(nowMs).build());
                 }
+                Usage total = null;
+                for (TurnResults.Recorded earlier : recorded.values()) {
+                    total = add(total, earlier.usage());
+                }
                 result.setStatus(SessionStatus.FAILED).setReason(reason).setMessage(failed.classification().message())
-                        .setTurnsFailed(count(transcriptions, TurnStatus.FAILED))
-                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED));
+                        .setTurnsCompleted(count(recorded, TurnStatus.COMPLETED))
+                        .setTurnsFailed(count(transcriptions, TurnStatus.FAILED) + count(recorded, TurnStatus.FAILED))
+                        .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED) + count(recorded, TurnStatus.SKIPPED))
+                        .setUsage(total);
                 deadLetter = Optional.of(DeadLetters.forRun(reason, "session '" + attempt.sessionId() + "' run '"
                         + attempt.runToken() + "' failed after " + attempt.attempt() + " attempt(s): "
                         + failed.classification().message(), attempt.sessionId(), attempt.runToken(), attempt.attempt(),
@@ -87,12 +117,22 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
         return (int) events.stream().filter(e -> e.getStatus() == status).count();
     }
 
-    private static TranscriptionEvent transcription(CompletedAttempt attempt, TurnResult turn, String dialect, String model,
-                                                    long nowMs) {
+    private static int count(Map<Integer, TurnResults.Recorded> recorded, TurnStatus status) {
+        return (int) recorded.values().stream().filter(r -> r.status() == status).count();
+    }
+
+    /** The TranscriptionEvent of one turn that finished while its attempt goes on (a checkpoint). */
+    static TranscriptionEvent transcription(FinishedTurn turn, String dialect, long nowMs) {
+        return transcription(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(), turn.result(), dialect,
+                turn.config().getTranscription() == null ? null : turn.config().getTranscription().getModel(), nowMs);
+    }
+
+    private static TranscriptionEvent transcription(String sessionId, String runToken, int attempt, int connection,
+                                                    TurnResult turn, String dialect, String model, long nowMs) {
         List<TokenLogprob> logprobs = turn.logprobs().stream().map(l -> TokenLogprob.newBuilder().setToken(l.token())
                 .setLogprob(l.logprob()).setBytes(l.bytes()).build()).toList();
-        return TranscriptionEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
-                .setAttempt(attempt.attempt()).setConnection(attempt.connection()).setTurnIndex(turn.turnIndex())
+        return TranscriptionEvent.newBuilder().setSessionId(sessionId).setRunToken(runToken)
+                .setAttempt(attempt).setConnection(connection).setTurnIndex(turn.turnIndex())
                 .setStatus(turn.status())
                 .setReason(turn.reason().orElse(null)).setTranscript(turn.transcript()).setTurnStartMs(turn.startMs())
                 .setTurnEndMs(turn.endMs()).setLanguage(turn.language().orElse(null))
@@ -129,12 +169,16 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setOutputAudioTokens(usage.outputAudioTokens()).setDurationSeconds(usage.durationSeconds()).build();
     }
 
+    private static Usage addProvider(Usage total, Optional<ProviderUsage> more) {
+        return add(total, more.map(OutcomeRecords::usage));
+    }
+
     /** Sums usage; the kind of a mix of tokens and seconds is TOKENS (both totals are kept). */
-    private static Usage add(Usage total, Optional<ProviderUsage> more) {
+    private static Usage add(Usage total, Optional<Usage> more) {
         if (more.isEmpty()) {
             return total;
         }
-        Usage next = usage(more.get());
+        Usage next = more.get();
         if (total == null) {
             return next;
         }

@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnSpec;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -152,18 +154,38 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                 "CRASH_LOOP", message, false), List.of())));
     }
 
+    /**
+     * Connects the session with the turns that have no result yet (turn checkpoints): a retry, a restart, a rebalance
+     * or a stop that ran out of drain time sends only what no earlier connection finished. A session with responses
+     * is sent whole, since its conversation would otherwise lack the earlier turns (restoring that context is still
+     * to come); turns already recorded are not written again either way.
+     */
     private void launch(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
         List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
         TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
         int attempt = state.attempt();
         int connection = state.connections();
-        SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, plan.turns());
-        log.debug("dispatching session {} run {} attempt {} connection {}: {} turns, {} ms of audio", sessionId,
-                state.runToken(), attempt, connection, plan.turns().size(), plan.audioMs());
+        boolean conversation = plan.turns().stream().anyMatch(TurnSpec::respond);
+        Set<Integer> done = conversation ? Set.of()
+                : sessions.turnResults().ofRun(sessionId, state.runToken()).keySet();
+        List<TurnSpec> remaining = plan.turns().stream().filter(turn -> !done.contains(turn.turnIndex())).toList();
+        List<ChunkRef> remainingRefs = done.isEmpty() ? refs
+                : refs.stream().filter(ref -> !done.contains(ref.turnIndex())).toList();
+        if (remaining.isEmpty()) {
+            // every turn has its result (the last connection ended after its last checkpoint): only the result is due
+            queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
+                    plan.audioMs(), now, new SessionOutcome.Completed(List.of(), List.of(), List.of(), 0, 0)));
+            services.gate().release();
+            return;
+        }
+        SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, remaining);
+        log.debug("dispatching session {} run {} attempt {} connection {}: {} of {} turns, {} ms of audio", sessionId,
+                state.runToken(), attempt, connection, remaining.size(), plan.turns().size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         try {
-            outcome = services.launcher().launch(request, refs);
+            outcome = services.launcher().launch(request, remainingRefs, turn -> queues.turnFinished(new FinishedTurn(
+                    sessionId, state.runToken(), attempt, connection, config, turn)));
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }

@@ -2,9 +2,11 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnResult;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Starts one provider session attempt for the dispatcher: the seam between the topology and the provider side, so
@@ -16,4 +18,13 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface SessionLauncher {
     CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks);
+
+    /**
+     * As {@link #launch(SessionRequest, List)}, reporting each turn's own outcome as the provider gives it (any
+     * thread). A launcher that cannot report turns early reports them all with the attempt's outcome.
+     */
+    default CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
+                                                     Consumer<TurnResult> turnOutcomes) {
+        return launch(request, chunks);
+    }
 }

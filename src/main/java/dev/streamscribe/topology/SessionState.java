@@ -118,6 +118,11 @@ public record SessionState(byte[] config, String runToken, Status status, long c
                 lastTouchedWallMs, attempt, runStartTimestamp, connections + 1, crashLoop + 1);
     }
 
+    /** IN_FLIGHT -> IN_FLIGHT: a turn got its outcome on the current connection, so the run is not crash-looping. */
+    SessionState progressed() {
+        return moveTo(Status.IN_FLIGHT, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
     /** IN_FLIGHT -> READY after a transient failure with attempts left: the attempt count stays; an outcome arrived. */
     SessionState retryPending() {
         return moveTo(Status.READY, attempt, Status.IN_FLIGHT).withoutCrashLoop();

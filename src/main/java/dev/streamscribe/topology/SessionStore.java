@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * One task's sessions: the {@code session-state} store, its {@link SessionSchedule} and the {@link ChunkIndex}, kept
- * in step by the one method that writes a state ({@link #put}). Every status change schedules what the new status
+ * One task's sessions: the {@code session-state} store, its {@link SessionSchedule}, the {@link ChunkIndex} and the
+ * {@link TurnResults}, kept in step by the one method that writes a state ({@link #put}). Every status change schedules what the new status
  * needs: expiry while ASSEMBLING, dispatch while READY or IN_FLIGHT, the purge once the run has its result.
  *
  * <p>A store written by a build without the schedule (an upgrade) gets its schedule from one full scan when the
@@ -40,13 +40,15 @@ final class SessionStore {
     private final KeyValueStore<String, SessionState> states;
     private final SessionSchedule schedule;
     private final ChunkIndex chunks;
+    private final TurnResults turnResults;
     private final Timing timing;
 
     private SessionStore(KeyValueStore<String, SessionState> states, SessionSchedule schedule, ChunkIndex chunks,
-                         Timing timing) {
+                         TurnResults turnResults, Timing timing) {
         this.states = states;
         this.schedule = schedule;
         this.chunks = chunks;
+        this.turnResults = turnResults;
         this.timing = timing;
     }
 
@@ -54,8 +56,9 @@ final class SessionStore {
     static SessionStore open(ProcessorContext<?, ?> context, Timing timing) {
         KeyValueStore<Bytes, byte[]> scheduleStore = context.getStateStore(StoreNames.SESSION_SCHEDULE);
         KeyValueStore<Bytes, byte[]> index = context.getStateStore(StoreNames.CHUNK_INDEX);
+        KeyValueStore<Bytes, byte[]> turns = context.getStateStore(StoreNames.TURN_RESULTS);
         SessionStore store = new SessionStore(context.getStateStore(StoreNames.SESSION_STATE),
-                new SessionSchedule(scheduleStore), new ChunkIndex(index), timing);
+                new SessionSchedule(scheduleStore), new ChunkIndex(index), new TurnResults(turns), timing);
         store.buildScheduleIfMissing(context);
         return store;
     }
@@ -66,6 +69,10 @@ final class SessionStore {
 
     SessionSchedule schedule() {
         return schedule;
+    }
+
+    TurnResults turnResults() {
+        return turnResults;
     }
 
     Timing timing() {
@@ -89,10 +96,11 @@ final class SessionStore {
         schedule(sessionId, next);
     }
 
-    /** Forgets the session: its state, its chunk index and its dispatch entry (other entries go when read). */
+    /** Forgets the session: its state, chunk index, turn results and dispatch entry (other entries go when read). */
     void delete(String sessionId) {
         states.delete(sessionId);
         chunks.deleteAll(sessionId);
+        turnResults.deleteSession(sessionId);
         schedule.remove(new SessionSchedule.Entry(Kind.DISPATCH, 0, sessionId));
     }
 

@@ -11,6 +11,8 @@ public final class StoreNames {
      * when ({@link SessionSchedule}).
      */
     public static final String SESSION_SCHEDULE = "session-schedule";
+    /** (session id, run token, turn) -> what the turn contributed: the turns that have their event (checkpoints). */
+    public static final String TURN_RESULTS = "turn-results";
     /** (session id, run token) -> SessionResult status: global, read from session-results before processing starts. */
     public static final String FINISHED_RUNS = "finished-runs";
 

@@ -24,6 +24,7 @@ final class TaskQueues {
     private final Queue<Waiting> waiting = new PriorityBlockingQueue<>(16, Comparator.comparingLong(Waiting::notBeforeMs));
     private final Map<String, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
     private final Queue<CompletedAttempt> completions = new ConcurrentLinkedQueue<>();
+    private final Queue<FinishedTurn> finishedTurns = new ConcurrentLinkedQueue<>();
 
     /** {@code sessionId} may start from {@code notBeforeMs} on (now, or after a retry backoff). */
     void enqueue(String sessionId, long notBeforeMs) {
@@ -68,13 +69,23 @@ final class TaskQueues {
         inFlight.remove(attempt.sessionId());
     }
 
+    /** A turn got its own outcome while its attempt goes on: written (checkpointed) before the attempt's outcome. */
+    void turnFinished(FinishedTurn turn) {
+        finishedTurns.add(turn);
+    }
+
+    /** The next finished turn to write, if any. */
+    Optional<FinishedTurn> pollFinishedTurn() {
+        return Optional.ofNullable(finishedTurns.poll());
+    }
+
     /** The next finished attempt to write, if any. */
     Optional<CompletedAttempt> pollCompletion() {
         return Optional.ofNullable(completions.poll());
     }
 
     boolean hasCompletions() {
-        return !completions.isEmpty();
+        return !completions.isEmpty() || !finishedTurns.isEmpty();
     }
 
     /** The task is closing: its open sessions are cancelled and nothing waits any more. */

@@ -81,6 +81,8 @@ public final class TranscribeTopology {
                 Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_SCHEDULE),
                 Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER, DRAIN);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.TURN_RESULTS),
+                Serdes.Bytes(), Serdes.ByteArray()), ASSEMBLER, DISPATCHER, DRAIN);
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.FINISHED_RUNS),
                         Serdes.String(), Serdes.String()).withLoggingDisabled(),
                 RESULTS_SOURCE, topics.sessionResults().keySerde().deserializer(),

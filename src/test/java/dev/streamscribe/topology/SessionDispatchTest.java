@@ -12,6 +12,8 @@ import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnSpec;
+import dev.streamscribe.realtime.event.ProviderUsage;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,16 +47,29 @@ class SessionDispatchTest {
     Path stateDir;
     private final List<Launch> launches = new ArrayList<>();
 
-    /** One call of the launcher: what it was asked, and the outcome the test completes. */
-    private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome) {
+    /**
+     * One call of the launcher: what it was asked, the outcome the test completes, and where the test reports a turn
+     * finished while the attempt goes on (as the driver does).
+     */
+    private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome,
+                          Consumer<TurnResult> turnFinished, List<ChunkRef> refs) {
     }
 
     @BeforeEach
     void start() {
-        SessionLauncher launcher = (request, refs) -> {
-            CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
-            launches.add(new Launch(request, outcome));
-            return outcome;
+        SessionLauncher launcher = new SessionLauncher() {
+            @Override
+            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
+                return launch(request, chunks, turn -> { });
+            }
+
+            @Override
+            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
+                                                            Consumer<TurnResult> turnOutcomes) {
+                CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+                launches.add(new Launch(request, outcome, turnOutcomes, List.copyOf(chunks)));
+                return outcome;
+            }
         };
         DispatchServices services = DispatchServices.create(2, launcher, new RetryPolicy(3, BACKOFF),
                 new PipelineMetrics(new SimpleMeterRegistry()));
@@ -77,12 +93,26 @@ class SessionDispatchTest {
         dispatchTick(); // the mark is committed with the input; the next tick connects
     }
 
+    private static TurnResult turnDone(TurnSpec turn) {
+        return new TurnResult(turn.turnIndex(), TurnStatus.COMPLETED, Optional.empty(), "words of turn "
+                + turn.turnIndex(), turn.startMs(), turn.endMs(), Optional.of("item_" + turn.turnIndex()),
+                Optional.of(new ProviderUsage(ProviderUsage.Kind.DURATION, 0, 0, 0, 0, 0, 0, 0, 0, 1.0)), List.of(),
+                Optional.empty(), Optional.empty());
+    }
+
     private static SessionOutcome completed(SessionRequest request) {
-        List<TurnResult> turns = request.turns().stream().map(turn -> new TurnResult(turn.turnIndex(),
-                TurnStatus.COMPLETED, Optional.empty(), "words of turn " + turn.turnIndex(), turn.startMs(), turn.endMs(),
-                Optional.of("item_" + turn.turnIndex()), Optional.empty(), List.of(), Optional.empty(), Optional.empty()))
-                .toList();
+        List<TurnResult> turns = request.turns().stream().map(SessionDispatchTest::turnDone).toList();
         return new SessionOutcome.Completed(turns, List.of(), List.of("sess_1"), 0, 0);
+    }
+
+    /** A three-turn session of 100 ms per turn, complete. */
+    private void publishThreeTurns(String session) {
+        harness.configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
+        for (int turn = 0; turn < 3; turn++) {
+            harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(turn).setTurnIndex(turn)
+                    .setAudio(ByteBuffer.wrap(new byte[4_800])).setEndOfTurn(true).setEndOfSession(turn == 2).build());
+        }
+        dispatchTick();
     }
 
     private void drain() {
@@ -206,5 +236,77 @@ class SessionDispatchTest {
         drain();
         assertTrue(harness.results.isEmpty(), "connection 1's outcome is stale");
         assertEquals(Status.IN_FLIGHT, harness.state.get("s1").status());
+    }
+
+    @Test
+    void aTurnFinishedWhileItsAttemptGoesOnIsWrittenAtOnceAndNotAgainWithTheOutcome() {
+        publishThreeTurns("s1");
+        Launch launch = launches.getFirst();
+        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        drain();
+        List<TranscriptionEvent> early = harness.transcriptions.readValuesToList();
+        assertEquals(List.of(0), early.stream().map(TranscriptionEvent::getTurnIndex).toList(), "turn 0, checkpointed");
+        assertTrue(harness.results.isEmpty(), "the session goes on");
+
+        launch.outcome().complete(completed(launch.request()));
+        drain();
+        assertEquals(List.of(1, 2), harness.transcriptions.readValuesToList().stream()
+                .map(TranscriptionEvent::getTurnIndex).toList(), "turn 0 is not written again");
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals(3, result.getTurnsCompleted(), "the result sums every turn of the run");
+        assertEquals(3.0, result.getUsage().getDurationSeconds(), 1e-9, "usage of the checkpointed turn included");
+    }
+
+    @Test
+    void aRetrySendsOnlyTheTurnsWithoutAResult() {
+        publishThreeTurns("s1");
+        Launch first = launches.getFirst();
+        first.turnFinished().accept(turnDone(first.request().turns().get(0)));
+        first.turnFinished().accept(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
+        first.outcome().complete(new SessionOutcome.Failed(
+                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+        drain();
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
+        Launch second = launches.get(1);
+        assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
+                "only the turn without a result goes to the provider again");
+        assertEquals(List.of(1), second.refs().stream().map(ChunkRef::turnIndex).toList(), "and only its audio");
+        second.outcome().complete(completed(second.request()));
+        drain();
+        assertEquals(List.of(0, 2, 1), harness.transcriptions.readValuesToList().stream()
+                .map(TranscriptionEvent::getTurnIndex).toList(), "every turn exactly once");
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals(3, result.getTurnsCompleted());
+        assertEquals(2, result.getConnections());
+    }
+
+    @Test
+    void aSessionThatFailsKeepsItsFinishedTurnsAndFailsOnlyTheOthers() {
+        publishThreeTurns("s1");
+        Launch launch = launches.getFirst();
+        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        launch.outcome().complete(new SessionOutcome.Failed(
+                Classification.permanent("UPGRADE_REFUSED_401", "unauthorized"), List.of()));
+        drain();
+        List<TranscriptionEvent> events = harness.transcriptions.readValuesToList();
+        assertEquals(List.of(TurnStatus.COMPLETED, TurnStatus.FAILED, TurnStatus.FAILED),
+                events.stream().map(TranscriptionEvent::getStatus).toList());
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus());
+        assertEquals(1, result.getTurnsCompleted());
+        assertEquals(2, result.getTurnsFailed());
+    }
+
+    @Test
+    void aTurnReportedByAnOlderConnectionIsDropped() {
+        publishThreeTurns("s1");
+        Launch launch = launches.getFirst();
+        harness.state.put("s1", harness.state.get("s1").redispatched()); // the run moved on to connection 2
+        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        drain();
+        assertTrue(harness.transcriptions.isEmpty());
     }
 }

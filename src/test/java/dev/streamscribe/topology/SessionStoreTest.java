@@ -35,7 +35,9 @@ class SessionStoreTest {
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         KeyValueStore<Bytes, byte[]> index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
                 StoreNames.CHUNK_INDEX), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
-        for (KeyValueStore<?, ?> store : List.of(states, scheduleStore, index)) {
+        KeyValueStore<Bytes, byte[]> turns = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+                StoreNames.TURN_RESULTS), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+        for (KeyValueStore<?, ?> store : List.of(states, scheduleStore, index, turns)) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }

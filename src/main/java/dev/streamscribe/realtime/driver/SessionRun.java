@@ -86,6 +86,7 @@ final class SessionRun {
     private final SerialExecutor serial;
     private final AttemptTimers timers;
     private final Consumer<List<RateLimit>> rateLimits;
+    private final Consumer<TurnResult> turnOutcomes;
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
     private final TurnLedger turns;
     private final ConnectionSlot slot;
@@ -102,7 +103,7 @@ final class SessionRun {
 
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
-               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits) {
+               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits, Consumer<TurnResult> turnOutcomes) {
         this.request = request;
         this.audioSource = audio;
         this.endpoint = endpoint;
@@ -112,6 +113,7 @@ final class SessionRun {
         this.serial = serial;
         this.timers = new AttemptTimers(timer, serial);
         this.rateLimits = rateLimits;
+        this.turnOutcomes = turnOutcomes;
         this.turns = new TurnLedger(request.turns());
         this.slot = new ConnectionSlot(codec);
         outcome.whenComplete((result, error) -> {
@@ -335,8 +337,10 @@ final class SessionRun {
         }
     }
 
+    /** The turn has its own outcome from the provider: reported at once (a checkpoint), then the session goes on. */
     private void complete(Turn turn, TurnResult result) {
         turn.finish(result, Stage.COMMITTED);
+        turnOutcomes.accept(result);
         afterProgress();
     }
 

@@ -100,6 +100,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger openSessions = new AtomicInteger();
+    private final AtomicInteger commits = new AtomicInteger();
 
     private LocalRealtimeServer(Options options) throws Exception {
         this.options = options;
@@ -107,7 +108,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
                 Thread.ofPlatform().name("realtime-server-", 0).daemon().factory());
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("realtime-server-timer").daemon().factory());
         ServerContext context = new ServerContext(options.engine(), options.responses(), executor, timer,
-                options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions);
+                options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions, commits);
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("realtime-server-jetty");
         threads.setDaemon(true);
@@ -195,6 +196,14 @@ public final class LocalRealtimeServer implements AutoCloseable {
     /** Connections open right now. */
     public int openSessions() {
         return openSessions.get();
+    }
+
+    /**
+     * Commits of audio accepted so far, across connections: what a provider bills a transcription for, so tests can
+     * tell how much audio was sent more than once.
+     */
+    public int commitsAccepted() {
+        return commits.get();
     }
 
     /** Upgrade attempts so far (the ordinal the fault plan counts). */

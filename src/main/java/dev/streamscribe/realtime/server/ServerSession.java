@@ -243,6 +243,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
             return;
         }
         int commit = ++commits;
+        context.commitsAccepted().incrementAndGet();
         if (plan.injectedError().isPresent() && plan.injectAtCommit() == commit) {
             switch (plan.injectedError().get()) {
                 case RATE_LIMIT_EXCEEDED -> reject(ServerErrors.rateLimited(), eventId);

@@ -1,0 +1,14 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.realtime.driver.TurnResult;
+
+/**
+ * One turn's own outcome, reported by the driver while its attempt goes on, waiting for the CompletionDrain to write
+ * its TranscriptionEvent and checkpoint it in {@code turn-results}.
+ *
+ * @param connection the run's connection it came from: a turn of an older connection is dropped
+ */
+record FinishedTurn(String sessionId, String runToken, int attempt, int connection, SessionConfig config,
+                    TurnResult result) {
+}
