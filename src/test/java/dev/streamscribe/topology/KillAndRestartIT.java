@@ -7,6 +7,7 @@ import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DelayedSpeechEngine;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicWatcher;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +108,88 @@ class KillAndRestartIT {
                         SESSIONS, redispatched);
                 assertTrue(redispatched >= KILLS, "each kill landed while sessions were open: those were dispatched "
                         + "again after the restart (" + redispatched + " extra connections)");
+            } finally {
+                last.destroy();
+                last.waitFor(60, TimeUnit.SECONDS);
+                last.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * Turn checkpoints under kill -9: twenty-turn transcription-only sessions, killed mid-flight three times. Exactly
+     * once as above, and the provider receives again only what had no committed result at each kill: the turns the
+     * 10 sessions in flight were sending, and those whose results fell in the transaction the kill aborted (measured:
+     * about 36 per kill). Resending whole sessions re-sends every turn the sessions in flight had finished, about half
+     * of twenty each (over 100 per kill); the bound, 50 per kill, lies between the two.
+     */
+    @Test
+    void aKilledInstanceResumesEachSessionAtItsUnfinishedTurns() throws Exception {
+        var kafka = SharedInfrastructure.kafka();
+        String prefix = "kill-turns-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        int sessions = 30;
+        int turnsPerSession = 20;
+        // transcripts take 150 ms, so a session stays at the provider for about three seconds
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(
+                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(150))))) {
+            Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
+                    "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
+                    "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "3",
+                    "state.dir", stateDir.toString(), "operations.port", "0", "instance.id", "worker-1",
+                    "realtime.max-concurrent-sessions", "10"));
+            var config = ConfigLoader.fromMap(settings, Map.of());
+            Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+            PipelineTopics.prepare(config, topics);
+            Map<String, Object> props = TestProducers.props(kafka.bootstrapServers());
+            try (var configs = new KafkaProducer<>(props, topics.sessionConfigs().keySerde().serializer(),
+                    topics.sessionConfigs().valueSerde().serializer());
+                 var chunks = new KafkaProducer<>(props, topics.audioChunks().keySerde().serializer(),
+                         topics.audioChunks().valueSerde().serializer())) {
+                for (int i = 0; i < sessions; i++) {
+                    String id = "t-" + i;
+                    configs.send(new ProducerRecord<>(topics.sessionConfigs().name(), id,
+                            TestConfigs.transcription(Dialect.OPENAI_GA, id)));
+                    for (int turn = 0; turn < turnsPerSession; turn++) {
+                        chunks.send(new ProducerRecord<>(topics.audioChunks().name(), id, AudioChunk.newBuilder()
+                                .setSessionId(id).setSeq(turn).setTurnIndex(turn)
+                                .setAudio(ByteBuffer.wrap(TestAudio.turnAudio(turn, 300))).setEndOfTurn(true)
+                                .setEndOfSession(turn == turnsPerSession - 1).build()));
+                    }
+                }
+            }
+            Random random = new Random(17);
+            for (int kill = 0; kill < KILLS; kill++) {
+                Process process = launch(settings);
+                int progress = server.commitsAccepted() + 60 + random.nextInt(60);
+                Await.until(() -> server.commitsAccepted() >= progress && server.openSessions() > 0,
+                        Duration.ofSeconds(90), "the child pipeline to reach " + progress + " commits at the provider");
+                process.destroyForcibly(); // SIGKILL
+                assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            }
+            Process last = launch(settings);
+            try {
+                try (var watcher = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                        topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer())) {
+                    assertEquals(sessions, watcher.awaitKeys(sessions, Duration.ofSeconds(180)).size(),
+                            "every session has a result");
+                }
+                last.destroy(); // SIGTERM: a positive barrier, everything it will write is committed
+                assertTrue(last.waitFor(60, TimeUnit.SECONDS), "the last instance stops on SIGTERM");
+                Map<String, List<TranscriptionEvent>> transcriptions = readAll(kafka.bootstrapServers(),
+                        topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer());
+                for (int i = 0; i < sessions; i++) {
+                    List<TranscriptionEvent> turns = transcriptions.getOrDefault("t-" + i, List.of());
+                    assertEquals(IntStream.range(0, turnsPerSession).boxed().toList(),
+                            turns.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
+                            "exactly one TranscriptionEvent per turn of t-" + i);
+                }
+                int distinct = sessions * turnsPerSession;
+                int resent = server.commitsAccepted() - distinct;
+                System.out.printf("kill -9 x%d, %d sessions of %d turns: the provider accepted %d commits for %d turns "
+                        + "(ratio %.2f)%n", KILLS, sessions, turnsPerSession, server.commitsAccepted(), distinct,
+                        server.commitsAccepted() / (double) distinct);
+                assertTrue(resent <= KILLS * 50, resent + " turns were sent again: more than 50 per kill, so finished "
+                        + "turns were re-sent (whole sessions, not their unfinished turns)");
             } finally {
                 last.destroy();
                 last.waitFor(60, TimeUnit.SECONDS);
