@@ -27,6 +27,7 @@ public final class PipelineMetrics {
     public static final String REGISTRY_WAITING = "streamscribe.registry.waiting";
     public static final String REGISTRY_UNAVAILABLE = "streamscribe.registry.unavailable";
     public static final String ADMISSION_PAUSED = "streamscribe.admission.paused";
+    public static final String AUDIO_RESENT = "streamscribe.audio.resent.ms";
 
     private final MeterRegistry registry;
 
@@ -68,6 +69,13 @@ public final class PipelineMetrics {
     public void deadLetter(String reason) {
         Counter.builder(DEAD_LETTERS).tag("reason", reason).description("records and sessions rejected")
                 .register(registry).increment();
+    }
+
+    /** The provider is being given audio it was given before (a resumed turn, or context re-sent as audio). */
+    public void audioResent(long millis) {
+        Counter.builder(AUDIO_RESENT).baseUnit("milliseconds")
+                .description("session audio sent to the provider more than once (crash, retry or rotation)")
+                .register(registry).increment(millis);
     }
 
     public void duplicateChunk() {

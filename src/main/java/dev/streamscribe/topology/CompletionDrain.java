@@ -1,8 +1,10 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.topology.SessionState.Status;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -65,10 +67,10 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     }
 
     private void drain(long now) {
-        writeFinishedTurns(now);
+        writeTurns(now);
         Optional<CompletedAttempt> next;
         while ((next = queues.pollCompletion()).isPresent()) {
-            writeFinishedTurns(now); // a turn reported before this outcome is written before it
+            writeTurns(now); // a turn reported before this outcome is written before it
             CompletedAttempt attempt = next.get();
             SessionState state = sessions.get(attempt.sessionId()).orElse(null);
             if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
@@ -92,43 +94,86 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         }
     }
 
+    private void writeTurns(long now) {
+        countStreamingTurns();
+        writeFinishedTurns(now);
+    }
+
+    private boolean current(SessionState state, String runToken, int connection) {
+        return state != null && state.status() == Status.IN_FLIGHT && state.runToken().equals(runToken)
+                && state.connections() == connection;
+    }
+
     /**
-     * Turn checkpoints: each turn the provider finished while its attempt goes on gets its TranscriptionEvent now,
-     * recorded in {@code turn-results} in the same transaction, so no later connection sends it again. A turn of a
-     * connection the run has moved on from, or one already recorded, is dropped.
+     * The run's audio progress: a turn streamed again (at or below the highest turn any connection of the run has
+     * streamed, without a result) or re-sent as conversation context counts as audio sent more than once.
+     */
+    private void countStreamingTurns() {
+        Optional<StreamingTurn> next;
+        while ((next = queues.pollStreamingTurn()).isPresent()) {
+            StreamingTurn turn = next.get();
+            if (!current(sessions.get(turn.sessionId()).orElse(null), turn.runToken(), turn.connection())) {
+                continue;
+            }
+            TurnResults.Progress progress = sessions.turnResults().progress(turn.sessionId(), turn.runToken());
+            int index = turn.turn().turnIndex();
+            boolean again = turn.asContext() || index <= progress.maxStreamedTurn();
+            long resent = progress.audioResentMs() + (again ? turn.turn().durationMs() : 0);
+            if (again) {
+                services.metrics().audioResent(turn.turn().durationMs());
+            }
+            sessions.turnResults().putProgress(turn.sessionId(), turn.runToken(),
+                    new TurnResults.Progress(Math.max(index, progress.maxStreamedTurn()), resent));
+        }
+    }
+
+    /**
+     * Turn checkpoints: each turn the provider finished while its attempt goes on gets its TranscriptionEvent (and its
+     * ResponseEvent) now, recorded in {@code turn-results} in the same transaction, so no later connection sends it
+     * again. A turn of a connection the run has moved on from, or one already recorded, is dropped; a turn recorded
+     * without its response (by a build that wrote responses only with the outcome) gets only its ResponseEvent.
      */
     private void writeFinishedTurns(long now) {
         Optional<FinishedTurn> next;
         while ((next = queues.pollFinishedTurn()).isPresent()) {
             FinishedTurn turn = next.get();
             SessionState state = sessions.get(turn.sessionId()).orElse(null);
-            int index = turn.result().turnIndex();
-            if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(turn.runToken())
-                    || state.connections() != turn.connection()
-                    || sessions.turnResults().has(turn.sessionId(), turn.runToken(), index)) {
+            if (!current(state, turn.runToken(), turn.connection())) {
                 continue;
             }
-            TranscriptionEvent event = OutcomeRecords.transcription(turn, dialect, now);
-            context.forward(new Record<>(turn.sessionId(), event, now), sinks.transcriptions());
-            record(turn.sessionId(), turn.runToken(), event);
+            TurnCheckpoint checkpoint = turn.checkpoint();
+            int index = checkpoint.turn().turnIndex();
+            Optional<TurnResults.Recorded> earlier = sessions.turnResults().get(turn.sessionId(), turn.runToken(), index);
+            boolean writeResponse = checkpoint.response().isPresent()
+                    && earlier.map(recorded -> !recorded.responded()).orElse(true);
+            if (earlier.isPresent() && !writeResponse) {
+                continue;
+            }
+            TranscriptionEvent event = earlier.isPresent() ? null : OutcomeRecords.transcription(turn, dialect, now);
+            if (event != null) {
+                context.forward(new Record<>(turn.sessionId(), event, now), sinks.transcriptions());
+            }
+            ResponseEvent response = writeResponse ? OutcomeRecords.response(turn, dialect, now) : null;
+            if (response != null) {
+                context.forward(new Record<>(turn.sessionId(), response, now), sinks.responses());
+            }
+            sessions.turnResults().put(turn.sessionId(), turn.runToken(), index, OutcomeRecords.recorded(turn.config(),
+                    earlier, event, response, checkpoint));
             if (state.crashLoop() > 0) {
                 sessions.put(turn.sessionId(), state.progressed()); // a turn finished: the run is making progress
             }
         }
     }
 
-    private void record(String sessionId, String runToken, TranscriptionEvent event) {
-        sessions.turnResults().put(sessionId, runToken, event.getTurnIndex(),
-                new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage())));
-    }
-
     private void write(CompletedAttempt attempt, SessionState state, long now) {
         OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now,
-                sessions.turnResults().ofRun(attempt.sessionId(), attempt.runToken()));
+                sessions.turnResults().ofRun(attempt.sessionId(), attempt.runToken()),
+                sessions.turnResults().progress(attempt.sessionId(), attempt.runToken()));
         String key = attempt.sessionId();
         records.transcriptions().forEach(event -> {
             context.forward(new Record<>(key, event, now), sinks.transcriptions());
-            record(key, attempt.runToken(), event);
+            sessions.turnResults().put(key, attempt.runToken(), event.getTurnIndex(),
+                    new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage())));
         });
         records.responses().forEach(event -> context.forward(new Record<>(key, event, now), sinks.responses()));
         context.forward(new Record<>(key, records.result(), now), sinks.results());

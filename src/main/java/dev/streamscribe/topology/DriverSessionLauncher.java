@@ -3,12 +3,11 @@ package dev.streamscribe.topology;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnListener;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The real launcher: the session driver, fed by the audio reader's claim-check stream of the session's chunks.
@@ -23,12 +22,11 @@ public record DriverSessionLauncher(RealtimeSessionDriver driver, AudioReader au
 
     @Override
     public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-        return launch(request, chunks, turn -> { });
+        return launch(request, chunks, TurnListener.NONE);
     }
 
     @Override
-    public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                    Consumer<TurnResult> turnOutcomes) {
-        return driver.run(request, audio.open(request.sessionId(), chunks), turnOutcomes);
+    public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
+        return driver.run(request, audio.open(request.sessionId(), chunks), turns);
     }
 }

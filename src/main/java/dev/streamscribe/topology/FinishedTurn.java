@@ -1,14 +1,15 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnCheckpoint;
 
 /**
- * One turn's own outcome, reported by the driver while its attempt goes on, waiting for the CompletionDrain to write
- * its TranscriptionEvent and checkpoint it in {@code turn-results}.
+ * One turn with every outcome it gets (its transcription, and its response when it asked for one), reported by the
+ * driver while its attempt goes on, waiting for the CompletionDrain to write its TranscriptionEvent and ResponseEvent
+ * and checkpoint it in {@code turn-results}.
  *
  * @param connection the run's connection it came from: a turn of an older connection is dropped
  */
 record FinishedTurn(String sessionId, String runToken, int attempt, int connection, SessionConfig config,
-                    TurnResult result) {
+                    TurnCheckpoint checkpoint) {
 }

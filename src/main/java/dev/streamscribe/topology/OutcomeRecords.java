@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.ResponseStatus;
+import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TokenLogprob;
@@ -12,6 +13,7 @@ import dev.streamscribe.avro.Usage;
 import dev.streamscribe.avro.UsageKind;
 import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.realtime.event.ProviderUsage;
@@ -32,14 +34,15 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                              SessionResult result, Optional<DeadLetter> deadLetter) {
 
     static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs) {
-        return of(attempt, dialect, nowMs, Map.of());
+        return of(attempt, dialect, nowMs, Map.of(), TurnResults.Progress.NONE);
     }
 
     /**
      * @param recorded the run's turns that already have their TranscriptionEvent ({@code turn-results}), by index
+     * @param progress the run's audio progress (what the provider was given more than once)
      */
     static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs,
-                             Map<Integer, TurnResults.Recorded> recorded) {
+                             Map<Integer, TurnResults.Recorded> recorded, TurnResults.Progress progress) {
         List<TranscriptionEvent> transcriptions = new ArrayList<>();
         List<ResponseEvent> responses = new ArrayList<>();
         SessionResult.Builder result = SessionResult.newBuilder().setSessionId(attempt.sessionId())
@@ -47,7 +50,8 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setTurnsTotal(attempt.turns().size())
                 .setAudioMs(attempt.audioMs()).setDialect(dialect).setMetadata(attempt.config().getMetadata())
                 .setStartedAtMs(attempt.startedAtMs()).setFinishedAtMs(nowMs)
-                .setProviderSessionIds(attempt.outcome().providerSessionIds());
+                .setProviderSessionIds(attempt.outcome().providerSessionIds())
+                .setAudioResentMs(progress.audioResentMs());
         String model = attempt.config().getTranscription() == null ? null : attempt.config().getTranscription().getModel();
         Optional<DeadLetter> deadLetter = Optional.empty();
         switch (attempt.outcome()) {
@@ -66,16 +70,22 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                     total = add(total, earlier.usage());
                 }
                 for (ResponseResult response : completed.responses()) {
-                    responses.add(response(attempt, response, dialect, nowMs));
+                    TurnResults.Recorded earlier = recorded.get(response.turnIndex());
+                    if (earlier != null && earlier.responded()) {
+                        continue; // checkpointed with its turn; its usage is in the turn's
+                    }
+                    responses.add(response(attempt.sessionId(), attempt.runToken(), attempt.attempt(),
+                            attempt.connection(), response, dialect, nowMs));
                     total = addProvider(total, response.usage());
                 }
+                int respondedEarlier = (int) recorded.values().stream().filter(TurnResults.Recorded::responded).count();
                 int done = count(transcriptions, TurnStatus.COMPLETED) + count(recorded, TurnStatus.COMPLETED);
                 int all = transcriptions.size() + recorded.size();
                 result.setStatus(done == all ? SessionStatus.COMPLETED : SessionStatus.COMPLETED_WITH_ERRORS)
                         .setTurnsCompleted(done)
                         .setTurnsFailed(count(transcriptions, TurnStatus.FAILED) + count(recorded, TurnStatus.FAILED))
                         .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED) + count(recorded, TurnStatus.SKIPPED))
-                        .setResponsesTotal(responses.size()).setUsage(total);
+                        .setResponsesTotal(responses.size() + respondedEarlier).setUsage(total);
                 if (done < all) {
                     result.setReason("TURNS_NOT_COMPLETED");
                 }
@@ -100,6 +110,7 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                     total = add(total, earlier.usage());
                 }
                 result.setStatus(SessionStatus.FAILED).setReason(reason).setMessage(failed.classification().message())
+                        .setResponsesTotal((int) recorded.values().stream().filter(TurnResults.Recorded::responded).count())
                         .setTurnsCompleted(count(recorded, TurnStatus.COMPLETED))
                         .setTurnsFailed(count(transcriptions, TurnStatus.FAILED) + count(recorded, TurnStatus.FAILED))
                         .setTurnsSkipped(count(transcriptions, TurnStatus.SKIPPED) + count(recorded, TurnStatus.SKIPPED))
@@ -123,8 +134,38 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
 
     /** The TranscriptionEvent of one turn that finished while its attempt goes on (a checkpoint). */
     static TranscriptionEvent transcription(FinishedTurn turn, String dialect, long nowMs) {
-        return transcription(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(), turn.result(), dialect,
+        return transcription(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
+                turn.checkpoint().turn(), dialect,
                 turn.config().getTranscription() == null ? null : turn.config().getTranscription().getModel(), nowMs);
+    }
+
+    /** The ResponseEvent of a checkpointed turn that asked for a response. */
+    static ResponseEvent response(FinishedTurn turn, String dialect, long nowMs) {
+        return response(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
+                turn.checkpoint().response().orElseThrow(), dialect, nowMs);
+    }
+
+    /**
+     * What {@code turn-results} keeps of a checkpointed turn: the written events' status and usage, and, for a session
+     * with responses, the texts a resumed conversation restores.
+     *
+     * @param earlier  the turn's entry before (recorded without its response by an older build), if any
+     * @param event    the TranscriptionEvent written now (null: {@code earlier} has it)
+     * @param response the ResponseEvent written now, if any
+     */
+    static TurnResults.Recorded recorded(SessionConfig config, Optional<TurnResults.Recorded> earlier,
+                                         TranscriptionEvent event, ResponseEvent response, TurnCheckpoint checkpoint) {
+        TurnStatus status = event != null ? event.getStatus() : earlier.orElseThrow().status();
+        Optional<Usage> usage = event != null ? Optional.ofNullable(event.getUsage()) : earlier.orElseThrow().usage();
+        if (response != null) {
+            usage = Optional.ofNullable(add(usage.orElse(null), Optional.ofNullable(response.getUsage())));
+        }
+        boolean conversation = config.getResponse() != null;
+        TurnResult turn = checkpoint.turn();
+        return new TurnResults.Recorded(status, usage, response != null || earlier.map(TurnResults.Recorded::responded)
+                .orElse(false),
+                conversation && turn.status() == TurnStatus.COMPLETED ? Optional.of(turn.transcript()) : Optional.empty(),
+                conversation ? checkpoint.response().map(ResponseResult::said) : Optional.empty());
     }
 
     private static TranscriptionEvent transcription(String sessionId, String runToken, int attempt, int connection,
@@ -141,15 +182,17 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setItemId(turn.itemId().orElse(null)).setCompletedAtMs(nowMs).build();
     }
 
-    private static ResponseEvent response(CompletedAttempt attempt, ResponseResult response, String dialect, long nowMs) {
+    private static ResponseEvent response(String sessionId, String runToken, int attempt, int connection,
+                                          ResponseResult response, String dialect, long nowMs) {
         ResponseStatus status;
         try {
             status = ResponseStatus.valueOf(response.status().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             status = ResponseStatus.UNKNOWN;
         }
-        return ResponseEvent.newBuilder().setSessionId(attempt.sessionId()).setRunToken(attempt.runToken())
-                .setAttempt(attempt.attempt()).setConnection(attempt.connection()).setTurnIndex(response.turnIndex())
+        return ResponseEvent.newBuilder().setSessionId(sessionId).setRunToken(runToken)
+                .setAttempt(attempt).setConnection(connection).setTurnIndex(response.turnIndex())
+                .setContext(response.context().orElse(null))
                 .setStatus(status)
                 .setStatusReason(response.statusReason().orElse(null))
                 .setErrorType(response.error().map(e -> e.type()).orElse(null))

@@ -1,10 +1,14 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.driver.Classification;
+import dev.streamscribe.realtime.driver.ContextTurn;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnCheckpoint;
+import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -16,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -156,9 +162,9 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
     /**
      * Connects the session with the turns that have no result yet (turn checkpoints): a retry, a restart, a rebalance
-     * or a stop that ran out of drain time sends only what no earlier connection finished. A session with responses
-     * is sent whole, since its conversation would otherwise lack the earlier turns (restoring that context is still
-     * to come); turns already recorded are not written again either way.
+     * or a stop that ran out of drain time sends only what no earlier connection finished. A turn that asks for a
+     * response is finished once its ResponseEvent is written too. In a session with responses, the finished turns
+     * before the last unfinished one are restored into the new conversation ({@link #contextOf}).
      */
     private void launch(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
@@ -166,12 +172,16 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
         int attempt = state.attempt();
         int connection = state.connections();
-        boolean conversation = plan.turns().stream().anyMatch(TurnSpec::respond);
-        Set<Integer> done = conversation ? Set.of()
-                : sessions.turnResults().ofRun(sessionId, state.runToken()).keySet();
-        List<TurnSpec> remaining = plan.turns().stream().filter(turn -> !done.contains(turn.turnIndex())).toList();
-        List<ChunkRef> remainingRefs = done.isEmpty() ? refs
-                : refs.stream().filter(ref -> !done.contains(ref.turnIndex())).toList();
+        Map<Integer, TurnResults.Recorded> recorded = sessions.turnResults().ofRun(sessionId, state.runToken());
+        List<TurnSpec> remaining = plan.turns().stream().filter(turn -> !finished(turn, recorded)).toList();
+        List<ContextTurn> context = remaining.isEmpty() ? List.of()
+                : contextOf(plan.turns(), recorded, remaining.getLast().turnIndex());
+        Set<Integer> given = new HashSet<>();
+        remaining.forEach(turn -> given.add(turn.turnIndex()));
+        context.forEach(turn -> given.add(turn.turnIndex()));
+        List<TurnSpec> turns = plan.turns().stream().filter(turn -> given.contains(turn.turnIndex())).toList();
+        List<ChunkRef> givenRefs = turns.size() == plan.turns().size() ? refs
+                : refs.stream().filter(ref -> given.contains(ref.turnIndex())).toList();
         if (remaining.isEmpty()) {
             // every turn has its result (the last connection ended after its last checkpoint): only the result is due
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
@@ -179,13 +189,24 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             services.gate().release();
             return;
         }
-        SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, remaining);
-        log.debug("dispatching session {} run {} attempt {} connection {}: {} of {} turns, {} ms of audio", sessionId,
-                state.runToken(), attempt, connection, remaining.size(), plan.turns().size(), plan.audioMs());
+        SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, turns, context);
+        log.debug("dispatching session {} run {} attempt {} connection {}: {} of {} turns ({} restored as context), "
+                        + "{} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
+                plan.turns().size(), context.size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         try {
-            outcome = services.launcher().launch(request, remainingRefs, turn -> queues.turnFinished(new FinishedTurn(
-                    sessionId, state.runToken(), attempt, connection, config, turn)));
+            outcome = services.launcher().launch(request, givenRefs, new TurnListener() {
+                @Override
+                public void finished(TurnCheckpoint checkpoint) {
+                    queues.turnFinished(new FinishedTurn(sessionId, state.runToken(), attempt, connection, config,
+                            checkpoint));
+                }
+
+                @Override
+                public void streaming(TurnSpec turn, boolean asContext) {
+                    queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
+                }
+            });
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -210,6 +231,35 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     plan.turns(), plan.audioMs(), now, finished));
             services.gate().release();
         });
+    }
+
+    /** A turn is finished once its TranscriptionEvent is written, and its ResponseEvent when it asked for a response. */
+    private static boolean finished(TurnSpec turn, Map<Integer, TurnResults.Recorded> recorded) {
+        TurnResults.Recorded entry = recorded.get(turn.turnIndex());
+        return entry != null && (!turn.respond() || entry.responded());
+    }
+
+    /**
+     * What a resumed conversation restores: in a session with responses, every finished turn before {@code upTo} (the
+     * last unfinished turn) that reached the provider, as its transcript and its response's text; a turn without a
+     * transcript (failed, or transcription off) has its audio re-sent instead. Turns the provider never got
+     * (SKIPPED) have nothing to restore. Transcription-only sessions keep no conversation: nothing is restored.
+     */
+    private static List<ContextTurn> contextOf(List<TurnSpec> plan, Map<Integer, TurnResults.Recorded> recorded,
+                                               int upTo) {
+        if (plan.stream().noneMatch(TurnSpec::respond)) {
+            return List.of();
+        }
+        List<ContextTurn> context = new ArrayList<>();
+        for (TurnSpec turn : plan) {
+            TurnResults.Recorded entry = recorded.get(turn.turnIndex());
+            if (turn.turnIndex() >= upTo || !finished(turn, recorded) || entry.status() == TurnStatus.SKIPPED
+                    || !turn.sendable()) {
+                continue;
+            }
+            context.add(new ContextTurn(turn.turnIndex(), entry.userText(), entry.assistantText()));
+        }
+        return context;
     }
 
     @Override

@@ -2,11 +2,10 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnListener;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * Starts one provider session attempt for the dispatcher: the seam between the topology and the provider side, so
@@ -20,11 +19,10 @@ public interface SessionLauncher {
     CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks);
 
     /**
-     * As {@link #launch(SessionRequest, List)}, reporting each turn's own outcome as the provider gives it (any
-     * thread). A launcher that cannot report turns early reports them all with the attempt's outcome.
+     * As {@link #launch(SessionRequest, List)}, telling {@code turns} of each turn as its audio goes out and once it has
+     * its outcomes (any thread). A launcher that cannot report turns early reports them all with the attempt's outcome.
      */
-    default CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                     Consumer<TurnResult> turnOutcomes) {
+    default CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
         return launch(request, chunks);
     }
 }

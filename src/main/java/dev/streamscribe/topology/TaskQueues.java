@@ -25,6 +25,7 @@ final class TaskQueues {
     private final Map<String, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
     private final Queue<CompletedAttempt> completions = new ConcurrentLinkedQueue<>();
     private final Queue<FinishedTurn> finishedTurns = new ConcurrentLinkedQueue<>();
+    private final Queue<StreamingTurn> streamingTurns = new ConcurrentLinkedQueue<>();
 
     /** {@code sessionId} may start from {@code notBeforeMs} on (now, or after a retry backoff). */
     void enqueue(String sessionId, long notBeforeMs) {
@@ -69,7 +70,7 @@ final class TaskQueues {
         inFlight.remove(attempt.sessionId());
     }
 
-    /** A turn got its own outcome while its attempt goes on: written (checkpointed) before the attempt's outcome. */
+    /** A turn got its outcomes while its attempt goes on: written (checkpointed) before the attempt's outcome. */
     void turnFinished(FinishedTurn turn) {
         finishedTurns.add(turn);
     }
@@ -77,6 +78,15 @@ final class TaskQueues {
     /** The next finished turn to write, if any. */
     Optional<FinishedTurn> pollFinishedTurn() {
         return Optional.ofNullable(finishedTurns.poll());
+    }
+
+    /** A turn's audio started going to the provider: counted before the attempt's outcome is written. */
+    void turnStreaming(StreamingTurn turn) {
+        streamingTurns.add(turn);
+    }
+
+    Optional<StreamingTurn> pollStreamingTurn() {
+        return Optional.ofNullable(streamingTurns.poll());
     }
 
     /** The next finished attempt to write, if any. */

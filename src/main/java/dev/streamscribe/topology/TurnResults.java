@@ -15,18 +15,50 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code turn-results} store: which turns of a run already have their TranscriptionEvent (turn checkpoints), with
- * what the run's SessionResult sums over them (status, usage). Keyed (session, run, turn) so that one session's
- * entries are one range and one run's a sub-range; a set, not a high-water mark, since turns may finish out of order.
- * Values carry a version byte and enums by name (docs/operations.md section 5).
+ * The {@code turn-results} store: which turns of a run already have their TranscriptionEvent (and ResponseEvent, when
+ * they asked for one): turn checkpoints, with what the run's SessionResult sums over them (status, usage) and what a
+ * resumed conversation restores (the transcript, the response's text). Keyed (session, run, turn) so that one
+ * session's entries are one range and one run's a sub-range; a set, not a high-water mark, since turns may finish out
+ * of order. Turn -1 (after every turn in key order, outside {@link #ofRun}) holds the run's {@link Progress}.
+ * Values carry a version byte and enums by name (docs/operations.md section 5):
+ * <ul>
+ *   <li>2 (written now): status, usage, whether the ResponseEvent was written, transcript and response text (each
+ *       only kept for sessions with responses: nothing else restores context).</li>
+ *   <li>1: status and usage; read as "no ResponseEvent written" (version 1's builds wrote responses only with the
+ *       session's outcome), with no texts. Bytes in {@code src/test/resources/fixtures/turn-results-v1/}.</li>
+ * </ul>
  *
  * <p>Threading: a view of one task's store; the stream thread only.
  */
 final class TurnResults {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte PROGRESS_VERSION = 1;
+    private static final int PROGRESS_TURN = -1;
 
-    /** What a checkpointed turn contributes to its run's SessionResult. */
-    record Recorded(TurnStatus status, Optional<Usage> usage) {
+    /**
+     * What a checkpointed turn contributes to its run's SessionResult, and to a resumed conversation.
+     *
+     * @param responded     its ResponseEvent was written (a turn that asks for a response is finished only then)
+     * @param userText      the transcript a resumed conversation restores (sessions with responses only)
+     * @param assistantText the response's text a resumed conversation restores (sessions with responses only)
+     */
+    record Recorded(TurnStatus status, Optional<Usage> usage, boolean responded, Optional<String> userText,
+                    Optional<String> assistantText) {
+        /** A turn without a response or texts to keep (a transcription-only session's). */
+        Recorded(TurnStatus status, Optional<Usage> usage) {
+            this(status, usage, false, Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * How far the provider has been given a run's audio, over all its connections.
+     *
+     * @param maxStreamedTurn the highest turn whose audio went to the provider, -1 before any: every turn up to it
+     *                        without a result was given to an earlier connection (each sends its turns in order)
+     * @param audioResentMs   milliseconds of the run's audio the provider was given more than once
+     */
+    record Progress(int maxStreamedTurn, long audioResentMs) {
+        static final Progress NONE = new Progress(-1, 0);
     }
 
     private final KeyValueStore<Bytes, byte[]> store;
@@ -37,6 +69,30 @@ final class TurnResults {
 
     boolean has(String sessionId, String runToken, int turnIndex) {
         return store.get(key(sessionId, runToken, turnIndex)) != null;
+    }
+
+    Optional<Recorded> get(String sessionId, String runToken, int turnIndex) {
+        return Optional.ofNullable(store.get(key(sessionId, runToken, turnIndex))).map(TurnResults::decode);
+    }
+
+    Progress progress(String sessionId, String runToken) {
+        byte[] value = store.get(key(sessionId, runToken, PROGRESS_TURN));
+        return value == null ? Progress.NONE : decodeProgress(value);
+    }
+
+    void putProgress(String sessionId, String runToken, Progress progress) {
+        store.put(key(sessionId, runToken, PROGRESS_TURN), ByteBuffer.allocate(1 + 4 + 8).put(PROGRESS_VERSION)
+                .putInt(progress.maxStreamedTurn()).putLong(progress.audioResentMs()).array());
+    }
+
+    static Progress decodeProgress(byte[] bytes) {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        byte version = buffer.get();
+        if (version != PROGRESS_VERSION) {
+            throw new IllegalStateException("turn-results progress entry of version " + version + "; this build reads "
+                    + PROGRESS_VERSION + " (written by a newer streamscribe?)");
+        }
+        return new Progress(buffer.getInt(), buffer.getLong());
     }
 
     void put(String sessionId, String runToken, int turnIndex, Recorded recorded) {
@@ -76,7 +132,10 @@ final class TurnResults {
 
     static byte[] encode(Recorded recorded) {
         byte[] status = recorded.status().name().getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + status.length + 1 + 16 + 8 * 8 + 8);
+        byte[] user = recorded.userText().map(text -> text.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        byte[] assistant = recorded.assistantText().map(text -> text.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + status.length + 1 + 16 + 8 * 8 + 8 + 1 + 8
+                + (user == null ? 0 : user.length) + (assistant == null ? 0 : assistant.length));
         buffer.put(VERSION).put((byte) status.length).put(status);
         if (recorded.usage().isEmpty()) {
             buffer.put((byte) 0);
@@ -89,26 +148,51 @@ final class TurnResults {
                     .putLong(usage.getOutputTextTokens()).putLong(usage.getOutputAudioTokens())
                     .putDouble(usage.getDurationSeconds());
         }
+        buffer.put((byte) (recorded.responded() ? 1 : 0));
+        putText(buffer, user);
+        putText(buffer, assistant);
         return Arrays.copyOf(buffer.array(), buffer.position());
+    }
+
+    private static void putText(ByteBuffer buffer, byte[] text) {
+        buffer.putInt(text == null ? -1 : text.length);
+        if (text != null) {
+            buffer.put(text);
+        }
+    }
+
+    private static Optional<String> text(ByteBuffer buffer) {
+        int length = buffer.getInt();
+        if (length < 0) {
+            return Optional.empty();
+        }
+        byte[] text = new byte[length];
+        buffer.get(text);
+        return Optional.of(new String(text, StandardCharsets.UTF_8));
     }
 
     static Recorded decode(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         byte version = buffer.get();
-        if (version != VERSION) {
-            throw new IllegalStateException("turn-results entry of version " + version + "; this build reads " + VERSION
-                    + " (written by a newer streamscribe?)");
+        if (version < 1 || version > VERSION) {
+            throw new IllegalStateException("turn-results entry of version " + version + "; this build reads 1 to "
+                    + VERSION + " (written by a newer streamscribe?)");
         }
         TurnStatus status = TurnStatus.valueOf(name(buffer));
-        if (buffer.get() == 0) {
-            return new Recorded(status, Optional.empty());
+        Optional<Usage> usage = Optional.empty();
+        if (buffer.get() != 0) {
+            UsageKind kind = UsageKind.valueOf(name(buffer));
+            usage = Optional.of(Usage.newBuilder().setKind(kind).setInputTokens(buffer.getLong())
+                    .setOutputTokens(buffer.getLong()).setTotalTokens(buffer.getLong()).setInputTextTokens(buffer.getLong())
+                    .setInputAudioTokens(buffer.getLong()).setInputCachedTokens(buffer.getLong())
+                    .setOutputTextTokens(buffer.getLong()).setOutputAudioTokens(buffer.getLong())
+                    .setDurationSeconds(buffer.getDouble()).build());
         }
-        UsageKind kind = UsageKind.valueOf(name(buffer));
-        return new Recorded(status, Optional.of(Usage.newBuilder().setKind(kind).setInputTokens(buffer.getLong())
-                .setOutputTokens(buffer.getLong()).setTotalTokens(buffer.getLong()).setInputTextTokens(buffer.getLong())
-                .setInputAudioTokens(buffer.getLong()).setInputCachedTokens(buffer.getLong())
-                .setOutputTextTokens(buffer.getLong()).setOutputAudioTokens(buffer.getLong())
-                .setDurationSeconds(buffer.getDouble()).build()));
+        if (version == 1) {
+            return new Recorded(status, usage);
+        }
+        boolean responded = buffer.get() != 0;
+        return new Recorded(status, usage, responded, text(buffer), text(buffer));
     }
 
     private static String name(ByteBuffer buffer) {

@@ -48,7 +48,8 @@ class ServerEventExamplesTest {
             Map.entry("response.output_audio_transcript.delta", ServerEvent.ResponseAudioTranscriptDelta.class),
             Map.entry("response.audio_transcript.delta", ServerEvent.ResponseAudioTranscriptDelta.class),
             Map.entry("rate_limits.updated", ServerEvent.RateLimitsUpdated.class),
-            Map.entry("error", ServerEvent.Error.class));
+            Map.entry("error", ServerEvent.Error.class),
+            Map.entry("conversation.item.added", ServerEvent.ItemAdded.class));
     private static final Set<String> EXCLUDED = Set.of("transcription_session.updated");
     private static final Map<String, String> DRIFT = Map.of(
             "input_audio_buffer.dtmf_event_received", " input_audio_buffer.dtmf_event_received",
@@ -80,7 +81,10 @@ class ServerEventExamplesTest {
             assertInstanceOf(ServerEvent.Unknown.class, event);
             return;
         }
-        Class<? extends ServerEvent> expected = EXPECTED.getOrDefault(wireType, ServerEvent.Ignored.class);
+        // the acknowledgement of conversation.item.create: added in GA, created in beta (GA keeps created as legacy)
+        Class<? extends ServerEvent> expected = wireType.equals("conversation.item.created")
+                ? (dialect == Dialect.OPENAI_BETA ? ServerEvent.ItemAdded.class : ServerEvent.Ignored.class)
+                : EXPECTED.getOrDefault(wireType, ServerEvent.Ignored.class);
         assertInstanceOf(expected, event, wireType + " should decode as " + expected.getSimpleName());
     }
 

@@ -11,6 +11,8 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.TurnCheckpoint;
+import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.realtime.event.ProviderUsage;
@@ -30,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,7 +53,11 @@ class SessionDispatchTest {
      * finished while the attempt goes on (as the driver does).
      */
     private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome,
-                          Consumer<TurnResult> turnFinished, List<ChunkRef> refs) {
+                          TurnListener turns, List<ChunkRef> refs) {
+        /** The driver reports a turn (without a response) finished while the attempt goes on. */
+        void turnFinished(TurnResult turn) {
+            turns.finished(new TurnCheckpoint(turn, Optional.empty()));
+        }
     }
 
     @BeforeEach
@@ -60,14 +65,14 @@ class SessionDispatchTest {
         SessionLauncher launcher = new SessionLauncher() {
             @Override
             public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-                return launch(request, chunks, turn -> { });
+                return launch(request, chunks, TurnListener.NONE);
             }
 
             @Override
             public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                            Consumer<TurnResult> turnOutcomes) {
+                                                            TurnListener turns) {
                 CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
-                launches.add(new Launch(request, outcome, turnOutcomes, List.copyOf(chunks)));
+                launches.add(new Launch(request, outcome, turns, List.copyOf(chunks)));
                 return outcome;
             }
         };
@@ -242,7 +247,7 @@ class SessionDispatchTest {
     void aTurnFinishedWhileItsAttemptGoesOnIsWrittenAtOnceAndNotAgainWithTheOutcome() {
         publishThreeTurns("s1");
         Launch launch = launches.getFirst();
-        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        launch.turnFinished(turnDone(launch.request().turns().get(0)));
         drain();
         List<TranscriptionEvent> early = harness.transcriptions.readValuesToList();
         assertEquals(List.of(0), early.stream().map(TranscriptionEvent::getTurnIndex).toList(), "turn 0, checkpointed");
@@ -262,8 +267,8 @@ class SessionDispatchTest {
     void aRetrySendsOnlyTheTurnsWithoutAResult() {
         publishThreeTurns("s1");
         Launch first = launches.getFirst();
-        first.turnFinished().accept(turnDone(first.request().turns().get(0)));
-        first.turnFinished().accept(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
+        first.turnFinished(turnDone(first.request().turns().get(0)));
+        first.turnFinished(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
         first.outcome().complete(new SessionOutcome.Failed(
                 Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
         drain();
@@ -287,7 +292,7 @@ class SessionDispatchTest {
     void aSessionThatFailsKeepsItsFinishedTurnsAndFailsOnlyTheOthers() {
         publishThreeTurns("s1");
         Launch launch = launches.getFirst();
-        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        launch.turnFinished(turnDone(launch.request().turns().get(0)));
         launch.outcome().complete(new SessionOutcome.Failed(
                 Classification.permanent("UPGRADE_REFUSED_401", "unauthorized"), List.of()));
         drain();
@@ -305,7 +310,7 @@ class SessionDispatchTest {
         publishThreeTurns("s1");
         Launch launch = launches.getFirst();
         harness.state.put("s1", harness.state.get("s1").redispatched()); // the run moved on to connection 2
-        launch.turnFinished().accept(turnDone(launch.request().turns().get(0)));
+        launch.turnFinished(turnDone(launch.request().turns().get(0)));
         drain();
         assertTrue(harness.transcriptions.isEmpty());
     }

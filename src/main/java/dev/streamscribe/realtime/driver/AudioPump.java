@@ -59,9 +59,13 @@ final class AudioPump {
         return complete;
     }
 
-    /** Keeps {@code piece} until the new connection is configured. */
+    /** Keeps {@code piece} until the new connection is configured, or the conversation restored. */
     void hold(AudioPiece piece) {
         held = piece;
+    }
+
+    Optional<AudioPiece> peekHeld() {
+        return Optional.ofNullable(held);
     }
 
     Optional<AudioPiece> takeHeld() {

@@ -151,6 +151,7 @@ final class ConnectionSlot {
             case COMMIT -> "commit";
             case CLEAR -> "clear";
             case RESPONSE -> "rc";
+            case CONTEXT -> "item";
         };
         return codec.eventId(kind, generation + "_" + (turnIndex >= 0 ? turnIndex + "_" : "") + n);
     }

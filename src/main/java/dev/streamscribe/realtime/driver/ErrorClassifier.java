@@ -47,7 +47,10 @@ public final class ErrorClassifier {
             new Rule("`error` answering one of our `response.create`", FailureClass.TURN,
                     "that response recorded FAILED, the session goes on"),
             new Rule("`response.done` with status failed/incomplete/cancelled (other than quota)", FailureClass.TURN,
-                    "recorded in the ResponseEvent, the session goes on"));
+                    "recorded in the ResponseEvent, the session goes on"),
+            new Rule("`error` answering one of our `conversation.item.create` (restoring a resumed conversation)",
+                    FailureClass.TURN, "the earlier turns' audio is re-sent instead (CONTEXT_REFUSED, said in the "
+                    + "ResponseEvent); the attempt is retried when that audio is no longer at hand"));
 
     /** The table as markdown, as README prints it. */
     public static String markdownTable() {
@@ -59,7 +62,7 @@ public final class ErrorClassifier {
     }
 
     /** What a client event was for, when an error names it. */
-    enum Purpose { CONFIG, APPEND, COMMIT, CLEAR, RESPONSE }
+    enum Purpose { CONFIG, APPEND, COMMIT, CLEAR, RESPONSE, CONTEXT }
 
     private ErrorClassifier() {
     }
@@ -89,6 +92,9 @@ public final class ErrorClassifier {
                 }
                 case RESPONSE -> {
                     return new Classification(FailureClass.TURN, "RESPONSE_REJECTED", detail, false);
+                }
+                case CONTEXT -> {
+                    return new Classification(FailureClass.TURN, "CONTEXT_REFUSED", detail, false);
                 }
                 default -> {
                     // appends and clears: judged by type below

@@ -53,20 +53,20 @@ public final class RealtimeSessionDriver {
 
     /** Starts one session attempt; the audio is pulled from {@code audio} one piece at a time. */
     public CompletableFuture<SessionOutcome> run(SessionRequest request, Flow.Publisher<AudioPiece> audio) {
-        return run(request, audio, turn -> { });
+        return run(request, audio, TurnListener.NONE);
     }
 
     /**
-     * As {@link #run(SessionRequest, Flow.Publisher)}, telling {@code turnOutcomes} each turn's own outcome (its
-     * transcript, or the provider's failed transcription) the moment the provider gives it, before the attempt ends:
-     * what the pipeline checkpoints, so a later connection sends only turns without one.
+     * As {@link #run(SessionRequest, Flow.Publisher)}, telling {@code turns} each turn's outcomes (its transcript or
+     * the provider's failed transcription, and its response) the moment the provider has given them all, before the
+     * attempt ends: what the pipeline checkpoints, so a later connection sends only turns without one.
      *
-     * @param turnOutcomes called on the session's serial executor, never concurrently for one session
+     * @param turns called on the session's serial executor, never concurrently for one session
      */
     public CompletableFuture<SessionOutcome> run(SessionRequest request, Flow.Publisher<AudioPiece> audio,
-                                                 Consumer<TurnResult> turnOutcomes) {
+                                                 TurnListener turns) {
         SessionRun run = new SessionRun(request, audio, endpoint, codec, transport, settings,
-                new SerialExecutor(executor), timer, rateLimits, turnOutcomes);
+                new SerialExecutor(executor), timer, rateLimits, turns);
         run.start();
         return run.outcome();
     }

@@ -17,29 +17,43 @@ import java.util.Optional;
 final class ResponseTracker {
     private static final class Active {
         final Turn turn;
+        final Optional<String> context;
         String responseId;
         final StringBuilder text = new StringBuilder();
         final StringBuilder audioTranscript = new StringBuilder();
 
-        Active(Turn turn) {
+        Active(Turn turn, Optional<String> context) {
             this.turn = turn;
+            this.context = context;
         }
     }
 
     private final List<ResponseResult> results = new ArrayList<>();
     private Active active;
 
-    /** {@code response.create} went out for {@code turn}. */
-    void requested(Turn turn) {
+    /**
+     * {@code response.create} went out for {@code turn}.
+     *
+     * @param context how the turn's conversation was restored, when its connection resumed the run there
+     */
+    void requested(Turn turn, Optional<String> context) {
         if (active != null) {
             throw new IllegalStateException("turn " + turn.index() + " asks for a response while turn "
                     + active.turn.index() + "'s is active");
         }
-        active = new Active(turn);
+        active = new Active(turn, context);
     }
 
     boolean idle() {
         return active == null;
+    }
+
+    /** The turn whose response is active. */
+    Turn activeTurn() {
+        if (active == null) {
+            throw new IllegalStateException("no response is active");
+        }
+        return active.turn;
     }
 
     boolean activeFor(Turn turn) {
@@ -75,20 +89,25 @@ final class ResponseTracker {
         String text = !active.text.isEmpty() ? active.text.toString() : done.text();
         String transcript = !active.audioTranscript.isEmpty() ? active.audioTranscript.toString() : done.audioTranscript();
         results.add(ResponseResult.done(active.turn.index(), done.responseId(), done.status(), done.statusReason(),
-                done.error(), text, transcript, done.usage(), active.turn.itemId(), providerSession));
+                done.error(), text, transcript, done.usage(), active.turn.itemId(), providerSession, active.context));
         active = null;
     }
 
     /** An {@code error} answered the active response's {@code response.create}. */
     void failed(ErrorInfo error, Optional<String> providerSession) {
         results.add(ResponseResult.failed(active.turn.index(), Optional.ofNullable(active.responseId), error,
-                active.turn.itemId(), providerSession));
+                active.turn.itemId(), providerSession, active.context));
         active = null;
     }
 
     /** The turn's commit was refused, so its response was never asked for. */
-    void neverAsked(int turnIndex, ErrorInfo error, Optional<String> providerSession) {
-        results.add(ResponseResult.failed(turnIndex, Optional.empty(), error, Optional.empty(), providerSession));
+    void neverAsked(int turnIndex, ErrorInfo error, Optional<String> providerSession, Optional<String> context) {
+        results.add(ResponseResult.failed(turnIndex, Optional.empty(), error, Optional.empty(), providerSession, context));
+    }
+
+    /** The result of turn {@code turnIndex}'s response, once it has one. */
+    Optional<ResponseResult> of(int turnIndex) {
+        return results.stream().filter(r -> r.turnIndex() == turnIndex).findFirst();
     }
 
     List<ResponseResult> results() {

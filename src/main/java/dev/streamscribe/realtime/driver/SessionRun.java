@@ -31,6 +31,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * One session attempt: the protocol state machine of docs/architecture.md section 5 and docs/protocol.md sections 3, 4, 5, 7, 10.
@@ -38,6 +39,7 @@ import java.util.function.Consumer;
  * <pre>
  * CONNECTING -open-> CONFIGURING (full session.update sent at once; session.created accepted in any order or never)
  *   -session.updated-> STREAMING: per turn, one append per piece (<= 256 KiB, sample-aligned), pulled one at a time
+ *     (RESTORING first, on a resumed or rotated conversation: the earlier turns it lacks, as conversation items)
  *   -end of turn-> AWAITING_COMMIT (commit; wait for its committed or its error: a failed commit's error arrives late)
  *   -committed-> AWAITING_RESPONSE (response.create when the turn asks; one active response at a time)
  *   -response.done / no response-> STREAMING (next turn; ROTATING to a new socket first when the connection is old)
@@ -61,14 +63,15 @@ final class SessionRun {
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
 
     private enum Phase {
-        CONNECTING, CONFIGURING, STREAMING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, DRAINING, DONE;
+        CONNECTING, CONFIGURING, STREAMING, RESTORING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, DRAINING, DONE;
 
         /** The moves of the diagram above; DONE may be entered from anywhere. */
         boolean mayMoveTo(Phase next) {
             return next == DONE || switch (this) {
                 case CONNECTING -> next == CONFIGURING;
                 case CONFIGURING -> next == STREAMING;
-                case STREAMING -> next == AWAITING_COMMIT || next == ROTATING || next == DRAINING;
+                case STREAMING -> next == AWAITING_COMMIT || next == ROTATING || next == DRAINING || next == RESTORING;
+                case RESTORING -> next == STREAMING;
                 case AWAITING_COMMIT -> next == AWAITING_RESPONSE || next == STREAMING;
                 case AWAITING_RESPONSE -> next == STREAMING;
                 case ROTATING -> next == CONNECTING;
@@ -86,7 +89,7 @@ final class SessionRun {
     private final SerialExecutor serial;
     private final AttemptTimers timers;
     private final Consumer<List<RateLimit>> rateLimits;
-    private final Consumer<TurnResult> turnOutcomes;
+    private final TurnListener turnListener;
     private final CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
     private final TurnLedger turns;
     private final ConnectionSlot slot;
@@ -100,10 +103,11 @@ final class SessionRun {
     private Optional<String> currentProviderSessionId = Optional.empty();
     private Turn pendingCommit;
     private final ResponseTracker responses = new ResponseTracker();
+    private final ConversationRestore restore;
 
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
-               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits, Consumer<TurnResult> turnOutcomes) {
+               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits, TurnListener turnListener) {
         this.request = request;
         this.audioSource = audio;
         this.endpoint = endpoint;
@@ -113,8 +117,10 @@ final class SessionRun {
         this.serial = serial;
         this.timers = new AttemptTimers(timer, serial);
         this.rateLimits = rateLimits;
-        this.turnOutcomes = turnOutcomes;
-        this.turns = new TurnLedger(request.turns());
+        this.turnListener = turnListener;
+        this.turns = new TurnLedger(request.turns(), request.context().stream().map(ContextTurn::turnIndex)
+                .collect(Collectors.toSet()));
+        this.restore = new ConversationRestore(request.config().getResponse() != null, request.context());
         this.slot = new ConnectionSlot(codec);
         outcome.whenComplete((result, error) -> {
             if (error instanceof CancellationException) {
@@ -135,7 +141,7 @@ final class SessionRun {
                 fail(Classification.permanent("CONFIG_ERROR", e.getMessage()));
                 return;
             }
-            if (turns.isEmpty()) {
+            if (turns.isEmpty() || turns.onlyContext()) {
                 fail(Classification.permanent("NO_AUDIO", "the session has no turns"));
                 return;
             }
@@ -172,6 +178,7 @@ final class SessionRun {
                         return;
                     }
                     slot.opened(opened, System.nanoTime());
+                    restore.newConnection();
                     currentProviderSessionId = Optional.empty();
                     enter(Phase.CONFIGURING);
                     // Never wait for session.created: send the full configuration at once, gate audio on session.updated.
@@ -242,6 +249,7 @@ final class SessionRun {
             case ServerEvent.AudioCleared cleared -> {
                 // answer to our defensive clear; nothing waits for it
             }
+            case ServerEvent.ItemAdded added -> onItemAdded(added);
             case ServerEvent.TranscriptionDelta delta -> {
                 // the completed event carries the whole transcript; deltas are not needed for batch output
             }
@@ -294,6 +302,13 @@ final class SessionRun {
         Turn turn = pendingCommit;
         pendingCommit = null;
         turns.committed(turn, committed.itemId());
+        if (turn.context()) {
+            // an earlier turn's audio, re-sent as context: its transcription was recorded by an earlier connection
+            turn.finishAsContext(Stage.COMMITTED);
+            enter(Phase.STREAMING);
+            proceed();
+            return;
+        }
         if (sessionSettings.transcription().isEmpty()) {
             // nothing will transcribe it: the turn is done once committed
             complete(turn, TurnResult.completed(turn.spec(), committed.itemId(), "", Optional.empty(), List.of(),
@@ -305,7 +320,7 @@ final class SessionRun {
                                     + ") within " + settings.itemTimeout().toMillis() + " ms")))));
         }
         if (turn.spec().respond()) {
-            responses.requested(turn);
+            responses.requested(turn, turn.contextNote());
             enter(Phase.AWAITING_RESPONSE);
             send(new ClientEvent.CreateResponse(request.config().getResponse(), turn.index()), Purpose.RESPONSE,
                     turn.index());
@@ -337,11 +352,29 @@ final class SessionRun {
         }
     }
 
-    /** The turn has its own outcome from the provider: reported at once (a checkpoint), then the session goes on. */
+    /** The turn has its own outcome from the provider: checkpointed once its response is in too, then the session goes on. */
     private void complete(Turn turn, TurnResult result) {
         turn.finish(result, Stage.COMMITTED);
-        turnOutcomes.accept(result);
+        checkpointIfFinished(turn);
         afterProgress();
+    }
+
+    /**
+     * Reports the turn (a checkpoint) once it has every outcome it will get here: its transcription, and its response
+     * when it asked for one. Turns finish out of order, so this runs after either arrives.
+     */
+    private void checkpointIfFinished(Turn turn) {
+        if (!turn.done() || turn.context() || turn.reported()) {
+            return;
+        }
+        Optional<ResponseResult> response = responses.of(turn.index());
+        if (turn.spec().respond() && response.isEmpty()) {
+            return;
+        }
+        turn.markReported();
+        TurnCheckpoint checkpoint = new TurnCheckpoint(turn.result(), response);
+        restore.finished(checkpoint);
+        turnListener.finished(checkpoint);
     }
 
     private void onResponseDone(ServerEvent.ResponseDone done) {
@@ -353,7 +386,9 @@ final class SessionRun {
             fail(problem.get());
             return;
         }
+        Turn turn = responses.activeTurn();
         responses.done(done, currentProviderSessionId);
+        checkpointIfFinished(turn);
         afterResponse();
     }
 
@@ -376,22 +411,35 @@ final class SessionRun {
             return;
         }
         int turnIndex = correlation.orElseThrow().turnIndex();
+        if (correlation.get().purpose() == Purpose.CONTEXT) {
+            onContextRefused(classification);
+            return;
+        }
         Turn turn = turns.turn(turnIndex).orElseThrow();
         if (correlation.get().purpose() == Purpose.COMMIT) {
             // no committed will come for this commit; the session stays usable
             if (pendingCommit == turn) {
                 timers.cancelWait();
                 pendingCommit = null;
+                if (turn.context()) {
+                    // an earlier turn's audio, re-sent as context, was refused: the conversation goes on without it
+                    turn.finishAsContext(Stage.COMMITTING);
+                    enter(Phase.STREAMING);
+                    proceed();
+                    return;
+                }
                 turn.finish(TurnResult.failed(turn.spec(), classification.reason() + ": " + classification.message(),
                         Optional.empty(), currentProviderSessionId), Stage.COMMITTING);
                 if (turn.spec().respond()) {
-                    responses.neverAsked(turnIndex, event.error(), currentProviderSessionId);
+                    responses.neverAsked(turnIndex, event.error(), currentProviderSessionId, turn.contextNote());
                 }
+                checkpointIfFinished(turn);
                 enter(Phase.STREAMING);
                 proceed();
             }
         } else if (responses.activeFor(turn)) {
             responses.failed(event.error(), currentProviderSessionId);
+            checkpointIfFinished(turn);
             afterResponse();
         }
     }
@@ -432,9 +480,28 @@ final class SessionRun {
         }
         if (!turn.spec().sendable()) {
             // guarded defensively: the assembler already marks such turns; their audio is never sent
-            if (!turn.done()) {
+            if (turn.context() && !turn.done()) {
+                turn.finishAsContext(Stage.PLANNED);
+            } else if (!turn.done()) {
                 turn.finish(TurnResult.skipped(turn.spec(), "TURN_TOO_SHORT"), Stage.PLANNED);
             }
+            if (piece.endOfTurn()) {
+                turn.endOfAudio();
+            }
+            audio.pieceDone();
+            proceed();
+            return;
+        }
+        if (turn.context() && turn.stage() == Stage.PLANNED && restore.userAsText(turn.index())) {
+            // an earlier turn restored as text (with everything before it): its audio is not sent
+            if (restore.begin(turn.index() + 1)) {
+                restoreThen(piece);
+                return;
+            }
+            turn.finishAsContext(Stage.PLANNED);
+            restore.restoredAsText(turn.index());
+        }
+        if (turn.context() && turn.done()) {
             if (piece.endOfTurn()) {
                 turn.endOfAudio();
             }
@@ -448,8 +515,17 @@ final class SessionRun {
                 rotate();
                 return;
             }
+            if (restore.begin(turn.index())) {
+                restoreThen(piece);
+                return;
+            }
             turn.startStreaming();
             slot.turnStarted();
+            restore.streamed(turn.index(), turn.context());
+            if (!turn.context()) {
+                turn.noteContext(restore.noteForFirstNewTurn(turn.index()));
+            }
+            turnListener.streaming(turn.spec(), turn.context());
         }
         ByteBuffer bytes = piece.audio().asReadOnlyBuffer();
         if (bytes.remaining() % sessionSettings.bytesPerSample() != 0) {
@@ -490,7 +566,11 @@ final class SessionRun {
             // the plan said long enough but the audio is not: committing would only earn
             // input_audio_buffer_commit_empty, so drop what was appended and skip the turn
             send(new ClientEvent.ClearAudio(), Purpose.CLEAR, turn.index());
-            turn.finish(TurnResult.skipped(turn.spec(), "TURN_TOO_SHORT"), Stage.STREAMING);
+            if (turn.context()) {
+                turn.finishAsContext(Stage.STREAMING);
+            } else {
+                turn.finish(TurnResult.skipped(turn.spec(), "TURN_TOO_SHORT"), Stage.STREAMING);
+            }
             proceed();
             return;
         }
@@ -508,6 +588,66 @@ final class SessionRun {
         } else {
             audio.requestNext();
         }
+    }
+
+    // ---------------------------------------------------------------- restoring a resumed conversation
+
+    /** Sends the restore batch {@link ConversationRestore#begin} prepared, one acknowledged item at a time, then handles {@code piece}. */
+    private void restoreThen(AudioPiece piece) {
+        enter(Phase.RESTORING);
+        audio.hold(piece);
+        sendNextItem();
+    }
+
+    private void sendNextItem() {
+        ConversationRestore.Item item = restore.next();
+        send(new ClientEvent.CreateItem(item.role(), item.text()), Purpose.CONTEXT, item.turnIndex());
+        awaitWithin(settings.itemTimeout(), "CONTEXT_TIMEOUT", "no acknowledgement of the conversation item restoring turn "
+                + item.turnIndex());
+    }
+
+    /** Our items are the only text items added while restoring: the previous turn's are all in by then. */
+    private void onItemAdded(ServerEvent.ItemAdded added) {
+        if (phase != Phase.RESTORING || !added.textual() || !restore.awaitingAcknowledgement()) {
+            return;
+        }
+        timers.cancelWait();
+        if (restore.acknowledged()) {
+            resumeAfterRestore();
+        } else {
+            sendNextItem();
+        }
+    }
+
+    /**
+     * The provider refused a context item (CONTEXT_REFUSED): the rest of the context goes as audio. That audio is at
+     * hand for the request's context turns still ahead in the stream; an item restoring a turn the attempt has no audio
+     * for any more (after a rotation) fails the attempt, and the retry re-sends it from the stream.
+     */
+    private void onContextRefused(Classification classification) {
+        if (phase != Phase.RESTORING || !restore.awaitingAcknowledgement()) {
+            return;
+        }
+        timers.cancelWait();
+        ConversationRestore.Item refused = restore.refused(classification.message());
+        AudioPiece held = audio.peekHeld().orElseThrow();
+        Optional<Turn> refusedTurn = turns.turn(refused.turnIndex());
+        boolean audioAhead = refusedTurn.isPresent() && refusedTurn.get().context()
+                && refusedTurn.get().stage() == Stage.PLANNED && refused.turnIndex() >= held.turnIndex();
+        if (!audioAhead && refused.role() == ClientEvent.CreateItem.Role.USER) {
+            fail(Classification.transientFailure("CONTEXT_REFUSED", "conversation.item.create restoring turn "
+                    + refused.turnIndex() + " was refused and its audio is not at hand on this connection: "
+                    + classification.message()));
+            return;
+        }
+        log.info("session {}: the provider refused conversation context for turn {}; re-sending earlier turns' audio "
+                + "instead: {}", request.sessionId(), refused.turnIndex(), classification.message());
+        resumeAfterRestore();
+    }
+
+    private void resumeAfterRestore() {
+        enter(Phase.STREAMING);
+        onPiece(audio.takeHeld().orElseThrow());
     }
 
     // ---------------------------------------------------------------- rotation, drain, end

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 
@@ -33,15 +34,36 @@ final class TurnLedger {
     /** One turn's lifecycle. */
     static final class Turn {
         private final TurnSpec spec;
+        private final boolean context;
         private Stage stage = Stage.PLANNED;
         private boolean endSeen;
         private long bytesAppended;
         private String itemId;
         private TurnResult result;
         private ScheduledFuture<?> itemTimer;
+        private boolean reported;
+        private Optional<String> contextNote = Optional.empty();
 
-        private Turn(TurnSpec spec) {
+        private Turn(TurnSpec spec, boolean context) {
             this.spec = spec;
+            this.context = context;
+        }
+
+        /**
+         * An earlier turn, finished on an earlier connection, whose audio is here only to restore a resumed
+         * conversation: it never asks for a response and never reports a result.
+         */
+        boolean context() {
+            return context;
+        }
+
+        /** A context turn is in the conversation (as text, or its audio committed): nothing more to wait for. */
+        void finishAsContext(Stage... allowedFrom) {
+            if (!context) {
+                throw new IllegalStateException("turn " + index() + " is not a context turn");
+            }
+            move(Stage.DONE, allowedFrom);
+            cancelTimer();
         }
 
         TurnSpec spec() {
@@ -77,8 +99,40 @@ final class TurnLedger {
             return Optional.ofNullable(itemId);
         }
 
+        /** The turn's result, once {@link #done()} (never for a context turn). */
+        TurnResult result() {
+            if (result == null) {
+                throw new IllegalStateException("turn " + index() + " has no result (" + stage + ")");
+            }
+            return result;
+        }
+
+        /** Whether its checkpoint went to the listener (once only). */
+        boolean reported() {
+            return reported;
+        }
+
+        void markReported() {
+            if (reported) {
+                throw new IllegalStateException("turn " + index() + " was checkpointed already");
+            }
+            reported = true;
+        }
+
+        /** How the conversation before this turn was restored, when its connection resumed the run at this turn. */
+        Optional<String> contextNote() {
+            return contextNote;
+        }
+
+        void noteContext(Optional<String> note) {
+            contextNote = note;
+        }
+
         /** The turn has its result; {@code allowedFrom} are the stages this kind of result may end. */
         void finish(TurnResult value, Stage... allowedFrom) {
+            if (context) {
+                throw new IllegalStateException("context turn " + index() + " has its result from an earlier connection");
+            }
             move(Stage.DONE, allowedFrom);
             result = value;
             cancelTimer();
@@ -129,8 +183,9 @@ final class TurnLedger {
     private final Map<String, Turn> byItem = new HashMap<>();
     private final Map<String, ServerEvent> earlyItemEvents = new HashMap<>();
 
-    TurnLedger(List<TurnSpec> specs) {
-        specs.forEach(spec -> turns.put(spec.turnIndex(), new Turn(spec)));
+    /** @param contextTurns indexes of the turns whose audio is here only as conversation context */
+    TurnLedger(List<TurnSpec> specs, Set<Integer> contextTurns) {
+        specs.forEach(spec -> turns.put(spec.turnIndex(), new Turn(spec, contextTurns.contains(spec.turnIndex()))));
     }
 
     Optional<Turn> turn(int index) {
@@ -184,12 +239,17 @@ final class TurnLedger {
         return turns.values().stream().filter(t -> !t.endSeen()).map(Turn::index).toList();
     }
 
-    /** Every turn's result, in turn order; only when {@link #allDone()}. */
+    /** Every turn's result (context turns have theirs from an earlier connection), in turn order; only when {@link #allDone()}. */
     List<TurnResult> results() {
         if (!allDone()) {
             throw new IllegalStateException("not every turn has its result");
         }
-        return turns.values().stream().map(t -> t.result).toList();
+        return turns.values().stream().filter(t -> !t.context).map(t -> t.result).toList();
+    }
+
+    /** Whether every turn is context: nothing new to send. */
+    boolean onlyContext() {
+        return turns.values().stream().allMatch(Turn::context);
     }
 
     void cancelTimers() {

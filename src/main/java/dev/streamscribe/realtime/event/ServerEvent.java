@@ -25,6 +25,17 @@ public sealed interface ServerEvent {
     record AudioCleared(String wireType) implements ServerEvent {
     }
 
+    /**
+     * A new conversation item ({@code conversation.item.added} in GA and Inworld, {@code conversation.item.created} in
+     * beta): what acknowledges our {@code conversation.item.create}.
+     *
+     * @param role    the item's role ("" when it has none, e.g. a function call)
+     * @param textual whether its content is text ({@code input_text}, {@code output_text}, {@code text}), as the items
+     *                we create are, rather than audio
+     */
+    record ItemAdded(String wireType, String itemId, String role, boolean textual) implements ServerEvent {
+    }
+
     record TranscriptionDelta(String wireType, String itemId, String delta) implements ServerEvent {
     }
 

@@ -27,6 +27,23 @@ abstract class CodecSupport implements DialectCodec {
     /** This dialect's full {@code session.update}. */
     abstract String sessionUpdate(SessionSettings settings, String eventId);
 
+    /** The wire type announcing a new conversation item: our {@code conversation.item.create}'s acknowledgement. */
+    abstract String itemAddedType();
+
+    /** The content type of assistant text in this dialect ({@code output_text}; beta {@code text}). */
+    abstract String assistantTextType();
+
+    /** {@code conversation.item.create} of a message with one text part; no ids (see {@link ClientEvent.CreateItem}). */
+    private String itemCreate(ClientEvent.CreateItem create, String eventId) {
+        ObjectNode event = envelope("conversation.item.create", eventId);
+        ObjectNode item = event.putObject("item");
+        boolean user = create.role() == ClientEvent.CreateItem.Role.USER;
+        item.put("type", "message").put("role", user ? "user" : "assistant");
+        item.putArray("content").addObject().put("type", user ? "input_text" : assistantTextType())
+                .put("text", create.text());
+        return event.toString();
+    }
+
     /** This dialect's {@code response.create}. */
     abstract String responseCreate(ResponseRequest request, int turnIndex, String eventId);
 
@@ -38,6 +55,7 @@ abstract class CodecSupport implements DialectCodec {
             case ClientEvent.ClearAudio clear -> envelope("input_audio_buffer.clear", eventId).toString();
             case ClientEvent.SessionUpdate update -> sessionUpdate(update.settings(), eventId);
             case ClientEvent.CreateResponse create -> responseCreate(create.request(), create.turnIndex(), eventId);
+            case ClientEvent.CreateItem create -> itemCreate(create, eventId);
         };
     }
 
@@ -56,6 +74,8 @@ abstract class CodecSupport implements DialectCodec {
             case "input_audio_buffer.committed" -> new ServerEvent.AudioCommitted(type,
                     WireJson.required(event, "item_id", type), WireJson.optional(event, "previous_item_id"));
             case "input_audio_buffer.cleared" -> new ServerEvent.AudioCleared(type);
+            case "conversation.item.added", "conversation.item.created" -> type.equals(itemAddedType())
+                    ? itemAdded(event, type) : ignoredOrUnknown(type);
             case "conversation.item.input_audio_transcription.delta" -> new ServerEvent.TranscriptionDelta(type,
                     WireJson.required(event, "item_id", type), WireJson.optional(event, "delta").orElse(""));
             case "conversation.item.input_audio_transcription.completed" -> new ServerEvent.TranscriptionCompleted(type,
@@ -78,9 +98,24 @@ abstract class CodecSupport implements DialectCodec {
                     yield new ServerEvent.ResponseAudioTranscriptDelta(type, WireJson.required(event, "response_id", type),
                             WireJson.optional(event, "delta").orElse(""));
                 }
-                yield ignoredTypes().contains(type) ? new ServerEvent.Ignored(type) : new ServerEvent.Unknown(type);
+                yield ignoredOrUnknown(type);
             }
         };
+    }
+
+    private ServerEvent ignoredOrUnknown(String type) {
+        return ignoredTypes().contains(type) ? new ServerEvent.Ignored(type) : new ServerEvent.Unknown(type);
+    }
+
+    private static ServerEvent.ItemAdded itemAdded(JsonNode event, String type) {
+        JsonNode item = WireJson.requiredObject(event, "item", type);
+        boolean textual = false;
+        for (JsonNode part : item.path("content")) {
+            String partType = part.path("type").asText("");
+            textual |= partType.equals("input_text") || partType.equals("output_text") || partType.equals("text");
+        }
+        return new ServerEvent.ItemAdded(type, WireJson.optional(item, "id").orElse(""),
+                WireJson.optional(item, "role").orElse(""), textual);
     }
 
     private static ServerEvent.ResponseDone responseDone(JsonNode event, String type) {

@@ -33,6 +33,16 @@ final class OpenAiBetaCodec extends CodecSupport {
     }
 
     @Override
+    String itemAddedType() {
+        return "conversation.item.created";
+    }
+
+    @Override
+    String assistantTextType() {
+        return "text";
+    }
+
+    @Override
     String textDeltaType() {
         return "response.text.delta";
     }

@@ -47,6 +47,16 @@ final class OpenAiGaCodec extends CodecSupport {
     }
 
     @Override
+    String itemAddedType() {
+        return "conversation.item.added";
+    }
+
+    @Override
+    String assistantTextType() {
+        return "output_text";
+    }
+
+    @Override
     String textDeltaType() {
         return "response.output_text.delta";
     }
