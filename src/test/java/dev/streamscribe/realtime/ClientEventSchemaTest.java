@@ -7,7 +7,9 @@ import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.NoiseReduction;
 import dev.streamscribe.avro.OutputModality;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.realtime.driver.ContextTurn;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.testing.ListAudioPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -35,7 +38,8 @@ class ClientEventSchemaTest {
             "input_audio_buffer.append", "RealtimeClientEventInputAudioBufferAppend",
             "input_audio_buffer.commit", "RealtimeClientEventInputAudioBufferCommit",
             "input_audio_buffer.clear", "RealtimeClientEventInputAudioBufferClear",
-            "response.create", "RealtimeClientEventResponseCreate");
+            "response.create", "RealtimeClientEventResponseCreate",
+            "conversation.item.create", "RealtimeClientEventConversationItemCreate");
     /** Field names that exist only in the beta shape (inside session and response). */
     private static final Set<String> BETA_ONLY = Set.of("modalities", "input_audio_format", "output_audio_format",
             "input_audio_transcription", "input_audio_noise_reduction", "max_response_output_tokens", "temperature");
@@ -118,6 +122,37 @@ class ClientEventSchemaTest {
     @EnumSource(Dialect.class)
     void shouldSendOnlySchemaValidEventsForTranscriptionAndResponses(Dialect dialect) {
         assertValid(dialect, eventsSentIn(dialect, null, 600, 700));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldSendSchemaValidConversationItemsWhenResumingAConversation(Dialect dialect) {
+        List<JsonNode> events = new ArrayList<>();
+        try (DriverHarness h = new DriverHarness(dialect, s -> { })) {
+            SessionConfig config = h.responseConfig();
+            SessionRequest request = new SessionRequest("s-1", "r-1", 1, config,
+                    DriverHarness.request(config, 600, 700).turns(),
+                    List.of(new ContextTurn(0, Optional.of("hello there"), Optional.of("hi"))));
+            assertInstanceOf(SessionOutcome.Completed.class, h.run(request,
+                    new ListAudioPublisher(DriverHarness.pieces(24_000, 600, 700))));
+            h.peer.connections().forEach(c -> events.addAll(c.received));
+        }
+        assertValid(dialect, events);
+        List<JsonNode> items = events.stream().filter(e -> e.path("type").asText().equals("conversation.item.create"))
+                .toList();
+        assertEquals(2, items.size(), "turn 0's user and assistant messages");
+        assertEquals("input_text", items.get(0).at("/item/content/0/type").asText());
+        assertEquals(dialect == Dialect.OPENAI_BETA ? "text" : "output_text",
+                items.get(1).at("/item/content/0/type").asText(), "the assistant's text type of the dialect");
+        for (JsonNode item : items) {
+            assertFalse(item.has("previous_item_id"), "never an item id of an earlier connection");
+            assertFalse(item.path("item").has("id"));
+        }
+        // the strict schema refuses what the published API refuses, so the validation above is real
+        ObjectNode wrong = items.get(1).deepCopy();
+        ((ObjectNode) wrong.at("/item/content/0")).put("type", "input_audio_file");
+        assertFalse(ProtocolSchemas.validate(dialect == Dialect.OPENAI_BETA ? "beta" : "ga", false,
+                "RealtimeClientEventConversationItemCreate", wrong).isEmpty());
     }
 
     @ParameterizedTest

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
@@ -42,6 +43,11 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     boolean rejectSecondActiveResponse = true;
     /** Send a rejected commit's error this late, as the live API does (about 1 s, after later events). */
     long commitErrorDelayMs;
+    /** Refuse {@code conversation.item.create} from this ordinal on (1 = the first); 0: accept every one. */
+    int refuseItemsFrom;
+    /** The text of every conversation item accepted, in order, as "role: text". */
+    final List<String> itemsCreated = new CopyOnWriteArrayList<>();
+    private int itemCreates;
 
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private int commits;
@@ -131,9 +137,42 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
             }
             case "input_audio_buffer.commit" -> onCommit(connection, eventId);
             case "response.create" -> onResponseCreate(connection, eventId);
+            case "conversation.item.create" -> onItemCreate(connection, event, eventId);
             default -> connection.send(error(errorBody("invalid_request_error", "invalid_value",
                     "Invalid value: '" + type + "'.", "type"), eventId));
         }
+    }
+
+    /** Acknowledged as the dialect does: conversation.item.added then .done (GA, Inworld), conversation.item.created (beta). */
+    private void onItemCreate(PeerConnection connection, JsonNode event, String eventId) {
+        int ordinal = ++itemCreates;
+        if (refuseItemsFrom > 0 && ordinal >= refuseItemsFrom) {
+            connection.send(error(errorBody("invalid_request_error", "invalid_value",
+                    "Invalid 'item.content': this provider does not take text context.", "item.content"), eventId));
+            return;
+        }
+        ObjectNode item = ((ObjectNode) event.path("item")).deepCopy();
+        String itemId = "item_ctx" + ordinal;
+        item.put("id", itemId).put("object", "realtime.item").put("status", "completed");
+        itemsCreated.add(item.path("role").asText() + ": " + item.path("content").path(0).path("text").asText());
+        List<String> types = dialect == Dialect.OPENAI_BETA ? List.of("conversation.item.created")
+                : List.of("conversation.item.added", "conversation.item.done");
+        for (String type : types) {
+            ObjectNode ack = event(type);
+            if (previousItemId == null) {
+                ack.putNull("previous_item_id");
+            } else {
+                ack.put("previous_item_id", previousItemId);
+            }
+            ack.set("item", item.deepCopy());
+            connection.send(ack);
+        }
+        previousItemId = itemId;
+    }
+
+    /** Commits received on this connection. */
+    int commits() {
+        return commits;
     }
 
     private void onCommit(PeerConnection connection, String eventId) {

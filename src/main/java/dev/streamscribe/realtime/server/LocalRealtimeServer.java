@@ -77,6 +77,10 @@ public final class LocalRealtimeServer implements AutoCloseable {
             return new Options(host, value, dialects, engine, responses, faults, responseDuration, maxSessionDuration);
         }
 
+        public Options withResponses(ResponseEngine value) {
+            return new Options(host, port, dialects, engine, value, faults, responseDuration, maxSessionDuration);
+        }
+
         public Options withDialects(Set<Dialect> value) {
             return new Options(host, port, value, engine, responses, faults, responseDuration, maxSessionDuration);
         }
@@ -101,6 +105,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger commits = new AtomicInteger();
+    private final AtomicInteger itemsCreated = new AtomicInteger();
 
     private LocalRealtimeServer(Options options) throws Exception {
         this.options = options;
@@ -108,7 +113,8 @@ public final class LocalRealtimeServer implements AutoCloseable {
                 Thread.ofPlatform().name("realtime-server-", 0).daemon().factory());
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("realtime-server-timer").daemon().factory());
         ServerContext context = new ServerContext(options.engine(), options.responses(), executor, timer,
-                options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions, commits);
+                options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions, commits,
+                itemsCreated);
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("realtime-server-jetty");
         threads.setDaemon(true);
@@ -204,6 +210,11 @@ public final class LocalRealtimeServer implements AutoCloseable {
      */
     public int commitsAccepted() {
         return commits.get();
+    }
+
+    /** Conversation items clients created ({@code conversation.item.create} accepted), across connections. */
+    public int itemsCreated() {
+        return itemsCreated.get();
     }
 
     /** Upgrade attempts so far (the ordinal the fault plan counts). */

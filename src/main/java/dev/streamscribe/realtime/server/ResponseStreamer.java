@@ -75,7 +75,8 @@ final class ResponseStreamer {
         created.set("response", responseObject(responseId, "in_progress", modality, JSON.createArrayNode(), null,
                 params.get("metadata"), null));
         outbox.send(created);
-        String text = context.responses().respond(instructions, conversation.lastTurnMs(), conversation.lastTranscript());
+        String text = context.responses().respond(instructions, conversation.lastTurnMs(), conversation.lastTranscript(),
+                conversation.earlier());
         JsonNode metadata = params.get("metadata");
         ObjectNode item = JSON.createObjectNode();
         item.put("id", itemId).put("object", "realtime.item").put("type", "message").put("status", "in_progress")
@@ -86,7 +87,7 @@ final class ResponseStreamer {
         outputAdded.set("item", dialect.item(item));
         outbox.send(outputAdded);
         dialect.itemEvents(item, conversation.lastItemId(), false).forEach(outbox::send);
-        String previous = conversation.assistantItem(itemId);
+        String previous = conversation.assistantItem(itemId, text);
         ObjectNode partAdded = dialect.event("response.content_part.added");
         partAdded.put("response_id", responseId).put("item_id", itemId).put("output_index", 0).put("content_index", 0);
         partAdded.set("part", part(modality, ""));

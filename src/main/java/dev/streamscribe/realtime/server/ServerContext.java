@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** What every connection of one local server shares. */
 record ServerContext(SpeechEngine engine, ResponseEngine responses, Executor executor, ScheduledExecutorService timer,
                      Duration responseDuration, Duration maxSessionDuration, int maxEventBytes,
-                     AtomicInteger openSessions, AtomicInteger commitsAccepted) {
+                     AtomicInteger openSessions, AtomicInteger commitsAccepted, AtomicInteger itemsCreated) {
     /** Audio appended without a commit is capped: the server never buffers without bound. */
     static final int MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 }

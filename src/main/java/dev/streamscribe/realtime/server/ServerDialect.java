@@ -77,6 +77,11 @@ abstract class ServerDialect {
     /** The events announcing a new conversation item ({@code done}: it is already complete). */
     abstract List<ObjectNode> itemEvents(ObjectNode item, String previousItemId, boolean done);
 
+    /** The content type of assistant text in this dialect's items. */
+    String assistantTextType() {
+        return "output_text";
+    }
+
     /** An item in this dialect's content naming (GA names shown). */
     ObjectNode item(ObjectNode gaItem) {
         return gaItem.deepCopy();
@@ -308,6 +313,11 @@ abstract class ServerDialect {
             putNullable(created, "previous_item_id", previousItemId);
             created.set("item", item(item));
             return List.of(created);
+        }
+
+        @Override
+        String assistantTextType() {
+            return "text";
         }
 
         /** Beta content types: {@code text} and {@code audio} where GA says {@code output_text}, {@code output_audio}. */

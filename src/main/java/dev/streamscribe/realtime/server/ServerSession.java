@@ -170,7 +170,8 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
             }
             case "response.create" -> responses.create(event, eventId, config);
             case "response.cancel" -> responses.cancel(eventId, config);
-            case "conversation.item.create", "conversation.item.retrieve", "conversation.item.truncate",
+            case "conversation.item.create" -> onItemCreate(event, eventId);
+            case "conversation.item.retrieve", "conversation.item.truncate",
                  "conversation.item.delete", "output_audio_buffer.clear" -> reject(ServerErrors.invalidRequest(
                     "event_not_supported", "The local streamscribe server does not implement '" + type.asText() + "'.",
                     "type"), eventId);
@@ -201,6 +202,64 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         ObjectNode answer = dialect.event("session.updated");
         answer.set("session", dialect.renderSession(config, sessionId, expiresAt));
         outbox.send(answer);
+    }
+
+    /**
+     * {@code conversation.item.create} of a text message (what a client restoring a conversation sends): user and
+     * system items with {@code input_text}, assistant items with this dialect's text type ({@code output_text}; beta
+     * {@code text}). Appended at the end; a {@code previous_item_id} other than the last item is not implemented. The
+     * item is acknowledged with this dialect's item events and is part of the conversation responses see.
+     */
+    private void onItemCreate(JsonNode event, String eventId) {
+        JsonNode item = event.get("item");
+        if (item == null || !item.isObject()) {
+            reject(ServerErrors.invalidRequest("missing_required_parameter", "Missing required parameter: 'item'.",
+                    "item"), eventId);
+            return;
+        }
+        if (!item.path("type").asText("").equals("message")) {
+            reject(ServerErrors.invalidRequest("event_not_supported", "The local streamscribe server creates message "
+                    + "items only, not '" + item.path("type").asText("") + "'.", "item.type"), eventId);
+            return;
+        }
+        String role = item.path("role").asText("");
+        String textType = role.equals("assistant") ? dialect.assistantTextType() : "input_text";
+        if (!List.of("user", "assistant", "system").contains(role)) {
+            reject(ServerErrors.invalidRequest("invalid_value", "Invalid value: '" + role + "'. Supported values are: "
+                    + "'user', 'assistant' and 'system'.", "item.role"), eventId);
+            return;
+        }
+        JsonNode content = item.get("content");
+        if (content == null || !content.isArray() || content.isEmpty()) {
+            reject(ServerErrors.invalidRequest("missing_required_parameter", "Missing required parameter: "
+                    + "'item.content'.", "item.content"), eventId);
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode part = content.get(i);
+            if (!part.path("type").asText("").equals(textType) || !part.path("text").isTextual()) {
+                reject(ServerErrors.invalidRequest("invalid_value", "Invalid 'item.content[" + i + "]': a " + role
+                        + " message here takes parts of type '" + textType + "' with a 'text'.",
+                        "item.content[" + i + "].type"), eventId);
+                return;
+            }
+            text.append(part.get("text").asText());
+        }
+        JsonNode previousId = event.get("previous_item_id");
+        if (previousId != null && !previousId.isNull() && !previousId.asText().equals(conversation.lastItemId())) {
+            reject(ServerErrors.invalidRequest("invalid_value", "The local streamscribe server appends items only: "
+                    + "'previous_item_id' must be the last item or absent.", "previous_item_id"), eventId);
+            return;
+        }
+        String itemId = item.path("id").isTextual() ? item.get("id").asText() : "item_" + ServerDialect.randomId();
+        String previous = conversation.textItem(itemId, role, text.toString());
+        ObjectNode created = JSON.createObjectNode();
+        created.put("id", itemId).put("object", "realtime.item").put("type", "message").put("status", "completed")
+                .put("role", role);
+        created.set("content", content.deepCopy());
+        context.itemsCreated().incrementAndGet();
+        dialect.itemEvents(created, previous, true).forEach(outbox::send);
     }
 
     private void onAppend(JsonNode event, String eventId) {
