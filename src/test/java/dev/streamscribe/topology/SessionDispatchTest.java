@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionEvent;
@@ -11,6 +12,8 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
+import dev.streamscribe.realtime.driver.ContextTurn;
+import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnResult;
@@ -303,6 +306,79 @@ class SessionDispatchTest {
         assertEquals(SessionStatus.FAILED, result.getStatus());
         assertEquals(1, result.getTurnsCompleted());
         assertEquals(2, result.getTurnsFailed());
+    }
+
+    /** A three-turn conversation (a response after every turn), complete. */
+    private void publishThreeTurnConversation(String session) {
+        harness.configs.pipeInput(session, TestConfigs.withResponses(Dialect.OPENAI_GA, session));
+        for (int turn = 0; turn < 3; turn++) {
+            harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(turn).setTurnIndex(turn)
+                    .setAudio(ByteBuffer.wrap(new byte[4_800])).setEndOfTurn(true).setEndOfSession(turn == 2).build());
+        }
+        dispatchTick();
+    }
+
+    private static ResponseResult answer(int turn) {
+        return new ResponseResult(turn, Optional.of("resp_" + turn), "completed", Optional.empty(), Optional.empty(),
+                "answer " + turn, "", Optional.empty(), Optional.of("item_" + turn), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void aResumedConversationIsGivenItsFinishedTurnsAsContextAndWritesEveryResponseOnce() {
+        publishThreeTurnConversation("s1");
+        Launch first = launches.getFirst();
+        assertTrue(first.request().context().isEmpty(), "a first connection restores nothing");
+        first.turns().finished(new TurnCheckpoint(turnDone(first.request().turns().get(0)), Optional.of(answer(0))));
+        first.turnFinished(turnDone(first.request().turns().get(1))); // transcribed, its response still running
+        first.outcome().complete(new SessionOutcome.Failed(
+                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+        drain();
+        assertEquals(List.of(0), harness.responses.readValuesToList().stream().map(ResponseEvent::getTurnIndex).toList(),
+                "turn 0's response is written with its turn");
+
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
+        Launch second = launches.get(1);
+        assertEquals(List.of(new ContextTurn(0, Optional.of("words of turn 0"), Optional.of("answer 0"))),
+                second.request().context(), "turn 0 restored from its transcript and its answer");
+        assertEquals(List.of(0, 1, 2), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
+                "turn 1 has no response yet, so it goes again; turn 0's audio is at hand in case the text is refused");
+        assertEquals(List.of(0, 1, 2), second.refs().stream().map(ChunkRef::turnIndex).toList());
+
+        second.turns().finished(new TurnCheckpoint(turnDone(second.request().turns().get(1)), Optional.of(answer(1))));
+        second.outcome().complete(new SessionOutcome.Completed(List.of(turnDone(second.request().turns().get(1)),
+                turnDone(second.request().turns().get(2))), List.of(answer(1), answer(2)), List.of("sess_2"), 0, 0));
+        drain();
+        assertEquals(List.of(1, 2), harness.responses.readValuesToList().stream().map(ResponseEvent::getTurnIndex)
+                .toList(), "turn 1's response once (with its checkpoint, not again with the outcome)");
+        assertEquals(List.of(0, 1, 2), harness.transcriptions.readValuesToList().stream()
+                .map(TranscriptionEvent::getTurnIndex).toList(), "every turn exactly once");
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals(3, result.getResponsesTotal());
+    }
+
+    @Test
+    void audioSentAgainIsCountedInTheResult() {
+        publishThreeTurns("s1");
+        Launch first = launches.getFirst();
+        List<TurnSpec> turns = first.request().turns();
+        first.turns().streaming(turns.get(0), false);
+        first.turnFinished(turnDone(turns.get(0)));
+        first.turns().streaming(turns.get(1), false);
+        first.turns().streaming(turns.get(2), false);
+        first.outcome().complete(new SessionOutcome.Failed(
+                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+        drain();
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
+        Launch second = launches.get(1);
+        second.request().turns().forEach(turn -> second.turns().streaming(turn, false));
+        second.outcome().complete(completed(second.request()));
+        drain();
+        SessionResult result = harness.results.readValue();
+        assertEquals(turns.get(1).durationMs() + turns.get(2).durationMs(), result.getAudioResentMs(),
+                "turns 1 and 2 went to the provider twice; turn 0 once");
     }
 
     @Test

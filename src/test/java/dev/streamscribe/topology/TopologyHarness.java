@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.DeadLetter;
+import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
@@ -32,6 +33,7 @@ final class TopologyHarness implements AutoCloseable {
     final TestInputTopic<String, SessionResult> resultsIn;
     final TestOutputTopic<String, SessionResult> results;
     final TestOutputTopic<String, TranscriptionEvent> transcriptions;
+    final TestOutputTopic<String, ResponseEvent> responses;
     final TestOutputTopic<byte[], DeadLetter> deadLetters;
     final KeyValueStore<String, SessionState> state;
     final SessionSchedule schedule;
@@ -58,6 +60,8 @@ final class TopologyHarness implements AutoCloseable {
                 topics.sessionResults().valueSerde().deserializer());
         transcriptions = driver.createOutputTopic(topics.transcriptions().name(),
                 topics.transcriptions().keySerde().deserializer(), topics.transcriptions().valueSerde().deserializer());
+        responses = driver.createOutputTopic(topics.responses().name(), topics.responses().keySerde().deserializer(),
+                topics.responses().valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
                 topics.deadLetters().valueSerde().deserializer());
         state = driver.getKeyValueStore(StoreNames.SESSION_STATE);

@@ -1,0 +1,71 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.avro.Usage;
+import dev.streamscribe.avro.UsageKind;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** turn-results values: every version ever written stays readable; the current one keeps what a resume restores. */
+class TurnResultsTest {
+    private static Properties version1() throws IOException {
+        Properties fixtures = new Properties();
+        try (InputStream in = TurnResultsTest.class.getResourceAsStream("/fixtures/turn-results-v1/turn-results.properties")) {
+            fixtures.load(in);
+        }
+        return fixtures;
+    }
+
+    private static TurnResults.Recorded read(Properties fixtures, String name) {
+        return TurnResults.decode(HexFormat.of().parseHex(fixtures.getProperty(name)));
+    }
+
+    @Test
+    void everyEntryVersion1WroteIsReadAsATurnWhoseResponseWasNotWritten() throws IOException {
+        Properties v1 = version1();
+        TurnResults.Recorded duration = read(v1, "completed-duration");
+        assertEquals(TurnStatus.COMPLETED, duration.status());
+        assertEquals(UsageKind.DURATION, duration.usage().orElseThrow().getKind());
+        assertEquals(3.0, duration.usage().orElseThrow().getDurationSeconds());
+        TurnResults.Recorded tokens = read(v1, "completed-tokens");
+        assertEquals(150, tokens.usage().orElseThrow().getTotalTokens());
+        assertEquals(5, tokens.usage().orElseThrow().getInputCachedTokens());
+        TurnResults.Recorded failed = read(v1, "failed");
+        assertEquals(TurnStatus.FAILED, failed.status());
+        assertTrue(failed.usage().isEmpty());
+        for (TurnResults.Recorded recorded : new TurnResults.Recorded[] {duration, tokens, failed}) {
+            assertFalse(recorded.responded(), "version 1's builds wrote ResponseEvents only with the outcome");
+            assertTrue(recorded.userText().isEmpty() && recorded.assistantText().isEmpty());
+        }
+    }
+
+    @Test
+    void theCurrentVersionKeepsTheResponseAndTheTextsAResumeRestores() {
+        Usage usage = Usage.newBuilder().setKind(UsageKind.TOKENS).setTotalTokens(42).build();
+        TurnResults.Recorded recorded = new TurnResults.Recorded(TurnStatus.COMPLETED, Optional.of(usage), true,
+                Optional.of("héllo there"), Optional.of(""));
+        byte[] bytes = TurnResults.encode(recorded);
+        assertEquals(2, bytes[0], "written as version 2");
+        assertEquals(recorded, TurnResults.decode(bytes));
+        TurnResults.Recorded plain = new TurnResults.Recorded(TurnStatus.SKIPPED, Optional.empty());
+        assertEquals(plain, TurnResults.decode(TurnResults.encode(plain)));
+    }
+
+    @Test
+    void aVersionFromTheFutureIsRefusedWithAClearMessage() {
+        byte[] bytes = TurnResults.encode(new TurnResults.Recorded(TurnStatus.FAILED, Optional.empty()));
+        bytes[0] = 9;
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TurnResults.decode(bytes));
+        assertTrue(refused.getMessage().contains("version 9"), refused.getMessage());
+    }
+}
