@@ -17,8 +17,13 @@ public final class TestAudio {
 
     /** Deterministic pcm16 bytes for a turn: 48 bytes per millisecond (24 kHz mono). */
     public static byte[] turnAudio(int turn, long millis) {
+        return turnAudio(0, turn, millis);
+    }
+
+    /** As {@link #turnAudio(int, long)}, different for each {@code recording}: audio no other recording has. */
+    public static byte[] turnAudio(long recording, int turn, long millis) {
         byte[] audio = new byte[(int) (millis * 48)];
-        new Random(1000L + turn).nextBytes(audio);
+        new Random(1000L + turn + recording * 1_000_003L).nextBytes(audio);
         return audio;
     }
 

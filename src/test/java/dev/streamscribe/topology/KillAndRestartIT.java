@@ -118,10 +118,11 @@ class KillAndRestartIT {
 
     /**
      * Turn checkpoints under kill -9: twenty-turn transcription-only sessions, killed mid-flight three times. Exactly
-     * once as above, and the provider receives again only turns that had no committed result at a kill: the turns
-     * sent again are at most, summed over the kills, the commits the provider had accepted minus the turns with a
-     * committed TranscriptionEvent at that moment. Resending whole sessions also re-sends the finished turns of the
-     * sessions in flight, which that sum does not allow for.
+     * once as above, and the provider receives again only audio that had no committed result at a kill: the local
+     * server counts its commits by audio digest (every turn of every session is different audio), and the audio it
+     * received more than once is at most, summed over the kills, the audio it had accepted minus the audio of turns
+     * with a committed TranscriptionEvent at that moment. Resending whole sessions also re-sends the finished turns
+     * of the sessions in flight, which that sum does not allow for.
      */
     @Test
     void aKilledInstanceResumesEachSessionAtItsUnfinishedTurns() throws Exception {
@@ -152,13 +153,13 @@ class KillAndRestartIT {
                     for (int turn = 0; turn < turnsPerSession; turn++) {
                         chunks.send(new ProducerRecord<>(topics.audioChunks().name(), id, AudioChunk.newBuilder()
                                 .setSessionId(id).setSeq(turn).setTurnIndex(turn)
-                                .setAudio(ByteBuffer.wrap(TestAudio.turnAudio(turn, 300))).setEndOfTurn(true)
+                                .setAudio(ByteBuffer.wrap(TestAudio.turnAudio(i, turn, 300))).setEndOfTurn(true)
                                 .setEndOfSession(turn == turnsPerSession - 1).build()));
                     }
                 }
             }
             Random random = new Random(17);
-            int unrecordedAtKills = 0;
+            long unrecordedAtKillsMs = 0;
             for (int kill = 0; kill < KILLS; kill++) {
                 Process process = launch(settings);
                 int progress = server.commitsAccepted() + 60 + random.nextInt(60);
@@ -167,9 +168,10 @@ class KillAndRestartIT {
                 process.destroyForcibly(); // SIGKILL
                 assertTrue(process.waitFor(30, TimeUnit.SECONDS));
                 // what the provider has received against what is on record: only the difference may be sent again
-                int recorded = readAll(kafka.bootstrapServers(), topics.transcriptions().name(),
-                        topics.transcriptions().valueSerde().deserializer()).values().stream().mapToInt(List::size).sum();
-                unrecordedAtKills += server.commitsAccepted() - recorded;
+                long recordedMs = readAll(kafka.bootstrapServers(), topics.transcriptions().name(),
+                        topics.transcriptions().valueSerde().deserializer()).values().stream().flatMap(List::stream)
+                        .mapToLong(event -> event.getTurnEndMs() - event.getTurnStartMs()).sum();
+                unrecordedAtKillsMs += receivedMs(server) - recordedMs;
             }
             Process last = launch(settings);
             try {
@@ -180,6 +182,9 @@ class KillAndRestartIT {
                 }
                 last.destroy(); // SIGTERM: a positive barrier, everything it will write is committed
                 assertTrue(last.waitFor(60, TimeUnit.SECONDS), "the last instance stops on SIGTERM");
+                long reportedResentMs = readAll(kafka.bootstrapServers(), topics.sessionResults().name(),
+                        topics.sessionResults().valueSerde().deserializer()).values().stream().flatMap(List::stream)
+                        .mapToLong(SessionResult::getAudioResentMs).sum();
                 Map<String, List<TranscriptionEvent>> transcriptions = readAll(kafka.bootstrapServers(),
                         topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer());
                 for (int i = 0; i < sessions; i++) {
@@ -188,19 +193,30 @@ class KillAndRestartIT {
                             turns.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
                             "exactly one TranscriptionEvent per turn of t-" + i);
                 }
-                int distinct = sessions * turnsPerSession;
-                int resent = server.commitsAccepted() - distinct;
-                System.out.printf("kill -9 x%d, %d sessions of %d turns: the provider accepted %d commits for %d turns "
-                        + "(ratio %.2f)%n", KILLS, sessions, turnsPerSession, server.commitsAccepted(), distinct,
-                        server.commitsAccepted() / (double) distinct);
-                assertTrue(resent <= unrecordedAtKills, resent + " turns were sent again, more than the " + unrecordedAtKills
-                        + " the provider had received without a committed result at the kills: finished turns were re-sent");
+                Map<String, LocalRealtimeServer.CommittedAudio> received = server.committedAudio();
+                assertEquals(sessions * turnsPerSession, received.size(), "every turn's audio reached the provider");
+                long distinctMs = received.values().stream().mapToLong(LocalRealtimeServer.CommittedAudio::millis).sum();
+                long receivedMs = receivedMs(server);
+                long receivedAgainMs = receivedMs - distinctMs;
+                System.out.printf("kill -9 x%d, %d sessions of %d turns: the provider received %d ms of audio for %d ms "
+                        + "distinct (ratio %.2f; %d commits); the results report %d ms sent again%n", KILLS, sessions,
+                        turnsPerSession, receivedMs, distinctMs, receivedMs / (double) distinctMs, server.commitsAccepted(),
+                        reportedResentMs);
+                assertTrue(receivedAgainMs <= unrecordedAtKillsMs, receivedAgainMs + " ms of audio were received again, "
+                        + "more than the " + unrecordedAtKillsMs + " ms the provider had received without a committed "
+                        + "result at the kills: finished turns were re-sent");
+                assertTrue(receivedAgainMs == 0 || reportedResentMs > 0, "re-sent audio is visible in the results");
             } finally {
                 last.destroy();
                 last.waitFor(60, TimeUnit.SECONDS);
                 last.destroyForcibly();
             }
         }
+    }
+
+    /** Audio the local server accepted in commits, counting each commit (ms). */
+    private static long receivedMs(LocalRealtimeServer server) {
+        return server.committedAudio().values().stream().mapToLong(audio -> audio.commits() * audio.millis()).sum();
     }
 
     private static Process launch(Map<String, String> settings) throws Exception {

@@ -18,9 +18,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -106,6 +108,18 @@ public final class LocalRealtimeServer implements AutoCloseable {
     private final AtomicInteger openSessions = new AtomicInteger();
     private final AtomicInteger commits = new AtomicInteger();
     private final AtomicInteger itemsCreated = new AtomicInteger();
+    private final Map<String, CommittedAudio> committedAudio = new ConcurrentHashMap<>();
+
+    /**
+     * Audio the server accepted in commits, by content: how often it was committed and how long it is.
+     *
+     * @param commits how many accepted commits carried exactly this audio
+     */
+    public record CommittedAudio(int commits, long millis) {
+        CommittedAudio plus(CommittedAudio other) {
+            return new CommittedAudio(commits + other.commits, millis);
+        }
+    }
 
     private LocalRealtimeServer(Options options) throws Exception {
         this.options = options;
@@ -114,7 +128,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("realtime-server-timer").daemon().factory());
         ServerContext context = new ServerContext(options.engine(), options.responses(), executor, timer,
                 options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions, commits,
-                itemsCreated);
+                itemsCreated, committedAudio);
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("realtime-server-jetty");
         threads.setDaemon(true);
@@ -210,6 +224,14 @@ public final class LocalRealtimeServer implements AutoCloseable {
      */
     public int commitsAccepted() {
         return commits.get();
+    }
+
+    /**
+     * Every distinct audio accepted in a commit (keyed by its SHA-256), with how often: what tests compare to tell
+     * audio the provider received twice from audio it received once.
+     */
+    public Map<String, CommittedAudio> committedAudio() {
+        return Map.copyOf(committedAudio);
     }
 
     /** Conversation items clients created ({@code conversation.item.create} accepted), across connections. */

@@ -14,9 +14,12 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -303,6 +306,8 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         }
         int commit = ++commits;
         context.commitsAccepted().incrementAndGet();
+        context.committedAudio().merge(digest(audio), new LocalRealtimeServer.CommittedAudio(1, (long) millis),
+                LocalRealtimeServer.CommittedAudio::plus);
         if (plan.injectedError().isPresent() && plan.injectAtCommit() == commit) {
             switch (plan.injectedError().get()) {
                 case RATE_LIMIT_EXCEEDED -> reject(ServerErrors.rateLimited(), eventId);
@@ -375,6 +380,14 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
             responses.holdUntilDone(events);
         } else {
             events.forEach(outbox::send);
+        }
+    }
+
+    private static String digest(byte[] audio) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(audio));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 
