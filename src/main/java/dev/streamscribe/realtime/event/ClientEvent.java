@@ -22,7 +22,7 @@ public sealed interface ClientEvent {
     }
 
     /**
-     * Adds a finished earlier turn's text to a resumed connection's conversation (docs/protocol.md section 11): a user
+     * Adds a finished earlier turn's text to a resumed connection's conversation (docs/protocol.md section 2.3): a user
      * message with {@code input_text} content, or an assistant message with {@code output_text} (beta: {@code text}).
      * Never with an item id or {@code previous_item_id}: ids of an earlier connection mean nothing to this one, and
      * items are appended in the order sent.
