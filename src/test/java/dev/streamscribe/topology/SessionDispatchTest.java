@@ -272,12 +272,7 @@ class SessionDispatchTest {
         Launch first = launches.getFirst();
         first.turnFinished(turnDone(first.request().turns().get(0)));
         first.turnFinished(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
-        first.outcome().complete(new SessionOutcome.Failed(
-                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
-        drain();
-        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
-        dispatchTick();
-        Launch second = launches.get(1);
+        Launch second = droppedAndRetried(first);
         assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
                 "only the turn without a result goes to the provider again");
         assertEquals(List.of(1), second.refs().stream().map(ChunkRef::turnIndex).toList(), "and only its audio");
@@ -308,6 +303,16 @@ class SessionDispatchTest {
         assertEquals(2, result.getTurnsFailed());
     }
 
+    /** The launch's connection drops (a transient failure); returns the retry, connected after the backoff. */
+    private Launch droppedAndRetried(Launch launch) {
+        launch.outcome().complete(new SessionOutcome.Failed(
+                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+        drain();
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
+        return launches.getLast();
+    }
+
     /** A three-turn conversation (a response after every turn), complete. */
     private void publishThreeTurnConversation(String session) {
         harness.configs.pipeInput(session, TestConfigs.withResponses(Dialect.OPENAI_GA, session));
@@ -330,15 +335,9 @@ class SessionDispatchTest {
         assertTrue(first.request().context().isEmpty(), "a first connection restores nothing");
         first.turns().finished(new TurnCheckpoint(turnDone(first.request().turns().get(0)), Optional.of(answer(0))));
         first.turnFinished(turnDone(first.request().turns().get(1))); // transcribed, its response still running
-        first.outcome().complete(new SessionOutcome.Failed(
-                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
-        drain();
+        Launch second = droppedAndRetried(first);
         assertEquals(List.of(0), harness.responses.readValuesToList().stream().map(ResponseEvent::getTurnIndex).toList(),
                 "turn 0's response is written with its turn");
-
-        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
-        dispatchTick();
-        Launch second = launches.get(1);
         assertEquals(List.of(new ContextTurn(0, Optional.of("words of turn 0"), Optional.of("answer 0"))),
                 second.request().context(), "turn 0 restored from its transcript and its answer");
         assertEquals(List.of(0, 1, 2), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
@@ -367,12 +366,7 @@ class SessionDispatchTest {
         first.turnFinished(turnDone(turns.get(0)));
         first.turns().streaming(turns.get(1), false);
         first.turns().streaming(turns.get(2), false);
-        first.outcome().complete(new SessionOutcome.Failed(
-                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
-        drain();
-        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
-        dispatchTick();
-        Launch second = launches.get(1);
+        Launch second = droppedAndRetried(first);
         second.request().turns().forEach(turn -> second.turns().streaming(turn, false));
         second.outcome().complete(completed(second.request()));
         drain();

@@ -4,7 +4,7 @@ package dev.streamscribe.realtime.driver;
 public enum FailureClass {
     /** Retrying cannot help: the session fails at once (FAILED + DeadLetter). */
     PERMANENT,
-    /** The whole session is retried on a new WebSocket, with backoff, up to the attempt limit. */
+    /** The session is retried on a new WebSocket (its turns without a result), with backoff, up to the attempt limit. */
     TRANSIENT,
     /** Only one turn or response is affected; it is recorded and the session goes on. */
     TURN
