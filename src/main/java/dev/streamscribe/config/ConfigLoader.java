@@ -64,6 +64,10 @@ public final class ConfigLoader {
             new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
             new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
             new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
+            new Key("provider.breaker.failures", "5", "sessions in a row whose connections fail (refused, dropped, 5xx, connect/configure/commit timeouts) that pause admission to the provider; they and those that fail during the pause wait without spending an attempt"),
+            new Key("provider.breaker.pause-ms", "5000", "first pause of admission after the breaker opens; one session then probes, and each failed probe doubles the pause"),
+            new Key("provider.breaker.max-pause-ms", "300000", "longest pause of admission to a failing provider"),
+            new Key("provider.breaker.grace-ms", "5000", "how long a connection failure waits to learn whether it was part of an outage before it counts as the session's own (an attempt)"),
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
@@ -189,7 +193,11 @@ public final class ConfigLoader {
                 (int) integer("realtime.max-attempts", 1, 100),
                 (int) integer("realtime.max-dispatches", 1, 1_000),
                 Duration.ofMillis(integer("realtime.session-timeout-ms", 1_000, 24L * 3_600_000)),
-                Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)));
+                Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)),
+                new PipelineConfig.Breaker((int) integer("provider.breaker.failures", 1, 10_000),
+                        Duration.ofMillis(integer("provider.breaker.pause-ms", 100, 3_600_000)),
+                        Duration.ofMillis(integer("provider.breaker.max-pause-ms", 100, 24L * 3_600_000)),
+                        Duration.ofMillis(integer("provider.breaker.grace-ms", 0, 600_000))));
         Optional<String> instanceId = optional("instance.id");
         instanceId.ifPresent(id -> {
             if (!id.matches("[A-Za-z0-9._-]+")) {

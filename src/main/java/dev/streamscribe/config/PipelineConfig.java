@@ -40,10 +40,22 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param apiKeyFile a file whose content is the API key (wins over apiKeyEnv when both are set)
      * @param maxAttempts   attempts per run (session-specific transient failures)
      * @param maxDispatches connections in a row that may end with no outcome (crash loop) before the run fails
+     * @param breaker       when a provider outage pauses admission
      */
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
                            int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
-                           Duration itemTimeout) {
+                           Duration itemTimeout, Breaker breaker) {
+    }
+
+    /**
+     * The provider breaker ({@code provider.breaker.*}).
+     *
+     * @param failures sessions in a row whose connections fail that open it
+     * @param pause    the first pause of admission; doubled on each reopening
+     * @param maxPause the longest pause
+     * @param grace    how long a connection failure waits to learn whether it was part of an outage
+     */
+    public record Breaker(int failures, Duration pause, Duration maxPause, Duration grace) {
     }
 
     /**

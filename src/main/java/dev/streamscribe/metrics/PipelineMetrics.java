@@ -1,6 +1,7 @@
 package dev.streamscribe.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +29,9 @@ public final class PipelineMetrics {
     public static final String REGISTRY_UNAVAILABLE = "streamscribe.registry.unavailable";
     public static final String ADMISSION_PAUSED = "streamscribe.admission.paused";
     public static final String AUDIO_RESENT = "streamscribe.audio.resent.ms";
+    public static final String BREAKER_STATE = "streamscribe.provider.breaker.state";
+    public static final String BREAKER_OPENED = "streamscribe.provider.breaker.opened";
+    public static final String SESSIONS_REQUEUED = "streamscribe.sessions.requeued";
 
     private final MeterRegistry registry;
 
@@ -54,6 +58,23 @@ public final class PipelineMetrics {
                 .description("1 while the last schema registry call failed as an outage").register(registry);
         Gauge.builder(ADMISSION_PAUSED, admissionPaused).description("1 while admission is paused for a rate limit")
                 .register(registry);
+    }
+
+    /**
+     * The provider breaker: its state (0 closed, 1 open, 2 half-open: one session probing) and how often it opened
+     * (each a pause of admission).
+     */
+    public void bindBreaker(Supplier<Number> state, Supplier<Number> timesOpened) {
+        Gauge.builder(BREAKER_STATE, state).description("provider breaker: 0 closed, 1 open (admission paused), 2 half-open")
+                .register(registry);
+        FunctionCounter.builder(BREAKER_OPENED, timesOpened, supplier -> supplier.get().doubleValue())
+                .description("times the provider breaker opened (pauses of admission)").register(registry);
+    }
+
+    /** A session whose connection failed in a provider outage went back to waiting, spending no attempt. */
+    public void sessionRequeued() {
+        Counter.builder(SESSIONS_REQUEUED).description("sessions sent back to wait by a provider outage (no attempt spent)")
+                .register(registry).increment();
     }
 
     public void sessionFinished(String status) {

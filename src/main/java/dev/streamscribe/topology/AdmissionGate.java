@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether a provider session may start now, JVM-wide: at most {@code realtime.max-concurrent-sessions} in flight,
- * none while the provider signals rate limits, none once a graceful stop has begun. Created before the driver and
+ * none while the provider signals rate limits, none while its {@link ProviderBreaker} is open (one probe when
+ * half-open), none once a graceful stop has begun. Created before the driver and
  * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
  *
  * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
@@ -23,12 +24,18 @@ public final class AdmissionGate {
     private final Semaphore slots;
     private final int capacity;
     private final PipelineMetrics metrics;
+    private final ProviderBreaker breaker;
     private volatile boolean admitting = true;
     /** Admission is paused until this time after the provider signalled a rate limit (0 = not paused). */
     private final AtomicLong pausedUntilMs = new AtomicLong();
     private final AtomicInteger rateLimitStreak = new AtomicInteger();
 
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics) {
+        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS));
+    }
+
+    public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker) {
+        this.breaker = Objects.requireNonNull(breaker, "breaker");
         if (maxConcurrentSessions < 0) {
             throw new IllegalArgumentException("maxConcurrentSessions must be >= 0, got " + maxConcurrentSessions);
         }
@@ -37,14 +44,26 @@ public final class AdmissionGate {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** Takes a slot when admission is open, not paused at {@code nowMs} and below the limit. */
+    /** Takes a slot when admission is open, not paused at {@code nowMs}, below the limit and the breaker admits. */
     boolean tryAcquire(long nowMs) {
-        return admitting && nowMs >= pausedUntilMs.get() && slots.tryAcquire();
+        if (!admitting || nowMs < pausedUntilMs.get() || !slots.tryAcquire()) {
+            return false;
+        }
+        if (!breaker.tryAdmit()) {
+            slots.release();
+            return false;
+        }
+        return true;
     }
 
-    /** A session that held a slot has ended (finished, failed or cancelled). */
+    /** A session that held a slot has ended (finished, failed or cancelled), or never went out. */
     void release() {
         slots.release();
+        breaker.slotReleased();
+    }
+
+    public ProviderBreaker breaker() {
+        return breaker;
     }
 
     /** Sessions in flight in this JVM right now. */

@@ -5,12 +5,20 @@ import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnSpec;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A finished session attempt, waiting for the CompletionDrain to write its records.
  *
  * @param connection the run's connection number it came from: an outcome of an older connection is dropped
+ * @param breakerTicket for a connection-level failure, its number at the {@link ProviderBreaker}: the drain asks
+ *                      whether it was part of a provider outage
  */
 record CompletedAttempt(String sessionId, String runToken, int attempt, int connection, SessionConfig config,
-                        List<TurnSpec> turns, long audioMs, long startedAtMs, SessionOutcome outcome) {
+                        List<TurnSpec> turns, long audioMs, long startedAtMs, SessionOutcome outcome,
+                        Optional<ProviderBreaker.Ticket> breakerTicket) {
+    CompletedAttempt(String sessionId, String runToken, int attempt, int connection, SessionConfig config,
+                     List<TurnSpec> turns, long audioMs, long startedAtMs, SessionOutcome outcome) {
+        this(sessionId, runToken, attempt, connection, config, turns, audioMs, startedAtMs, outcome, Optional.empty());
+    }
 }

@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,9 +24,10 @@ import java.util.Optional;
  * the task's completion queue on the stream thread and forwards each attempt's TranscriptionEvents,
  * ResponseEvents and SessionResult together with the session-state update, so under exactly-once they commit in
  * one transaction. Outcomes of stale connections (the run or the connection number in the store moved on) are
- * dropped. A transient
- * failure with attempts left goes back to waiting, after the {@link RetryPolicy}'s backoff, instead of producing
- * records.
+ * dropped. A connection that failed in a provider outage ({@link ProviderBreaker}; its verdict may take up to the
+ * breaker's grace to be known, meanwhile the outcome waits here) sends its session back to waiting without spending
+ * an attempt. A transient failure with attempts left goes back to waiting, after the {@link RetryPolicy}'s backoff,
+ * instead of producing records.
  *
  * <p>Threading: the stream thread only; outcomes reach it through the task's {@link TaskQueues}.
  */
@@ -43,6 +46,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     private final SessionStore.Timing timing;
     private SessionStore sessions;
     private TaskQueues queues;
+    /** Connection failures waiting to learn from the breaker whether they were part of a provider outage. */
+    private final List<CompletedAttempt> awaitingVerdict = new ArrayList<>();
 
     public CompletionDrain(DispatchServices services, Duration every, String dialect, Sinks sinks,
                            SessionStore.Timing timing) {
@@ -68,30 +73,57 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
 
     private void drain(long now) {
         writeTurns(now);
+        List<CompletedAttempt> waited = new ArrayList<>(awaitingVerdict);
+        awaitingVerdict.clear();
+        waited.forEach(attempt -> handle(attempt, now)); // still pending ones come back to the list
         Optional<CompletedAttempt> next;
         while ((next = queues.pollCompletion()).isPresent()) {
             writeTurns(now); // a turn reported before this outcome is written before it
-            CompletedAttempt attempt = next.get();
-            SessionState state = sessions.get(attempt.sessionId()).orElse(null);
-            if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
-                    || state.connections() != attempt.connection()) {
-                log.info("dropping the outcome of stale connection {} of session {} run {}", attempt.connection(),
-                        attempt.sessionId(), attempt.runToken());
-                continue;
-            }
-            if (attempt.outcome() instanceof SessionOutcome.Failed failed
-                    && failed.classification().failureClass() == FailureClass.TRANSIENT
-                    && services.retry().allowsAnotherAfter(attempt.attempt())) {
-                long delay = services.retry().backoffMs(attempt.attempt() + 1);
-                log.info("session {} attempt {} failed ({}): retrying in {} ms", attempt.sessionId(), attempt.attempt(),
-                        failed.classification().reason(), delay);
-                services.metrics().retry(failed.classification().reason());
-                sessions.put(attempt.sessionId(), state.retryPending());
-                queues.enqueue(attempt.sessionId(), now + delay);
-                continue;
-            }
-            write(attempt, state, now);
+            handle(next.get(), now);
         }
+    }
+
+    private void handle(CompletedAttempt attempt, long now) {
+        SessionState state = sessions.get(attempt.sessionId()).orElse(null);
+        if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
+                || state.connections() != attempt.connection()) {
+            log.info("dropping the outcome of stale connection {} of session {} run {}", attempt.connection(),
+                    attempt.sessionId(), attempt.runToken());
+            return;
+        }
+        if (attempt.breakerTicket().isPresent()) {
+            ProviderBreaker breaker = services.gate().breaker();
+            switch (breaker.verdict(attempt.breakerTicket().get())) {
+                case PENDING -> {
+                    awaitingVerdict.add(attempt); // the session stays IN_FLIGHT, its slot already given back
+                    return;
+                }
+                case OUTAGE -> {
+                    log.info("session {}: its connection failed in a provider outage ({}); it waits for the provider "
+                            + "without spending an attempt", attempt.sessionId(), ((SessionOutcome.Failed) attempt
+                            .outcome()).classification().reason());
+                    services.metrics().sessionRequeued();
+                    sessions.put(attempt.sessionId(), state.providerOutage());
+                    queues.enqueue(attempt.sessionId(), now);
+                    return;
+                }
+                case ORDINARY -> {
+                    // one session's connection failed while others got through: its own transient failure
+                }
+            }
+        }
+        if (attempt.outcome() instanceof SessionOutcome.Failed failed
+                && failed.classification().failureClass() == FailureClass.TRANSIENT
+                && services.retry().allowsAnotherAfter(attempt.attempt())) {
+            long delay = services.retry().backoffMs(attempt.attempt() + 1);
+            log.info("session {} attempt {} failed ({}): retrying in {} ms", attempt.sessionId(), attempt.attempt(),
+                    failed.classification().reason(), delay);
+            services.metrics().retry(failed.classification().reason());
+            sessions.put(attempt.sessionId(), state.retryPending());
+            queues.enqueue(attempt.sessionId(), now + delay);
+            return;
+        }
+        write(attempt, state, now);
     }
 
     private void writeTurns(long now) {

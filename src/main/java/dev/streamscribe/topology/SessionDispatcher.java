@@ -204,6 +204,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
                 @Override
                 public void streaming(TurnSpec turn, boolean asContext) {
+                    services.gate().breaker().succeeded(); // configured and taking audio: the provider is there
                     queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
                 }
             });
@@ -222,13 +223,20 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             }
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
                     FailureClass.TRANSIENT, "DRIVER_ERROR", String.valueOf(error), false), List.of());
+            long at = System.currentTimeMillis();
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited()) {
-                services.gate().rateLimitHit(System.currentTimeMillis());
+                services.gate().rateLimitHit(at);
             } else {
                 services.gate().rateLimitClear();
             }
+            Optional<ProviderBreaker.Ticket> ticket = Optional.empty();
+            if (finished instanceof SessionOutcome.Failed failed && failed.classification().connectionLevel()) {
+                ticket = Optional.of(services.gate().breaker().connectionFailed(sessionId));
+            } else if (!(finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited())) {
+                services.gate().breaker().succeeded(); // the provider answered this session, whatever it said
+            }
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config,
-                    plan.turns(), plan.audioMs(), now, finished));
+                    plan.turns(), plan.audioMs(), now, finished, ticket));
             services.gate().release();
         });
     }

@@ -29,7 +29,7 @@ import java.util.Optional;
  *                       {@code realtime.max-dispatches} the run fails CRASH_LOOP
  *
  * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
- * {@link #ready}, {@link #admitted}, {@link #redispatched}, {@link #retryPending}, {@link #finished},
+ * {@link #ready}, {@link #admitted}, {@link #redispatched}, {@link #providerOutage}, {@link #retryPending}, {@link #finished},
  * {@link #expired}), each of which
  * throws {@link IllegalStateException} naming both states on an illegal move (docs/architecture.md section 4,
  * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
@@ -120,6 +120,14 @@ public record SessionState(byte[] config, String runToken, Status status, long c
 
     /** IN_FLIGHT -> IN_FLIGHT: a turn got its outcome on the current connection, so the run is not crash-looping. */
     SessionState progressed() {
+        return moveTo(Status.IN_FLIGHT, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
+    /**
+     * IN_FLIGHT -> IN_FLIGHT: the connection failed in a provider outage (the breaker says so). The session waits to
+     * go out again on a new connection, spending no attempt; an outcome arrived, so the crash loop starts over.
+     */
+    SessionState providerOutage() {
         return moveTo(Status.IN_FLIGHT, attempt, Status.IN_FLIGHT).withoutCrashLoop();
     }
 

@@ -96,7 +96,10 @@ public final class StreamscribePipeline implements AutoCloseable {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
         // built in dependency order: the gate first, since the driver reports rate limits to it
-        AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics);
+        PipelineConfig.Breaker breaker = config.realtime().breaker();
+        AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
+                new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
+                        breaker.grace())));
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
@@ -187,6 +190,18 @@ public final class StreamscribePipeline implements AutoCloseable {
         long paused = dispatch.gate().pausedUntilMs() - now.toEpochMilli();
         if (paused > 0) {
             conditions.add("admission paused for " + (paused + 999) / 1000 + " s more: the provider signalled a rate limit");
+        }
+        ProviderBreaker breaker = dispatch.gate().breaker();
+        switch (breaker.state()) {
+            case OPEN -> conditions.add("provider unreachable: admission paused for "
+                    + Math.max(0, (breaker.pausedUntilMs() - now.toEpochMilli() + 999) / 1000) + " s more, then one "
+                    + "session probes (" + config.realtime().url() + "; sessions whose connections failed wait without "
+                    + "spending an attempt)");
+            case HALF_OPEN -> conditions.add("provider unreachable: one session is probing whether it is back ("
+                    + config.realtime().url() + ")");
+            case CLOSED -> {
+                // nothing to report
+            }
         }
         return conditions;
     }

@@ -171,7 +171,7 @@ class SessionDispatchTest {
     void aTransientFailureRunsAgainAfterTheBackoffWithTheNextAttempt() {
         publish("s1");
         launches.getFirst().outcome().complete(new SessionOutcome.Failed(
-                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+                Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
         drain();
         assertEquals(Status.READY, harness.state.get("s1").status());
         assertTrue(harness.results.isEmpty(), "a retried attempt writes nothing");
@@ -272,7 +272,7 @@ class SessionDispatchTest {
         Launch first = launches.getFirst();
         first.turnFinished(turnDone(first.request().turns().get(0)));
         first.turnFinished(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
-        Launch second = droppedAndRetried(first);
+        Launch second = failedAndRetried(first);
         assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
                 "only the turn without a result goes to the provider again");
         assertEquals(List.of(1), second.refs().stream().map(ChunkRef::turnIndex).toList(), "and only its audio");
@@ -303,10 +303,10 @@ class SessionDispatchTest {
         assertEquals(2, result.getTurnsFailed());
     }
 
-    /** The launch's connection drops (a transient failure); returns the retry, connected after the backoff. */
-    private Launch droppedAndRetried(Launch launch) {
+    /** The provider fails the launch (a transient failure of the session); returns the retry, after the backoff. */
+    private Launch failedAndRetried(Launch launch) {
         launch.outcome().complete(new SessionOutcome.Failed(
-                Classification.transientFailure("ABNORMAL_CLOSE", "dropped"), List.of()));
+                Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
         drain();
         harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
         dispatchTick();
@@ -335,7 +335,7 @@ class SessionDispatchTest {
         assertTrue(first.request().context().isEmpty(), "a first connection restores nothing");
         first.turns().finished(new TurnCheckpoint(turnDone(first.request().turns().get(0)), Optional.of(answer(0))));
         first.turnFinished(turnDone(first.request().turns().get(1))); // transcribed, its response still running
-        Launch second = droppedAndRetried(first);
+        Launch second = failedAndRetried(first);
         assertEquals(List.of(0), harness.responses.readValuesToList().stream().map(ResponseEvent::getTurnIndex).toList(),
                 "turn 0's response is written with its turn");
         assertEquals(List.of(new ContextTurn(0, Optional.of("words of turn 0"), Optional.of("answer 0"))),
@@ -366,7 +366,7 @@ class SessionDispatchTest {
         first.turnFinished(turnDone(turns.get(0)));
         first.turns().streaming(turns.get(1), false);
         first.turns().streaming(turns.get(2), false);
-        Launch second = droppedAndRetried(first);
+        Launch second = failedAndRetried(first);
         second.request().turns().forEach(turn -> second.turns().streaming(turn, false));
         second.outcome().complete(completed(second.request()));
         drain();
