@@ -43,6 +43,8 @@ public final class PipelineMetrics {
         return registry;
     }
 
+    private Supplier<Number> breakerOpened;
+
     /** Gauges read from the dispatcher's live counts. */
     public void bindGauges(Supplier<Number> waiting, Supplier<Number> inFlight) {
         Gauge.builder(SESSIONS_WAITING, waiting).description("READY sessions waiting for a slot").register(registry);
@@ -67,6 +69,8 @@ public final class PipelineMetrics {
     public void bindBreaker(Supplier<Number> state, Supplier<Number> timesOpened) {
         Gauge.builder(BREAKER_STATE, state).description("provider breaker: 0 closed, 1 open (admission paused), 2 half-open")
                 .register(registry);
+        // kept in a field: a function counter holds only a weak reference to the object it reads
+        breakerOpened = timesOpened;
         FunctionCounter.builder(BREAKER_OPENED, timesOpened, supplier -> supplier.get().doubleValue())
                 .description("times the provider breaker opened (pauses of admission)").register(registry);
     }
