@@ -19,6 +19,7 @@ import picocli.CommandLine;
         subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
                 ExportCommand.class, ReplayCommand.class, ResetCommand.class, CheckConfigCommand.class,
                 DescribeCommand.class, ServeRealtimeCommand.class, ServeKafkaCommand.class, BenchCommand.class,
+                ResumeProviderCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  streamscribe demo                                   # the whole job offline, on the bundled samples",

@@ -67,6 +67,7 @@ public final class ConfigLoader {
             new Key("provider.breaker.failures", "5", "sessions in a row whose connections fail (refused, dropped, 5xx, connect/configure/commit timeouts) that pause admission to the provider; they and those that fail during the pause wait without spending an attempt"),
             new Key("provider.breaker.pause-ms", "5000", "first pause of admission after the breaker opens; one session then probes, and each failed probe doubles the pause"),
             new Key("provider.breaker.max-pause-ms", "300000", "longest pause of admission to a failing provider"),
+            new Key("provider.quota-pause-ms", "3600000", "how long admission to the provider pauses after it says the quota is exhausted, unless an operator runs 'streamscribe resume-provider' (or restarts) first"),
             new Key("provider.breaker.grace-ms", "5000", "how long a connection failure waits to learn whether it was part of an outage before it counts as the session's own (an attempt)"),
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
@@ -197,7 +198,8 @@ public final class ConfigLoader {
                 new PipelineConfig.Breaker((int) integer("provider.breaker.failures", 1, 10_000),
                         Duration.ofMillis(integer("provider.breaker.pause-ms", 100, 3_600_000)),
                         Duration.ofMillis(integer("provider.breaker.max-pause-ms", 100, 24L * 3_600_000)),
-                        Duration.ofMillis(integer("provider.breaker.grace-ms", 0, 600_000))));
+                        Duration.ofMillis(integer("provider.breaker.grace-ms", 0, 600_000)),
+                        Duration.ofMillis(integer("provider.quota-pause-ms", 1_000, 30L * 24 * 3_600_000))));
         Optional<String> instanceId = optional("instance.id");
         instanceId.ifPresent(id -> {
             if (!id.matches("[A-Za-z0-9._-]+")) {

@@ -54,8 +54,9 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param pause    the first pause of admission; doubled on each reopening
      * @param maxPause the longest pause
      * @param grace    how long a connection failure waits to learn whether it was part of an outage
+     * @param quotaPause how long an exhausted quota pauses admission when no operator resumes it first
      */
-    public record Breaker(int failures, Duration pause, Duration maxPause, Duration grace) {
+    public record Breaker(int failures, Duration pause, Duration maxPause, Duration grace, Duration quotaPause) {
     }
 
     /**

@@ -32,6 +32,7 @@ public final class PipelineMetrics {
     public static final String BREAKER_STATE = "streamscribe.provider.breaker.state";
     public static final String BREAKER_OPENED = "streamscribe.provider.breaker.opened";
     public static final String SESSIONS_REQUEUED = "streamscribe.sessions.requeued";
+    public static final String QUOTA_PAUSES = "streamscribe.provider.quota.pauses";
 
     private final MeterRegistry registry;
 
@@ -78,6 +79,12 @@ public final class PipelineMetrics {
     /** A session whose connection failed in a provider outage went back to waiting, spending no attempt. */
     public void sessionRequeued() {
         Counter.builder(SESSIONS_REQUEUED).description("sessions sent back to wait by a provider outage (no attempt spent)")
+                .register(registry).increment();
+    }
+
+    /** Admission paused because the provider said the quota is exhausted. */
+    public void quotaPaused() {
+        Counter.builder(QUOTA_PAUSES).description("times admission paused because the provider's quota was exhausted")
                 .register(registry).increment();
     }
 

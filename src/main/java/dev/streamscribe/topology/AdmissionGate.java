@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.event.RateLimit;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
@@ -12,12 +13,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Whether a provider session may start now, JVM-wide: at most {@code realtime.max-concurrent-sessions} in flight,
  * none while the provider signals rate limits, none while its {@link ProviderBreaker} is open (one probe when
- * half-open), none once a graceful stop has begun. Created before the driver and
+ * half-open), none while its quota is exhausted (until an operator resumes it, a restart, or the quota pause ends),
+ * none once a graceful stop has begun. Created before the driver and
  * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
  *
  * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
  */
 public final class AdmissionGate {
+    /** How long an exhausted quota pauses admission by default (provider.quota-pause-ms). */
+    static final Duration DEFAULT_QUOTA_PAUSE = Duration.ofHours(1);
+
     /** The longest pause a rate-limit signal causes. */
     static final long MAX_PAUSE_MS = 60_000;
 
@@ -25,17 +30,28 @@ public final class AdmissionGate {
     private final int capacity;
     private final PipelineMetrics metrics;
     private final ProviderBreaker breaker;
+    private final Duration quotaPause;
+    /** When the provider said the quota is exhausted (0 = not paused for quota), and until when that pauses admission. */
+    private final AtomicLong quotaPausedSinceMs = new AtomicLong();
+    private final AtomicLong quotaPausedUntilMs = new AtomicLong();
     private volatile boolean admitting = true;
     /** Admission is paused until this time after the provider signalled a rate limit (0 = not paused). */
     private final AtomicLong pausedUntilMs = new AtomicLong();
     private final AtomicInteger rateLimitStreak = new AtomicInteger();
 
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics) {
-        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS));
+        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), DEFAULT_QUOTA_PAUSE);
     }
 
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker) {
+        this(maxConcurrentSessions, metrics, breaker, DEFAULT_QUOTA_PAUSE);
+    }
+
+    /** @param quotaPause how long an exhausted quota pauses admission when no operator resumes it first */
+    public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker,
+                         Duration quotaPause) {
         this.breaker = Objects.requireNonNull(breaker, "breaker");
+        this.quotaPause = Objects.requireNonNull(quotaPause, "quotaPause");
         if (maxConcurrentSessions < 0) {
             throw new IllegalArgumentException("maxConcurrentSessions must be >= 0, got " + maxConcurrentSessions);
         }
@@ -46,7 +62,7 @@ public final class AdmissionGate {
 
     /** Takes a slot when admission is open, not paused at {@code nowMs}, below the limit and the breaker admits. */
     boolean tryAcquire(long nowMs) {
-        if (!admitting || nowMs < pausedUntilMs.get() || !slots.tryAcquire()) {
+        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get() || !slots.tryAcquire()) {
             return false;
         }
         if (!breaker.tryAdmit()) {
@@ -79,6 +95,34 @@ public final class AdmissionGate {
         long pause = Math.min(MAX_PAUSE_MS, 1_000L << Math.min(6, rateLimitStreak.getAndIncrement()));
         pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
         metrics.rateLimited();
+    }
+
+    /**
+     * The provider said the account's quota is exhausted: every further session would fail the same way (and some
+     * providers bill what was sent before the refusal), so admission pauses until {@link #resumeProvider}, a restart,
+     * or the quota pause ends.
+     */
+    public void quotaExhausted(long nowMs) {
+        if (quotaPausedSinceMs.compareAndSet(0, nowMs)) {
+            metrics.quotaPaused();
+        }
+        quotaPausedUntilMs.accumulateAndGet(nowMs + quotaPause.toMillis(), Math::max);
+    }
+
+    /**
+     * An operator resumed the provider ({@code resume-provider}) at {@code asOfMs}: a quota pause that began before
+     * then ends. A pause that began after (a new refusal) stands.
+     */
+    public void resumeProvider(long asOfMs) {
+        long since = quotaPausedSinceMs.get();
+        if (since != 0 && since <= asOfMs && quotaPausedSinceMs.compareAndSet(since, 0)) {
+            quotaPausedUntilMs.set(0);
+        }
+    }
+
+    /** Until when an exhausted quota pauses admission (epoch ms; in the past when not paused). */
+    public long quotaPausedUntilMs() {
+        return quotaPausedSinceMs.get() == 0 ? 0 : quotaPausedUntilMs.get();
     }
 
     /** A session finished without a rate limit: the back-off streak ends. */

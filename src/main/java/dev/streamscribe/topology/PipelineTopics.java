@@ -63,13 +63,27 @@ public final class PipelineTopics {
         return config.applicationId() + "-instance-status";
     }
 
+    /** The topic where operators' commands reach every instance of {@code config}'s application ({@code resume-provider}). */
+    public static String controlTopic(PipelineConfig config) {
+        return config.applicationId() + "-control";
+    }
+
     /** Creates the instance-status topic when missing: one partition, compacted (one entry per instance). */
     public static void prepareInstanceStatus(PipelineConfig config) {
-        String name = instanceStatusTopic(config);
+        prepareSmallTopic(config, instanceStatusTopic(config),
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
+    /** Creates the control topic when missing: one partition, commands kept a week. */
+    public static void prepareControl(PipelineConfig config) {
+        prepareSmallTopic(config, controlTopic(config), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3_600_000)));
+    }
+
+    private static void prepareSmallTopic(PipelineConfig config, String name, Map<String, String> configs) {
         try (Admin admin = Admin.create(clientProperties(config))) {
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
-                NewTopic topic = new NewTopic(name, 1, config.kafka().replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                NewTopic topic = new NewTopic(name, 1, config.kafka().replicationFactor()).configs(configs);
                 createIfStillMissing(admin, List.of(topic));
                 awaitLeaders(admin, List.of(name));
             }

@@ -224,6 +224,9 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
                     FailureClass.TRANSIENT, "DRIVER_ERROR", String.valueOf(error), false), List.of());
             long at = System.currentTimeMillis();
+            if (finished instanceof SessionOutcome.Failed failed && failed.classification().quotaExhausted()) {
+                services.gate().quotaExhausted(at);
+            }
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited()) {
                 services.gate().rateLimitHit(at);
             } else {

@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.metrics.InstanceStatusPublisher;
+import dev.streamscribe.metrics.ProviderControl;
 import dev.streamscribe.metrics.OperationsEndpoint;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.ApiKey;
@@ -78,6 +79,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final Optional<OperationsEndpoint> operations;
     private final InstanceStatusPublisher instanceStatus;
+    private final ProviderControl control;
     private final ThreadReplacementBudget replacements = new ThreadReplacementBudget(ThreadReplacementBudget.DEFAULT_MAX,
             ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
     /** Why the instance stopped itself, once it has (read by other threads: volatile). */
@@ -99,7 +101,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         PipelineConfig.Breaker breaker = config.realtime().breaker();
         AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
                 new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
-                        breaker.grace())));
+                        breaker.grace())), breaker.quotaPause());
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
@@ -129,6 +131,9 @@ public final class StreamscribePipeline implements AutoCloseable {
         metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,
                 () -> gate.pausedUntilMs() > System.currentTimeMillis() ? 1 : 0);
         PipelineTopics.prepareInstanceStatus(config);
+        PipelineTopics.prepareControl(config);
+        control = ProviderControl.listen(PipelineTopics.clientProperties(config), PipelineTopics.controlTopic(config),
+                gate::resumeProvider);
         instanceStatus = InstanceStatusPublisher.start(PipelineTopics.clientProperties(config),
                 PipelineTopics.instanceStatusTopic(config), config.streams().instanceId().orElseGet(
                         () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName()),
@@ -190,6 +195,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         long paused = dispatch.gate().pausedUntilMs() - now.toEpochMilli();
         if (paused > 0) {
             conditions.add("admission paused for " + (paused + 999) / 1000 + " s more: the provider signalled a rate limit");
+        }
+        long quota = dispatch.gate().quotaPausedUntilMs() - now.toEpochMilli();
+        if (quota > 0) {
+            conditions.add("provider quota exhausted: admission paused until an operator runs 'streamscribe "
+                    + "resume-provider' (or for " + (quota + 999) / 1000 + " s more, provider.quota-pause-ms)");
         }
         ProviderBreaker breaker = dispatch.gate().breaker();
         switch (breaker.state()) {
@@ -418,6 +428,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         dispatch.gate().stopAdmission();
         operations.ifPresent(OperationsEndpoint::close);
         instanceStatus.close();
+        control.close();
         // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member
         // stays, since it is expected back (a restart), and keeps its tasks without a rebalance.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(staticMember

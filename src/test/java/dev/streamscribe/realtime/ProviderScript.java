@@ -39,6 +39,8 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     JsonNode errorAfterFirstAppend;
     boolean dropAfterFirstAppend;
     boolean quotaExhausted;
+    /** Failed transcriptions say the quota is exhausted instead of that the audio was unintelligible. */
+    boolean transcriptionQuotaExhausted;
     String afterSessionUpdated;
     boolean rejectSecondActiveResponse = true;
     /** Send a rejected commit's error this late, as the live API does (about 1 s, after later events). */
@@ -228,8 +230,9 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
         if (failTranscriptionOfCommit.contains(commit)) {
             terminal = event("conversation.item.input_audio_transcription.failed");
             terminal.put("item_id", itemId).put("content_index", 0);
-            terminal.set("error", errorBody("transcription_error", "audio_unintelligible",
-                    "The audio could not be transcribed.", null));
+            terminal.set("error", transcriptionQuotaExhausted ? errorBody("insufficient_quota", "insufficient_quota",
+                    "You exceeded your current quota, please check your plan and billing details.", null)
+                    : errorBody("transcription_error", "audio_unintelligible", "The audio could not be transcribed.", null));
         } else {
             terminal = event("conversation.item.input_audio_transcription.completed");
             terminal.put("item_id", itemId).put("content_index", 0).put("transcript", transcriptOf(audio));

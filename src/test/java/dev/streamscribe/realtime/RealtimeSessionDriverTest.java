@@ -212,6 +212,21 @@ class RealtimeSessionDriverTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
+    void shouldFailTheSessionWhenAFailedTranscriptionSaysTheQuotaIsExhausted(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> {
+            s.failTranscriptionOfCommit.add(1);
+            s.transcriptionQuotaExhausted = true;
+        })) {
+            long[] turns = {500, 500};
+            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.transcriptionConfig(), turns),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, turns))));
+            assertEquals(FailureClass.PERMANENT, outcome.classification().failureClass());
+            assertEquals("INSUFFICIENT_QUOTA", outcome.classification().reason(), "not one failed turn: the account");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
     void shouldFailPermanentlyWithoutSendingAudioWhenTheSessionUpdateIsRejected(Dialect dialect) {
         try (DriverHarness h = harness(dialect, s -> s.rejectSessionUpdateWith = ProviderScript.errorBody(
                 "invalid_request_error", "missing_required_parameter", "Missing required parameter: 'session.type'.",

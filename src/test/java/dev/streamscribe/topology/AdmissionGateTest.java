@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.event.RateLimit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,6 +52,26 @@ class AdmissionGateTest {
         gate.rateLimitsReported(List.of(new RateLimit("requests", 1_000, 50, 2.5)), T);
         assertFalse(gate.tryAcquire(T + 2_499));
         assertTrue(gate.tryAcquire(T + 2_500), "admission resumes when the limit resets");
+    }
+
+    @Test
+    void shouldPauseForAnExhaustedQuotaUntilAnOperatorResumesTheProvider() {
+        gate.quotaExhausted(T);
+        assertFalse(gate.tryAcquire(T + 60_000), "no end of its own for an hour");
+        gate.resumeProvider(T - 1);
+        assertFalse(gate.tryAcquire(T + 60_000), "a resume issued before the refusal does not end it");
+        gate.resumeProvider(T + 30_000);
+        assertTrue(gate.tryAcquire(T + 60_000));
+        assertEquals(0, gate.quotaPausedUntilMs());
+    }
+
+    @Test
+    void shouldEndAQuotaPauseOnItsOwnAfterTheConfiguredTime() {
+        AdmissionGate fiveMinutes = new AdmissionGate(1, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
+                Duration.ofMinutes(5));
+        fiveMinutes.quotaExhausted(T);
+        assertFalse(fiveMinutes.tryAcquire(T + 299_999));
+        assertTrue(fiveMinutes.tryAcquire(T + 300_000));
     }
 
     @Test

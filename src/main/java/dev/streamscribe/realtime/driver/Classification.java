@@ -14,6 +14,11 @@ public record Classification(FailureClass failureClass, String reason, String me
     private static final Set<String> CONNECTION_REASONS = Set.of("CONNECT_FAILED", "ABNORMAL_CLOSE",
             "CONFIGURE_TIMEOUT", "COMMIT_TIMEOUT");
 
+    /** The provider says the account cannot pay: admission to it pauses until an operator resumes it. */
+    public boolean quotaExhausted() {
+        return reason.equals("INSUFFICIENT_QUOTA");
+    }
+
     /**
      * A failure of the connection rather than of this session: connection refused or reset, an abnormal close, an
      * upgrade refused with 5xx, a connect, configure or commit timeout. Not turn-level timeouts and not {@code error}

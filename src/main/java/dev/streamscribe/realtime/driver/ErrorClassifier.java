@@ -22,8 +22,9 @@ public final class ErrorClassifier {
                     FailureClass.PERMANENT, "session FAILED (PROVIDER_INVALID_REQUEST), no retry"),
             new Rule("upgrade refused with 400, 401, 403 or 404", FailureClass.PERMANENT,
                     "session FAILED (UPGRADE_REFUSED_<status>), no retry"),
-            new Rule("`insufficient_quota` inside `response.done`", FailureClass.PERMANENT,
-                    "session FAILED (INSUFFICIENT_QUOTA), no retry"),
+            new Rule("`insufficient_quota` anywhere: inside `response.done`, an `error`, a failed transcription",
+                    FailureClass.PERMANENT, "session FAILED (INSUFFICIENT_QUOTA), no retry; admission to the provider "
+                    + "pauses until `resume-provider`, a restart or `provider.quota-pause-ms`"),
             new Rule("invalid session config (no model for a response, UNKNOWN audio format, ...)", FailureClass.PERMANENT,
                     "session FAILED (CONFIG_ERROR), never sent"),
             new Rule("audio gone from the topic", FailureClass.PERMANENT, "session FAILED (AUDIO_EXPIRED)"),
@@ -73,6 +74,9 @@ public final class ErrorClassifier {
                 + error.param().map(p -> " (param " + p + ")").orElse("")
                 + error.eventId().map(id -> " [answering " + id + "]").orElse("");
         String code = error.code().orElse("");
+        if (quotaExhausted(error)) {
+            return Classification.permanent("INSUFFICIENT_QUOTA", detail);
+        }
         if (code.equals("rate_limit_exceeded") || error.type().equals("rate_limit_exceeded")) {
             return new Classification(FailureClass.TRANSIENT, "RATE_LIMITED", detail, true);
         }
@@ -107,6 +111,11 @@ public final class ErrorClassifier {
         return Classification.transientFailure("PROVIDER_ERROR", detail);
     }
 
+    /** Whether the provider says the account cannot pay ({@code insufficient_quota} as type or code). */
+    static boolean quotaExhausted(ErrorInfo error) {
+        return error.type().equals("insufficient_quota") || error.code().orElse("").equals("insufficient_quota");
+    }
+
     /** Classifies an HTTP status that refused the WebSocket upgrade. */
     static Classification ofUpgradeStatus(int status, String uri) {
         String message = "WebSocket upgrade refused with HTTP " + status + " by " + uri;
@@ -119,8 +128,7 @@ public final class ErrorClassifier {
 
     /** {@code response.done}: quota exhaustion is permanent, every other non-completed status is turn-level. */
     static Optional<Classification> ofResponseDone(String status, Optional<ErrorInfo> error) {
-        if (error.isPresent() && (error.get().type().equals("insufficient_quota")
-                || error.get().code().orElse("").equals("insufficient_quota"))) {
+        if (error.isPresent() && quotaExhausted(error.get())) {
             return Optional.of(Classification.permanent("INSUFFICIENT_QUOTA",
                     "response failed: " + error.get().label() + ": " + error.get().message()));
         }

@@ -345,6 +345,9 @@ final class SessionRun {
         switch (event) {
             case ServerEvent.TranscriptionCompleted done -> complete(turn, TurnResult.completed(turn.spec(), itemId,
                     done.transcript(), done.usage(), done.logprobs(), done.language(), currentProviderSessionId));
+            case ServerEvent.TranscriptionFailed failed when ErrorClassifier.quotaExhausted(failed.error()) ->
+                    fail(Classification.permanent("INSUFFICIENT_QUOTA", "transcription of turn " + turn.index()
+                            + " failed: " + failed.error().label() + ": " + failed.error().message()));
             case ServerEvent.TranscriptionFailed failed -> complete(turn, TurnResult.failed(turn.spec(),
                     "TRANSCRIPTION_FAILED: " + failed.error().label() + ": " + failed.error().message(),
                     Optional.of(itemId), currentProviderSessionId));

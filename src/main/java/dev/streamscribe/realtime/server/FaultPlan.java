@@ -25,7 +25,7 @@ public record FaultPlan(int refuseUpgradeStatus, int closeAfterEvents, Duration 
                         boolean transcriptionAfterResponseDone, boolean omitSessionCreated, int stallAfterEvents) {
 
     /** Errors the plan can inject, with the providers' exact codes. */
-    public enum InjectedError { RATE_LIMIT_EXCEEDED, SERVER_ERROR, SESSION_EXPIRED }
+    public enum InjectedError { RATE_LIMIT_EXCEEDED, SERVER_ERROR, SESSION_EXPIRED, INSUFFICIENT_QUOTA }
 
     public static final FaultPlan NONE = new FaultPlan(0, -1, Duration.ZERO, Optional.empty(), 1, false, false, -1);
 

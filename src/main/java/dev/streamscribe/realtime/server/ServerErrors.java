@@ -68,6 +68,12 @@ public final class ServerErrors {
                 "Rate limit reached for requests. Please try again later.", null);
     }
 
+    /** OpenAI's words for an account that cannot pay (docs/protocol.md section 7). */
+    static ObjectNode insufficientQuota() {
+        return error("insufficient_quota", "insufficient_quota",
+                "You exceeded your current quota, please check your plan and billing details.", null);
+    }
+
     static ObjectNode serverError(String sessionId) {
         return error("server_error", null, "The server had an error while processing your request. Sorry about that! "
                 + "You can retry your request, or contact us through our help center if the error persists. (include "

@@ -311,6 +311,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         if (plan.injectedError().isPresent() && plan.injectAtCommit() == commit) {
             switch (plan.injectedError().get()) {
                 case RATE_LIMIT_EXCEEDED -> reject(ServerErrors.rateLimited(), eventId);
+                case INSUFFICIENT_QUOTA -> reject(ServerErrors.insufficientQuota(), eventId);
                 case SERVER_ERROR -> reject(ServerErrors.serverError(sessionId), null);
                 case SESSION_EXPIRED -> expire();
             }

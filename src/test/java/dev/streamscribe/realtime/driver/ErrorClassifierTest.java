@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +49,26 @@ class ErrorClassifierTest {
     void shouldTreatAnUncorrelatedInvalidRequestAsPermanent() {
         assertEquals(FailureClass.PERMANENT, ErrorClassifier.ofError(error("invalid_request_error", "invalid_value"),
                 Optional.empty()).failureClass());
+    }
+
+    @Test
+    void shouldTreatAnExhaustedQuotaInAnErrorEventAsPermanentWhateverItAnswers() {
+        for (Optional<Purpose> answering : List.of(Optional.<Purpose>empty(), Optional.of(Purpose.COMMIT))) {
+            Classification c = ErrorClassifier.ofError(error("insufficient_quota", "insufficient_quota"), answering);
+            assertEquals(FailureClass.PERMANENT, c.failureClass());
+            assertEquals("INSUFFICIENT_QUOTA", c.reason());
+            assertTrue(c.quotaExhausted());
+        }
+    }
+
+    @Test
+    void shouldCountOnlyConnectionFailuresAsConnectionLevel() {
+        assertTrue(Classification.transientFailure("ABNORMAL_CLOSE", "x").connectionLevel());
+        assertTrue(Classification.transientFailure("UPGRADE_REFUSED_503", "x").connectionLevel());
+        assertTrue(Classification.transientFailure("CONNECT_FAILED", "x").connectionLevel());
+        assertTrue(!Classification.transientFailure("ITEM_TIMEOUT", "x").connectionLevel(), "a turn-level wait");
+        assertTrue(!Classification.transientFailure("PROVIDER_SERVER_ERROR", "x").connectionLevel(), "an error event");
+        assertTrue(!ErrorClassifier.ofUpgradeStatus(401, "ws://x").connectionLevel(), "a refusal is an answer");
     }
 
     @Test
