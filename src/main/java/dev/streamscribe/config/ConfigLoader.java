@@ -63,7 +63,9 @@ public final class ConfigLoader {
             new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
             new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
             new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
-            new Key("realtime.item-timeout-ms", "60000", "bound on waiting for one turn's transcription or response"),
+            new Key("realtime.item-timeout-ms", "60000", "bound on waiting for session.updated, a commit's answer or a response"),
+            new Key("realtime.transcription-wait-ms", "30000", "a turn whose transcription has not come this long (plus the share below) after its commit fails TRANSCRIPTION_TIMEOUT; the session goes on"),
+            new Key("realtime.transcription-wait-per-audio", "0.5", "extra transcription wait per second of the turn's audio (0.5: half its length)"),
             new Key("provider.breaker.failures", "5", "sessions in a row whose connections fail (refused, dropped, 5xx, connect/configure/commit timeouts) that pause admission to the provider; they and those that fail during the pause wait without spending an attempt"),
             new Key("provider.breaker.pause-ms", "5000", "first pause of admission after the breaker opens; one session then probes, and each failed probe doubles the pause"),
             new Key("provider.breaker.max-pause-ms", "300000", "longest pause of admission to a failing provider"),
@@ -195,6 +197,8 @@ public final class ConfigLoader {
                 (int) integer("realtime.max-dispatches", 1, 1_000),
                 Duration.ofMillis(integer("realtime.session-timeout-ms", 1_000, 24L * 3_600_000)),
                 Duration.ofMillis(integer("realtime.item-timeout-ms", 100, 3_600_000)),
+                Duration.ofMillis(integer("realtime.transcription-wait-ms", 100, 3_600_000)),
+                decimal("realtime.transcription-wait-per-audio", 0, 100),
                 new PipelineConfig.Breaker((int) integer("provider.breaker.failures", 1, 10_000),
                         Duration.ofMillis(integer("provider.breaker.pause-ms", 100, 3_600_000)),
                         Duration.ofMillis(integer("provider.breaker.max-pause-ms", 100, 24L * 3_600_000)),
@@ -278,6 +282,19 @@ public final class ConfigLoader {
             throw invalid(key, "is not a whole number; allowed: " + min + ".." + max);
         }
         if (parsed < min || parsed > max) {
+            throw invalid(key, "is out of range; allowed: " + min + ".." + max);
+        }
+        return parsed;
+    }
+
+    private double decimal(String key, double min, double max) {
+        double parsed;
+        try {
+            parsed = Double.parseDouble(string(key));
+        } catch (NumberFormatException e) {
+            throw invalid(key, "is not a number; allowed: " + min + ".." + max);
+        }
+        if (!(parsed >= min && parsed <= max)) {
             throw invalid(key, "is out of range; allowed: " + min + ".." + max);
         }
         return parsed;

@@ -40,11 +40,14 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param apiKeyFile a file whose content is the API key (wins over apiKeyEnv when both are set)
      * @param maxAttempts   attempts per run (session-specific transient failures)
      * @param maxDispatches connections in a row that may end with no outcome (crash loop) before the run fails
+     * @param transcriptionWait         a turn's transcription may take this long, plus the share below
+     * @param transcriptionWaitPerAudio extra wait per second of the turn's audio
      * @param breaker       when a provider outage pauses admission
      */
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
                            int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
-                           Duration itemTimeout, Breaker breaker) {
+                           Duration itemTimeout, Duration transcriptionWait, double transcriptionWaitPerAudio,
+                           Breaker breaker) {
     }
 
     /**

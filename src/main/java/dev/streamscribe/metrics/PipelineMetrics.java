@@ -33,6 +33,7 @@ public final class PipelineMetrics {
     public static final String BREAKER_OPENED = "streamscribe.provider.breaker.opened";
     public static final String SESSIONS_REQUEUED = "streamscribe.sessions.requeued";
     public static final String QUOTA_PAUSES = "streamscribe.provider.quota.pauses";
+    public static final String PROVIDER_ERRORS_NOTED = "streamscribe.provider.errors.noted";
 
     private final MeterRegistry registry;
 
@@ -80,6 +81,12 @@ public final class PipelineMetrics {
     public void sessionRequeued() {
         Counter.builder(SESSIONS_REQUEUED).description("sessions sent back to wait by a provider outage (no attempt spent)")
                 .register(registry).increment();
+    }
+
+    /** {@code error} events a session went on after (not tied to our events, or answering a clear). */
+    public void providerErrorsNoted(int count) {
+        Counter.builder(PROVIDER_ERRORS_NOTED).description("provider error events that failed nothing (noted)")
+                .register(registry).increment(count);
     }
 
     /** Admission paused because the provider said the quota is exhausted. */

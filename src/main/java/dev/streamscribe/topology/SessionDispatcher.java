@@ -232,6 +232,9 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             } else {
                 services.gate().rateLimitClear();
             }
+            if (finished instanceof SessionOutcome.Completed completed && completed.providerErrors() > 0) {
+                services.metrics().providerErrorsNoted(completed.providerErrors());
+            }
             Optional<ProviderBreaker.Ticket> ticket = Optional.empty();
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().connectionLevel()) {
                 ticket = Optional.of(services.gate().breaker().connectionFailed(sessionId));

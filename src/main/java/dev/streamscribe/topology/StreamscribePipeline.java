@@ -108,7 +108,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
         RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
                 config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
-                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER), driverThreads, timer,
+                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
+                config.realtime().transcriptionWaitPerAudio()), driverThreads, timer,
                 limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());

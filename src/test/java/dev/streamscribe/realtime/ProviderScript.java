@@ -41,6 +41,12 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     boolean quotaExhausted;
     /** Failed transcriptions say the quota is exhausted instead of that the audio was unintelligible. */
     boolean transcriptionQuotaExhausted;
+    /** Failed transcriptions come as an {@code error} naming the item in its message (OpenAI, Azure, Inworld). */
+    boolean transcriptionFailureAsError;
+    /** Answer {@code input_audio_buffer.clear} with an error instead of {@code cleared}. */
+    boolean rejectClear;
+    /** Answer {@code session.update} with {@code beta_api_shape_disabled} and close with 4000, as OpenAI does now. */
+    boolean betaRetired;
     String afterSessionUpdated;
     boolean rejectSecondActiveResponse = true;
     /** Send a rejected commit's error this late, as the live API does (about 1 s, after later events). */
@@ -106,6 +112,12 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
         String eventId = event.path("event_id").asText(null);
         switch (type) {
             case "session.update" -> {
+                if (betaRetired) {
+                    connection.send(error(errorBody("invalid_request_error", "beta_api_shape_disabled",
+                            "The beta Realtime API shape is no longer supported.", null), eventId));
+                    connection.close(4000, "beta_api_shape_disabled");
+                    return;
+                }
                 if (rejectSessionUpdateWith != null) {
                     connection.send(error(rejectSessionUpdateWith, eventId));
                     return;
@@ -135,7 +147,8 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
             }
             case "input_audio_buffer.clear" -> {
                 buffer.reset();
-                connection.send(event("input_audio_buffer.cleared"));
+                connection.send(rejectClear ? error(errorBody("invalid_request_error", "invalid_value",
+                        "Nothing to clear.", null), eventId) : event("input_audio_buffer.cleared"));
             }
             case "input_audio_buffer.commit" -> onCommit(connection, eventId);
             case "response.create" -> onResponseCreate(connection, eventId);
@@ -227,7 +240,10 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
         delta.put("item_id", itemId).put("content_index", 0).put("delta", "audio");
         connection.send(delta);
         ObjectNode terminal;
-        if (failTranscriptionOfCommit.contains(commit)) {
+        if (failTranscriptionOfCommit.contains(commit) && transcriptionFailureAsError) {
+            terminal = error(errorBody("server_error", null, "Input transcription failed for item '" + itemId + "'.",
+                    null), null);
+        } else if (failTranscriptionOfCommit.contains(commit)) {
             terminal = event("conversation.item.input_audio_transcription.failed");
             terminal.put("item_id", itemId).put("content_index", 0);
             terminal.set("error", transcriptionQuotaExhausted ? errorBody("insufficient_quota", "insufficient_quota",

@@ -3,18 +3,23 @@ package dev.streamscribe.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.ScriptedRealtimePeer.PeerConnection;
+import dev.streamscribe.realtime.driver.AudioPiece;
 import dev.streamscribe.realtime.driver.AudioUnavailableException;
 import dev.streamscribe.realtime.driver.DriverSettings;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.SessionOutcome;
+import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnResult;
+import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.ListAudioPublisher;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -242,13 +247,58 @@ class RealtimeSessionDriverTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
-    void shouldClassifyAServerErrorAsTransient(Dialect dialect) {
+    void shouldGoOnAfterAnErrorNotTiedToAnyOfOurEvents(Dialect dialect) {
         try (DriverHarness h = harness(dialect, s -> s.errorAfterFirstAppend = ProviderScript.errorBody("server_error",
                 null, "The server had an error while processing your request.", null))) {
-            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.transcriptionConfig(), 1_000),
+            SessionOutcome.Completed outcome = completed(h.run(DriverHarness.request(h.transcriptionConfig(), 1_000),
                     new ListAudioPublisher(DriverHarness.pieces(CHUNK, 1_000))));
-            assertEquals(FailureClass.TRANSIENT, outcome.classification().failureClass());
-            assertEquals("PROVIDER_SERVER_ERROR", outcome.classification().reason());
+            assertEquals(TurnStatus.COMPLETED, outcome.turns().getFirst().status(), "the session's waits decided: alive");
+            assertEquals(1, outcome.providerErrors(), "noted and counted");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldFailOnlyTheTurnAnInputTranscriptionFailedErrorNames(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> {
+            s.failTranscriptionOfCommit.add(1);
+            s.transcriptionFailureAsError = true;
+        })) {
+            long[] turns = {500, 500};
+            SessionOutcome.Completed outcome = completed(h.run(DriverHarness.request(h.transcriptionConfig(), turns),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, turns))));
+            assertEquals(TurnStatus.FAILED, outcome.turns().get(0).status());
+            assertTrue(outcome.turns().get(0).reason().orElseThrow().startsWith("TRANSCRIPTION_FAILED: server_error"),
+                    outcome.turns().get(0).reason().orElseThrow());
+            assertEquals(TurnStatus.COMPLETED, outcome.turns().get(1).status());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldShrugOffAnErrorAnsweringOurClear(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> s.rejectClear = true)) {
+            // the first turn is planned long enough but its audio is 60 ms: the driver clears it instead of committing;
+            // the peer answers in order, so the clear's error arrives before the second turn's commit is answered
+            SessionRequest request = new SessionRequest("s-1", "r-1", 1, h.transcriptionConfig(),
+                    List.of(new TurnSpec(0, 0, 200, false), new TurnSpec(1, 200, 700, false)));
+            List<AudioPiece> pieces = List.of(new AudioPiece(0, ByteBuffer.wrap(DriverHarness.turnAudio(0, 60)), true),
+                    new AudioPiece(1, ByteBuffer.wrap(DriverHarness.turnAudio(1, 500)), true));
+            SessionOutcome.Completed outcome = completed(h.run(request, new ListAudioPublisher(pieces)));
+            assertEquals(List.of(TurnStatus.SKIPPED, TurnStatus.COMPLETED),
+                    outcome.turns().stream().map(TurnResult::status).toList());
+            assertEquals(1, outcome.providerErrors(), "the refused clear was noted, and the session went on");
+        }
+    }
+
+    @Test
+    void shouldFailPermanentlyWithAWayOutWhenTheBetaInterfaceIsRetired() {
+        try (DriverHarness h = harness(Dialect.OPENAI_BETA, s -> s.betaRetired = true)) {
+            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.responseConfig(), 500),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500))));
+            assertEquals(FailureClass.PERMANENT, outcome.classification().failureClass());
+            assertEquals("BETA_API_RETIRED", outcome.classification().reason());
+            assertTrue(outcome.classification().message().contains("openai-ga"), outcome.classification().message());
         }
     }
 
@@ -288,13 +338,18 @@ class RealtimeSessionDriverTest {
 
     @ParameterizedTest
     @EnumSource(Dialect.class)
-    void shouldTimeOutATranscriptionThatNeverComes(Dialect dialect) {
+    void shouldFailOnlyTheTurnWhoseTranscriptionNeverComes(Dialect dialect) {
         try (DriverHarness h = harness(dialect, s -> s.stallTranscriptions = true)) {
-            h.settings = new DriverSettings(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofMinutes(55));
-            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.transcriptionConfig(), 500),
-                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500))));
-            assertEquals(FailureClass.TRANSIENT, outcome.classification().failureClass());
-            assertEquals("ITEM_TIMEOUT", outcome.classification().reason());
+            // 300 ms + 0.5 x 500 ms of audio = 550 ms
+            h.settings = new DriverSettings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(55),
+                    Duration.ofMillis(300), 0.5);
+            SessionOutcome.Completed outcome = completed(h.run(DriverHarness.request(h.transcriptionConfig(), 500, 500),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500, 500))));
+            for (TurnResult turn : outcome.turns()) {
+                assertEquals(TurnStatus.FAILED, turn.status());
+                assertTrue(turn.reason().orElseThrow().startsWith("TRANSCRIPTION_TIMEOUT"), turn.reason().orElseThrow());
+                assertTrue(turn.reason().orElseThrow().contains("within 550 ms"), "the wait scales with the turn");
+            }
         }
     }
 

@@ -11,14 +11,34 @@ import java.util.Objects;
  * @param sessionTimeout bound on a whole attempt
  * @param rotateAfter    move to a new WebSocket between turns once a connection is this old (providers end
  *                       sessions at 60 minutes)
+ * @param transcriptionWait         how long a turn's transcription may take at least: past it (plus the share of the
+ *                                  turn's length below) the turn fails TRANSCRIPTION_TIMEOUT and the session goes on
+ * @param transcriptionWaitPerAudio the extra wait per second of the turn's audio (0.5: half its length)
  */
-public record DriverSettings(Duration itemTimeout, Duration sessionTimeout, Duration rotateAfter) {
+public record DriverSettings(Duration itemTimeout, Duration sessionTimeout, Duration rotateAfter,
+                             Duration transcriptionWait, double transcriptionWaitPerAudio) {
     public static final Duration DEFAULT_ROTATE_AFTER = Duration.ofMinutes(55);
+    public static final Duration DEFAULT_TRANSCRIPTION_WAIT = Duration.ofSeconds(30);
+    public static final double DEFAULT_TRANSCRIPTION_WAIT_PER_AUDIO = 0.5;
 
     public DriverSettings {
         Objects.requireNonNull(itemTimeout, "itemTimeout");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(rotateAfter, "rotateAfter");
+        Objects.requireNonNull(transcriptionWait, "transcriptionWait");
+        if (transcriptionWaitPerAudio < 0) {
+            throw new IllegalArgumentException("transcriptionWaitPerAudio must be >= 0, got " + transcriptionWaitPerAudio);
+        }
+    }
+
+    /** With the default transcription wait (30 s + half the turn's length). */
+    public DriverSettings(Duration itemTimeout, Duration sessionTimeout, Duration rotateAfter) {
+        this(itemTimeout, sessionTimeout, rotateAfter, DEFAULT_TRANSCRIPTION_WAIT, DEFAULT_TRANSCRIPTION_WAIT_PER_AUDIO);
+    }
+
+    /** How long the transcription of a turn of {@code turnMillis} may take before that turn fails. */
+    public Duration transcriptionWaitFor(long turnMillis) {
+        return transcriptionWait.plusMillis((long) (turnMillis * transcriptionWaitPerAudio));
     }
 
     public static DriverSettings defaults() {

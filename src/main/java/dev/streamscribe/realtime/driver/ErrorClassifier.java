@@ -5,6 +5,8 @@ import dev.streamscribe.realtime.event.ErrorInfo;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one table that says what each provider signal means for a session (docs/architecture.md section 5). README prints
@@ -18,8 +20,10 @@ public final class ErrorClassifier {
     public static final List<Rule> TABLE = List.of(
             new Rule("`error` answering our `session.update` (matched by `event_id`)", FailureClass.PERMANENT,
                     "session FAILED (CONFIG_REJECTED), no retry"),
-            new Rule("`error` of type `invalid_request_error` (missing/unknown parameter, invalid value) not tied to a commit",
+            new Rule("`error` of type `invalid_request_error` answering one of our appends (the audio is refused)",
                     FailureClass.PERMANENT, "session FAILED (PROVIDER_INVALID_REQUEST), no retry"),
+            new Rule("`error` with code `beta_api_shape_disabled`, or a close with code 4000 (OpenAI retired the beta "
+                    + "interface)", FailureClass.PERMANENT, "session FAILED (BETA_API_RETIRED): use `openai-ga`"),
             new Rule("upgrade refused with 400, 401, 403 or 404", FailureClass.PERMANENT,
                     "session FAILED (UPGRADE_REFUSED_<status>), no retry"),
             new Rule("`insufficient_quota` anywhere: inside `response.done`, an `error`, a failed transcription",
@@ -28,7 +32,8 @@ public final class ErrorClassifier {
             new Rule("invalid session config (no model for a response, UNKNOWN audio format, ...)", FailureClass.PERMANENT,
                     "session FAILED (CONFIG_ERROR), never sent"),
             new Rule("audio gone from the topic", FailureClass.PERMANENT, "session FAILED (AUDIO_EXPIRED)"),
-            new Rule("`error` of type `server_error`", FailureClass.TRANSIENT, "retry the session (PROVIDER_SERVER_ERROR)"),
+            new Rule("`error` of type `server_error` answering one of our events", FailureClass.TRANSIENT,
+                    "retry the session (PROVIDER_SERVER_ERROR)"),
             new Rule("`rate_limit_exceeded`, upgrade refused with 429", FailureClass.TRANSIENT,
                     "retry the session (RATE_LIMITED) and slow admission"),
             new Rule("upgrade refused with 5xx or other statuses, connection refused", FailureClass.TRANSIENT,
@@ -36,11 +41,16 @@ public final class ErrorClassifier {
             new Rule("`session_expired`", FailureClass.TRANSIENT, "retry the session (SESSION_EXPIRED)"),
             new Rule("abnormal close (any close before the session is done)", FailureClass.TRANSIENT,
                     "retry the session (ABNORMAL_CLOSE)"),
-            new Rule("no `session.updated`, `committed`, transcription or `response.done` in time; session too long",
-                    FailureClass.TRANSIENT, "retry the session (CONFIGURE_TIMEOUT, COMMIT_TIMEOUT, ITEM_TIMEOUT, RESPONSE_TIMEOUT, SESSION_TIMEOUT)"),
+            new Rule("no `session.updated`, `committed` or `response.done` in time; session too long",
+                    FailureClass.TRANSIENT, "retry the session (CONFIGURE_TIMEOUT, COMMIT_TIMEOUT, RESPONSE_TIMEOUT, SESSION_TIMEOUT)"),
             new Rule("malformed server event (not JSON, no type, required field missing, oversized)", FailureClass.TRANSIENT,
                     "retry the session (MALFORMED_SERVER_EVENT)"),
-            new Rule("`error` of any other type", FailureClass.TRANSIENT, "retry the session (PROVIDER_ERROR)"),
+            new Rule("`error` of any other type answering one of our appends", FailureClass.TRANSIENT,
+                    "retry the session (PROVIDER_ERROR)"),
+            new Rule("no transcription within `realtime.transcription-wait-ms` + `realtime.transcription-wait-per-audio` "
+                    + "x the turn's length", FailureClass.TURN, "that turn FAILED (TRANSCRIPTION_TIMEOUT), the session goes on"),
+            new Rule("`error` saying \"Input transcription failed for item 'X'\" (OpenAI, Azure as `server_error`, Inworld)",
+                    FailureClass.TURN, "turn X FAILED (TRANSCRIPTION_FAILED), the session goes on"),
             new Rule("`conversation.item.input_audio_transcription.failed`", FailureClass.TURN,
                     "that turn FAILED (TRANSCRIPTION_FAILED), the session goes on"),
             new Rule("`error` answering one of our commits", FailureClass.TURN,
@@ -51,7 +61,15 @@ public final class ErrorClassifier {
                     "recorded in the ResponseEvent, the session goes on"),
             new Rule("`error` answering one of our `conversation.item.create` (restoring a resumed conversation)",
                     FailureClass.TURN, "the earlier turns' audio is re-sent instead (CONTEXT_REFUSED, said in the "
-                    + "ResponseEvent); the attempt is retried when that audio is no longer at hand"));
+                    + "ResponseEvent); the attempt is retried when that audio is no longer at hand"),
+            new Rule("`error` answering our `input_audio_buffer.clear`", FailureClass.NOTED,
+                    "harmless: logged and counted, the session goes on"),
+            new Rule("`error` not tied to any of our events (no or unknown `event_id`)", FailureClass.NOTED,
+                    "logged and counted; the session goes on, and its waits decide whether it is dead"));
+
+    /** How OpenAI, Azure and Inworld report one failed transcription as an {@code error}: the item is in the message. */
+    private static final Pattern TRANSCRIPTION_FAILED_FOR_ITEM =
+            Pattern.compile("Input transcription failed for item '([^']+)'");
 
     /** The table as markdown, as README prints it. */
     public static String markdownTable() {
@@ -65,6 +83,12 @@ public final class ErrorClassifier {
     /** What a client event was for, when an error names it. */
     enum Purpose { CONFIG, APPEND, COMMIT, CLEAR, RESPONSE, CONTEXT }
 
+    /** The item an {@code error} says failed to transcribe ("Input transcription failed for item 'X'"), if it says so. */
+    static Optional<String> transcriptionFailedItem(ErrorInfo error) {
+        Matcher matcher = TRANSCRIPTION_FAILED_FOR_ITEM.matcher(error.message());
+        return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+
     private ErrorClassifier() {
     }
 
@@ -77,32 +101,41 @@ public final class ErrorClassifier {
         if (quotaExhausted(error)) {
             return Classification.permanent("INSUFFICIENT_QUOTA", detail);
         }
+        if (code.equals("beta_api_shape_disabled")) {
+            return Classification.permanent("BETA_API_RETIRED", "the provider no longer serves the beta interface: set "
+                    + "realtime.dialect=openai-ga (" + detail + ")");
+        }
         if (code.equals("rate_limit_exceeded") || error.type().equals("rate_limit_exceeded")) {
             return new Classification(FailureClass.TRANSIENT, "RATE_LIMITED", detail, true);
-        }
-        if (error.type().equals("server_error")) {
-            return Classification.transientFailure("PROVIDER_SERVER_ERROR", detail);
         }
         if (code.equals("session_expired")) {
             return Classification.transientFailure("SESSION_EXPIRED", detail);
         }
-        if (correlatedTo.isPresent()) {
-            switch (correlatedTo.get()) {
-                case CONFIG -> {
-                    return Classification.permanent("CONFIG_REJECTED", detail);
-                }
-                case COMMIT -> {
-                    return new Classification(FailureClass.TURN, "COMMIT_REJECTED", detail, false);
-                }
-                case RESPONSE -> {
-                    return new Classification(FailureClass.TURN, "RESPONSE_REJECTED", detail, false);
-                }
-                case CONTEXT -> {
-                    return new Classification(FailureClass.TURN, "CONTEXT_REFUSED", detail, false);
-                }
-                default -> {
-                    // appends and clears: judged by type below
-                }
+        if (correlatedTo.isEmpty()) {
+            // "most errors are recoverable and the session will stay open": what waits on the provider decides
+            return new Classification(FailureClass.NOTED, "PROVIDER_ERROR_NOTED", detail, false);
+        }
+        if (error.type().equals("server_error") && correlatedTo.get() != Purpose.CLEAR) {
+            return Classification.transientFailure("PROVIDER_SERVER_ERROR", detail);
+        }
+        switch (correlatedTo.get()) {
+            case CONFIG -> {
+                return Classification.permanent("CONFIG_REJECTED", detail);
+            }
+            case COMMIT -> {
+                return new Classification(FailureClass.TURN, "COMMIT_REJECTED", detail, false);
+            }
+            case RESPONSE -> {
+                return new Classification(FailureClass.TURN, "RESPONSE_REJECTED", detail, false);
+            }
+            case CONTEXT -> {
+                return new Classification(FailureClass.TURN, "CONTEXT_REFUSED", detail, false);
+            }
+            case CLEAR -> {
+                return new Classification(FailureClass.NOTED, "CLEAR_REFUSED", detail, false);
+            }
+            default -> {
+                // appends: judged by type below
             }
         }
         if (error.type().equals("invalid_request_error")) {

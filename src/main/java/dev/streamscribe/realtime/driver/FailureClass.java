@@ -7,5 +7,7 @@ public enum FailureClass {
     /** The session is retried on a new WebSocket (its turns without a result), with backoff, up to the attempt limit. */
     TRANSIENT,
     /** Only one turn or response is affected; it is recorded and the session goes on. */
-    TURN
+    TURN,
+    /** Nothing fails: the signal is logged and counted, and the session's own waits decide whether it is dead. */
+    NOTED
 }

@@ -11,13 +11,19 @@ public sealed interface SessionOutcome {
      *
      * @param rotations     how often the session moved to a new WebSocket (conversation context restarts then)
      * @param unknownEvents server events the dialect does not define, counted and ignored
+     * @param providerErrors {@code error} events the session went on after (not tied to our events, or harmless)
      */
     record Completed(List<TurnResult> turns, List<ResponseResult> responses, List<String> providerSessionIds,
-                     int rotations, int unknownEvents) implements SessionOutcome {
+                     int rotations, int unknownEvents, int providerErrors) implements SessionOutcome {
         public Completed {
             turns = List.copyOf(turns);
             responses = List.copyOf(responses);
             providerSessionIds = List.copyOf(providerSessionIds);
+        }
+
+        public Completed(List<TurnResult> turns, List<ResponseResult> responses, List<String> providerSessionIds,
+                         int rotations, int unknownEvents) {
+            this(turns, responses, providerSessionIds, rotations, unknownEvents, 0);
         }
     }
 
@@ -25,8 +31,9 @@ public sealed interface SessionOutcome {
     record Failed(Classification classification, List<String> providerSessionIds) implements SessionOutcome {
         public Failed {
             providerSessionIds = List.copyOf(providerSessionIds);
-            if (classification.failureClass() == FailureClass.TURN) {
-                throw new IllegalArgumentException("a session does not fail with a turn-level classification");
+            if (classification.failureClass() == FailureClass.TURN || classification.failureClass() == FailureClass.NOTED) {
+                throw new IllegalArgumentException("a session does not fail with a " + classification.failureClass()
+                        + " classification");
             }
         }
     }

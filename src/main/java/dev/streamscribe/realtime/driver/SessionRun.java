@@ -1,6 +1,7 @@
 package dev.streamscribe.realtime.driver;
 
 import dev.streamscribe.audio.AudioEncoding;
+import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.ErrorClassifier.Purpose;
 import dev.streamscribe.realtime.driver.TurnLedger.Stage;
@@ -59,6 +60,8 @@ final class SessionRun {
     /** One append carries at most one chunk's worth of audio (docs/architecture.md section 5). */
     static final int MAX_APPEND_BYTES = AudioEncoding.MAX_CHUNK_BYTES;
     private static final int CLOSE_NORMAL = 1000;
+    /** OpenAI closes a connection speaking the retired beta interface with 4000 (after beta_api_shape_disabled). */
+    private static final int CLOSE_BETA_RETIRED = 4000;
     /** How long a closing handshake may take before the socket is aborted. */
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
 
@@ -99,6 +102,7 @@ final class SessionRun {
     private Phase phase = Phase.CONNECTING;
     private int rotations;
     private int unknownEvents;
+    private int providerErrors;
     private final List<String> providerSessionIds = new ArrayList<>();
     private Optional<String> currentProviderSessionId = Optional.empty();
     private Turn pendingCommit;
@@ -199,6 +203,13 @@ final class SessionRun {
     private void handleClosed(int code, String reason) {
         if (phase == Phase.DONE || slot.closingOnPurpose() || phase == Phase.CONNECTING) {
             // while connecting, the transport may report the failure twice: the connect future classifies it
+            return;
+        }
+        if (code == CLOSE_BETA_RETIRED) {
+            fail(Classification.permanent("BETA_API_RETIRED", "the provider closed the connection with code 4000"
+                    + (reason == null || reason.isBlank() ? "" : " (" + reason + ")") + ": it no longer serves this "
+                    + "interface" + (endpoint.dialect() == Dialect.OPENAI_BETA
+                    ? "; set realtime.dialect=openai-ga" : "")));
             return;
         }
         if (code == JettyWebSocketTransport.CLOSE_TOO_BIG) {
@@ -314,10 +325,16 @@ final class SessionRun {
             complete(turn, TurnResult.completed(turn.spec(), committed.itemId(), "", Optional.empty(), List.of(),
                     Optional.empty(), currentProviderSessionId));
         } else {
+            Duration wait = settings.transcriptionWaitFor(turn.spec().durationMs());
             turns.takeEarly(committed.itemId()).ifPresentOrElse(early -> onItemEvent(committed.itemId(), early),
-                    () -> turn.waitForItem(timers.schedule(settings.itemTimeout(), () -> fail(Classification.transientFailure(
-                            "ITEM_TIMEOUT", "no transcription for turn " + turn.index() + " (item " + committed.itemId()
-                                    + ") within " + settings.itemTimeout().toMillis() + " ms")))));
+                    () -> turn.waitForItem(timers.schedule(wait, () -> {
+                        if (phase != Phase.DONE && !turn.done()) {
+                            // this turn only: a transcription that never comes says nothing about the next turns
+                            complete(turn, TurnResult.failed(turn.spec(), "TRANSCRIPTION_TIMEOUT: no transcription for "
+                                    + "item " + committed.itemId() + " within " + wait.toMillis() + " ms",
+                                    Optional.of(committed.itemId()), currentProviderSessionId));
+                        }
+                    })));
         }
         if (turn.spec().respond()) {
             responses.requested(turn, turn.contextNote());
@@ -409,6 +426,19 @@ final class SessionRun {
         Optional<ConnectionSlot.Correlation> correlation = event.error().eventId().flatMap(slot::correlate);
         Classification classification = ErrorClassifier.ofError(event.error(),
                 correlation.map(ConnectionSlot.Correlation::purpose));
+        Optional<String> failedItem = ErrorClassifier.transcriptionFailedItem(event.error());
+        if (failedItem.isPresent() && correlation.isEmpty() && classification.failureClass() != FailureClass.PERMANENT) {
+            // one turn's transcription failed, reported as an error (OpenAI, Azure, Inworld): that turn only
+            onItemEvent(failedItem.get(), new ServerEvent.TranscriptionFailed(event.wireType(), failedItem.get(),
+                    event.error()));
+            return;
+        }
+        if (classification.failureClass() == FailureClass.NOTED) {
+            providerErrors++;
+            log.info("session {}: the provider reported an error the session goes on after ({}): {}",
+                    request.sessionId(), classification.reason(), classification.message());
+            return;
+        }
         if (classification.failureClass() != FailureClass.TURN) {
             fail(classification);
             return;
@@ -689,7 +719,7 @@ final class SessionRun {
             return;
         }
         end(Optional.of(new SessionOutcome.Completed(turns.results(), responses.results(), providerSessionIds, rotations,
-                unknownEvents)), "session complete");
+                unknownEvents, providerErrors)), "session complete");
     }
 
     private void fail(Classification classification) {

@@ -312,7 +312,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
             switch (plan.injectedError().get()) {
                 case RATE_LIMIT_EXCEEDED -> reject(ServerErrors.rateLimited(), eventId);
                 case INSUFFICIENT_QUOTA -> reject(ServerErrors.insufficientQuota(), eventId);
-                case SERVER_ERROR -> reject(ServerErrors.serverError(sessionId), null);
+                case SERVER_ERROR -> reject(ServerErrors.serverError(sessionId), eventId); // answering the commit
                 case SESSION_EXPIRED -> expire();
             }
             return;

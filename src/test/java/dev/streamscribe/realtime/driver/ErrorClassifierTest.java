@@ -46,8 +46,8 @@ class ErrorClassifierTest {
     }
 
     @Test
-    void shouldTreatAnUncorrelatedInvalidRequestAsPermanent() {
-        assertEquals(FailureClass.PERMANENT, ErrorClassifier.ofError(error("invalid_request_error", "invalid_value"),
+    void shouldNoteAnInvalidRequestNotTiedToOurEventsAndGoOn() {
+        assertEquals(FailureClass.NOTED, ErrorClassifier.ofError(error("invalid_request_error", "invalid_value"),
                 Optional.empty()).failureClass());
     }
 
@@ -72,8 +72,38 @@ class ErrorClassifierTest {
     }
 
     @Test
-    void shouldTreatUnknownErrorTypesAsTransient() {
-        assertEquals(FailureClass.TRANSIENT, ErrorClassifier.ofError(error("overloaded", null), Optional.empty()).failureClass());
+    void shouldNoteErrorsNotTiedToOurEventsWhateverTheirType() {
+        assertEquals(FailureClass.NOTED, ErrorClassifier.ofError(error("overloaded", null), Optional.empty()).failureClass());
+        assertEquals(FailureClass.NOTED, ErrorClassifier.ofError(error("server_error", null), Optional.empty()).failureClass());
+    }
+
+    @Test
+    void shouldTreatUnknownErrorTypesAnsweringAnAppendAsTransient() {
+        assertEquals(FailureClass.TRANSIENT, ErrorClassifier.ofError(error("overloaded", null),
+                Optional.of(Purpose.APPEND)).failureClass());
+    }
+
+    @Test
+    void shouldFindTheItemInAnInputTranscriptionFailedError() {
+        ErrorInfo error = new ErrorInfo("server_error", Optional.empty(),
+                "Input transcription failed for item 'item_Bx7'.", Optional.empty(), Optional.empty());
+        assertEquals(Optional.of("item_Bx7"), ErrorClassifier.transcriptionFailedItem(error));
+        assertEquals(Optional.empty(), ErrorClassifier.transcriptionFailedItem(error("server_error", null)));
+    }
+
+    @Test
+    void shouldTreatTheRetiredBetaInterfaceAsPermanentWithAWayOut() {
+        Classification c = ErrorClassifier.ofError(error("invalid_request_error", "beta_api_shape_disabled"),
+                Optional.empty());
+        assertEquals(FailureClass.PERMANENT, c.failureClass());
+        assertEquals("BETA_API_RETIRED", c.reason());
+        assertTrue(c.message().contains("openai-ga"), c.message());
+    }
+
+    @Test
+    void shouldNoteAnErrorAnsweringOurClear() {
+        assertEquals(FailureClass.NOTED, ErrorClassifier.ofError(error("invalid_request_error", "invalid_value"),
+                Optional.of(Purpose.CLEAR)).failureClass());
     }
 
     @Test
