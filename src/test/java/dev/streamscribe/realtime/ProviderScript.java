@@ -47,6 +47,10 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
     boolean rejectClear;
     /** Answer {@code session.update} with {@code beta_api_shape_disabled} and close with 4000, as OpenAI does now. */
     boolean betaRetired;
+    /** The effective session keeps server VAD on, whatever the update said. */
+    boolean vadStaysOn;
+    /** Send {@code input_audio_buffer.speech_started} after the first append, as VAD would. */
+    boolean speechStartedAfterFirstAppend;
     String afterSessionUpdated;
     boolean rejectSecondActiveResponse = true;
     /** Send a rejected commit's error this late, as the live API does (about 1 s, after later events). */
@@ -125,6 +129,14 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
                 ObjectNode updated = event("session.updated");
                 ObjectNode session = session();
                 session.setAll((ObjectNode) event.path("session"));
+                if (vadStaysOn) {
+                    ObjectNode vad = ScriptedRealtimePeer.JSON.createObjectNode().put("type", "server_vad").put("silence_duration_ms", 500);
+                    if (dialect == Dialect.OPENAI_BETA) {
+                        session.set("turn_detection", vad);
+                    } else {
+                        ((ObjectNode) session.path("audio").path("input")).set("turn_detection", vad);
+                    }
+                }
                 updated.set("session", session);
                 connection.send(updated);
                 if (created == Created.AFTER_UPDATED) {
@@ -139,6 +151,10 @@ public final class ProviderScript implements ScriptedRealtimePeer.Script {
             case "input_audio_buffer.append" -> {
                 buffer.writeBytes(Base64.getDecoder().decode(event.path("audio").asText()));
                 appends++;
+                if (appends == 1 && speechStartedAfterFirstAppend) {
+                    connection.send(event("input_audio_buffer.speech_started").put("audio_start_ms", 0)
+                            .put("item_id", "item_vad"));
+                }
                 if (appends == 1 && dropAfterFirstAppend) {
                     connection.drop();
                 } else if (appends == 1 && errorAfterFirstAppend != null) {

@@ -291,6 +291,28 @@ class RealtimeSessionDriverTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldRefuseToRunWhenTheProviderKeepsVoiceActivityDetectionOn(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> s.vadStaysOn = true)) {
+            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.transcriptionConfig(), 500),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 500))));
+            assertEquals(FailureClass.PERMANENT, outcome.classification().failureClass());
+            assertEquals("VAD_ACTIVE", outcome.classification().reason());
+            assertEquals(List.of("session.update"), h.peer.connections().getFirst().receivedTypes(), "no audio sent");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void shouldRefuseToGoOnWhenTheProviderDetectsSpeechOnItsOwn(Dialect dialect) {
+        try (DriverHarness h = harness(dialect, s -> s.speechStartedAfterFirstAppend = true)) {
+            SessionOutcome.Failed outcome = failed(h.run(DriverHarness.request(h.transcriptionConfig(), 2_000),
+                    new ListAudioPublisher(DriverHarness.pieces(CHUNK, 2_000))));
+            assertEquals("VAD_ACTIVE", outcome.classification().reason());
+        }
+    }
+
     @Test
     void shouldFailPermanentlyWithAWayOutWhenTheBetaInterfaceIsRetired() {
         try (DriverHarness h = harness(Dialect.OPENAI_BETA, s -> s.betaRetired = true)) {

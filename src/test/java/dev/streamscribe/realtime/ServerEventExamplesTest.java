@@ -49,7 +49,8 @@ class ServerEventExamplesTest {
             Map.entry("response.audio_transcript.delta", ServerEvent.ResponseAudioTranscriptDelta.class),
             Map.entry("rate_limits.updated", ServerEvent.RateLimitsUpdated.class),
             Map.entry("error", ServerEvent.Error.class),
-            Map.entry("conversation.item.added", ServerEvent.ItemAdded.class));
+            Map.entry("conversation.item.added", ServerEvent.ItemAdded.class),
+            Map.entry("input_audio_buffer.speech_started", ServerEvent.SpeechStarted.class));
     private static final Set<String> EXCLUDED = Set.of("transcription_session.updated");
     private static final Map<String, String> DRIFT = Map.of(
             "input_audio_buffer.dtmf_event_received", " input_audio_buffer.dtmf_event_received",

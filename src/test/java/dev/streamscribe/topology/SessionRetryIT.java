@@ -83,6 +83,8 @@ class SessionRetryIT {
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "1",
                     "state.dir", stateDir.toString(), "realtime.max-attempts", "3", "realtime.item-timeout-ms", "1500",
                     "operations.port", "0"));
+            // one session fails at a time here, never an outage: a short grace keeps the breaker's verdict quick
+            settings.put("provider.breaker.grace-ms", "300");
             var config = ConfigLoader.fromMap(settings, Map.of());
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of())) {
                 Topics topics = pipeline.topics();

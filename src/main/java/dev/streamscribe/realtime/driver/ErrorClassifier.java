@@ -9,63 +9,95 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one table that says what each provider signal means for a session (docs/architecture.md section 5). README prints
- * {@link #TABLE}; a test keeps the two equal.
+ * The one table that says what each provider signal means for a session (docs/architecture.md section 5). README and
+ * docs/protocol.md section 7 print {@link #TABLE}; a test keeps the three equal.
  */
 public final class ErrorClassifier {
-    /** One row of the table, for documentation. */
-    public record Rule(String signal, FailureClass failureClass, String effect) {
+    /**
+     * One row of the table, for documentation.
+     *
+     * @param scope what the signal concerns: a turn, a response, the connection, the session, the provider
+     * @param cost  what it costs in provider audio or tokens
+     */
+    public record Rule(String signal, FailureClass failureClass, String effect, String scope, String cost) {
     }
 
     public static final List<Rule> TABLE = List.of(
             new Rule("`error` answering our `session.update` (matched by `event_id`)", FailureClass.PERMANENT,
-                    "session FAILED (CONFIG_REJECTED), no retry"),
+                    "session FAILED (CONFIG_REJECTED), no retry",
+                    "session", "nothing: no audio was sent"),
             new Rule("`error` of type `invalid_request_error` answering one of our appends (the audio is refused)",
-                    FailureClass.PERMANENT, "session FAILED (PROVIDER_INVALID_REQUEST), no retry"),
+                    FailureClass.PERMANENT, "session FAILED (PROVIDER_INVALID_REQUEST), no retry",
+                    "session", "the audio sent before it"),
             new Rule("`error` with code `beta_api_shape_disabled`, or a close with code 4000 (OpenAI retired the beta "
-                    + "interface)", FailureClass.PERMANENT, "session FAILED (BETA_API_RETIRED): use `openai-ga`"),
+                    + "interface)", FailureClass.PERMANENT, "session FAILED (BETA_API_RETIRED): use `openai-ga`",
+                    "every session of the dialect", "nothing: no audio was sent"),
+            new Rule("`turn_detection` still on in the effective session (`session.updated`), or a `speech_started` or "
+                    + "`committed` we did not ask for", FailureClass.PERMANENT, "session FAILED (VAD_ACTIVE), no retry",
+                    "session", "the audio sent before it"),
             new Rule("upgrade refused with 400, 401, 403 or 404", FailureClass.PERMANENT,
-                    "session FAILED (UPGRADE_REFUSED_<status>), no retry"),
+                    "session FAILED (UPGRADE_REFUSED_<status>), no retry",
+                    "session", "nothing: no audio was sent"),
             new Rule("`insufficient_quota` anywhere: inside `response.done`, an `error`, a failed transcription",
                     FailureClass.PERMANENT, "session FAILED (INSUFFICIENT_QUOTA), no retry; admission to the provider "
-                    + "pauses until `resume-provider`, a restart or `provider.quota-pause-ms`"),
+                    + "pauses until `resume-provider`, a restart or `provider.quota-pause-ms`",
+                    "provider", "the refused session's audio; nothing after it (admission pauses)"),
             new Rule("invalid session config (no model for a response, UNKNOWN audio format, ...)", FailureClass.PERMANENT,
-                    "session FAILED (CONFIG_ERROR), never sent"),
-            new Rule("audio gone from the topic", FailureClass.PERMANENT, "session FAILED (AUDIO_EXPIRED)"),
+                    "session FAILED (CONFIG_ERROR), never sent",
+                    "session", "nothing: never sent"),
+            new Rule("audio gone from the topic", FailureClass.PERMANENT, "session FAILED (AUDIO_EXPIRED)",
+                    "session", "nothing more"),
             new Rule("`error` of type `server_error` answering one of our events", FailureClass.TRANSIENT,
-                    "retry the session (PROVIDER_SERVER_ERROR)"),
+                    "retry the session (PROVIDER_SERVER_ERROR)",
+                    "session", "its turns without a result, sent again"),
             new Rule("`rate_limit_exceeded`, upgrade refused with 429", FailureClass.TRANSIENT,
-                    "retry the session (RATE_LIMITED) and slow admission"),
+                    "retry the session (RATE_LIMITED) and slow admission",
+                    "provider", "its turns without a result, sent again once admission resumes"),
             new Rule("upgrade refused with 5xx or other statuses, connection refused", FailureClass.TRANSIENT,
-                    "retry the session (UPGRADE_REFUSED_<status>, CONNECT_FAILED)"),
-            new Rule("`session_expired`", FailureClass.TRANSIENT, "retry the session (SESSION_EXPIRED)"),
+                    "retry the session (UPGRADE_REFUSED_<status>, CONNECT_FAILED)",
+                    "connection; provider when sessions fail in a row", "nothing: no audio was sent"),
+            new Rule("`session_expired`", FailureClass.TRANSIENT, "retry the session (SESSION_EXPIRED)",
+                    "connection", "its turns without a result, sent again"),
             new Rule("abnormal close (any close before the session is done)", FailureClass.TRANSIENT,
-                    "retry the session (ABNORMAL_CLOSE)"),
+                    "retry the session (ABNORMAL_CLOSE)",
+                    "connection; provider when sessions fail in a row", "its turns without a result, sent again"),
             new Rule("no `session.updated`, `committed` or `response.done` in time; session too long",
-                    FailureClass.TRANSIENT, "retry the session (CONFIGURE_TIMEOUT, COMMIT_TIMEOUT, RESPONSE_TIMEOUT, SESSION_TIMEOUT)"),
+                    FailureClass.TRANSIENT, "retry the session (CONFIGURE_TIMEOUT, COMMIT_TIMEOUT, RESPONSE_TIMEOUT, SESSION_TIMEOUT)",
+                    "connection", "its turns without a result, sent again"),
             new Rule("malformed server event (not JSON, no type, required field missing, oversized)", FailureClass.TRANSIENT,
-                    "retry the session (MALFORMED_SERVER_EVENT)"),
+                    "retry the session (MALFORMED_SERVER_EVENT)",
+                    "connection", "its turns without a result, sent again"),
             new Rule("`error` of any other type answering one of our appends", FailureClass.TRANSIENT,
-                    "retry the session (PROVIDER_ERROR)"),
+                    "retry the session (PROVIDER_ERROR)",
+                    "session", "its turns without a result, sent again"),
             new Rule("no transcription within `realtime.transcription-wait-ms` + `realtime.transcription-wait-per-audio` "
-                    + "x the turn's length", FailureClass.TURN, "that turn FAILED (TRANSCRIPTION_TIMEOUT), the session goes on"),
+                    + "x the turn's length", FailureClass.TURN, "that turn FAILED (TRANSCRIPTION_TIMEOUT), the session goes on",
+                    "turn", "that turn's audio, billed without a transcript"),
             new Rule("`error` saying \"Input transcription failed for item 'X'\" (OpenAI, Azure as `server_error`, Inworld)",
-                    FailureClass.TURN, "turn X FAILED (TRANSCRIPTION_FAILED), the session goes on"),
+                    FailureClass.TURN, "turn X FAILED (TRANSCRIPTION_FAILED), the session goes on",
+                    "turn", "that turn's audio"),
             new Rule("`conversation.item.input_audio_transcription.failed`", FailureClass.TURN,
-                    "that turn FAILED (TRANSCRIPTION_FAILED), the session goes on"),
+                    "that turn FAILED (TRANSCRIPTION_FAILED), the session goes on",
+                    "turn", "that turn's audio"),
             new Rule("`error` answering one of our commits", FailureClass.TURN,
-                    "that turn FAILED (COMMIT_REJECTED), the session goes on"),
+                    "that turn FAILED (COMMIT_REJECTED), the session goes on",
+                    "turn", "nothing for that turn (not committed)"),
             new Rule("`error` answering one of our `response.create`", FailureClass.TURN,
-                    "that response recorded FAILED, the session goes on"),
+                    "that response recorded FAILED, the session goes on",
+                    "response", "nothing for that response"),
             new Rule("`response.done` with status failed/incomplete/cancelled (other than quota)", FailureClass.TURN,
-                    "recorded in the ResponseEvent, the session goes on"),
+                    "recorded in the ResponseEvent, the session goes on",
+                    "response", "that response's tokens, as reported"),
             new Rule("`error` answering one of our `conversation.item.create` (restoring a resumed conversation)",
                     FailureClass.TURN, "the earlier turns' audio is re-sent instead (CONTEXT_REFUSED, said in the "
-                    + "ResponseEvent); the attempt is retried when that audio is no longer at hand"),
+                    + "ResponseEvent); the attempt is retried when that audio is no longer at hand",
+                    "connection", "the earlier turns' audio, sent again"),
             new Rule("`error` answering our `input_audio_buffer.clear`", FailureClass.NOTED,
-                    "harmless: logged and counted, the session goes on"),
+                    "harmless: logged and counted, the session goes on",
+                    "none", "nothing"),
             new Rule("`error` not tied to any of our events (no or unknown `event_id`)", FailureClass.NOTED,
-                    "logged and counted; the session goes on, and its waits decide whether it is dead"));
+                    "logged and counted; the session goes on, and its waits decide whether it is dead",
+                    "none", "nothing"));
 
     /** How OpenAI, Azure and Inworld report one failed transcription as an {@code error}: the item is in the message. */
     private static final Pattern TRANSCRIPTION_FAILED_FOR_ITEM =
@@ -73,10 +105,10 @@ public final class ErrorClassifier {
 
     /** The table as markdown, as README prints it. */
     public static String markdownTable() {
-        StringBuilder table = new StringBuilder("| signal | class | effect |\n|---|---|---|\n");
+        StringBuilder table = new StringBuilder("| signal | class | scope | effect | cost |\n|---|---|---|---|---|\n");
         TABLE.forEach(rule -> table.append("| ").append(rule.signal()).append(" | ")
-                .append(rule.failureClass().name().toLowerCase(Locale.ROOT)).append(" | ")
-                .append(rule.effect()).append(" |\n"));
+                .append(rule.failureClass().name().toLowerCase(Locale.ROOT)).append(" | ").append(rule.scope())
+                .append(" | ").append(rule.effect()).append(" | ").append(rule.cost()).append(" |\n"));
         return table.toString();
     }
 

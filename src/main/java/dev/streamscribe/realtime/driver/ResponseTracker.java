@@ -67,14 +67,15 @@ final class ResponseTracker {
         }
     }
 
+    /** A text delta; one without a response id ("") belongs to the active response (only one is ever active). */
     void textDelta(String responseId, String delta) {
-        if (active != null && responseId.equals(active.responseId)) {
+        if (active != null && (responseId.isEmpty() || responseId.equals(active.responseId))) {
             active.text.append(delta);
         }
     }
 
     void audioTranscriptDelta(String responseId, String delta) {
-        if (active != null && responseId.equals(active.responseId)) {
+        if (active != null && (responseId.isEmpty() || responseId.equals(active.responseId))) {
             active.audioTranscript.append(delta);
         }
     }

@@ -256,6 +256,8 @@ final class SessionRun {
         switch (event) {
             case ServerEvent.SessionCreated created -> created.providerSessionId().ifPresent(this::noteProviderSession);
             case ServerEvent.SessionUpdated updated -> onSessionUpdated(updated);
+            case ServerEvent.SpeechStarted started -> failVadActive("the provider detected speech on its own ("
+                    + started.wireType() + ")");
             case ServerEvent.AudioCommitted committed -> onCommitted(committed);
             case ServerEvent.AudioCleared cleared -> {
                 // answer to our defensive clear; nothing waits for it
@@ -292,6 +294,10 @@ final class SessionRun {
 
     private void onSessionUpdated(ServerEvent.SessionUpdated updated) {
         updated.providerSessionId().ifPresent(this::noteProviderSession);
+        if (updated.turnDetectionOn()) {
+            failVadActive("the effective session still has turn_detection on, although session.update set it to null");
+            return;
+        }
         if (phase != Phase.CONFIGURING) {
             return;
         }
@@ -305,9 +311,20 @@ final class SessionRun {
         }
     }
 
+    /**
+     * Voice activity detection is on at the provider: it would commit on its own, racing our manual commits, and
+     * turns would be cut where it hears pauses. Permanent: a retry meets the same provider setting.
+     */
+    private void failVadActive(String what) {
+        fail(Classification.permanent("VAD_ACTIVE", what + "; streamscribe commits turns itself and cannot run "
+                + "with the provider's voice activity detection"));
+    }
+
     private void onCommitted(ServerEvent.AudioCommitted committed) {
         if (phase != Phase.AWAITING_COMMIT || pendingCommit == null) {
-            return; // not ours: commits are sent one at a time, so a stray committed cannot belong to a turn
+            // commits go one at a time and each waits for its answer: one we did not ask for is the provider's own
+            failVadActive("the provider committed audio on its own (item " + committed.itemId() + ")");
+            return;
         }
         timers.cancelWait();
         Turn turn = pendingCommit;

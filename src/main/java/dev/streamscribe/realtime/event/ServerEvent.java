@@ -16,7 +16,16 @@ public sealed interface ServerEvent {
             implements ServerEvent {
     }
 
-    record SessionUpdated(String wireType, Optional<String> providerSessionId) implements ServerEvent {
+    /**
+     * @param turnDetectionOn the effective session has voice activity detection on ({@code turn_detection} is an
+     *                        object, not null): the provider would commit on its own, racing our manual commits
+     */
+    record SessionUpdated(String wireType, Optional<String> providerSessionId, boolean turnDetectionOn)
+            implements ServerEvent {
+    }
+
+    /** {@code input_audio_buffer.speech_started}: only voice activity detection sends it. */
+    record SpeechStarted(String wireType) implements ServerEvent {
     }
 
     record AudioCommitted(String wireType, String itemId, Optional<String> previousItemId) implements ServerEvent {

@@ -70,14 +70,23 @@ abstract class CodecSupport implements DialectCodec {
                         session.path("expires_at").canConvertToLong()
                                 ? Optional.of(session.path("expires_at").asLong()) : Optional.empty());
             }
-            case "session.updated" -> new ServerEvent.SessionUpdated(type, WireJson.optional(event.path("session"), "id"));
+            case "session.updated" -> {
+                JsonNode session = event.path("session");
+                JsonNode detection = session.path("audio").path("input").get("turn_detection"); // GA
+                if (detection == null) {
+                    detection = session.get("turn_detection"); // beta
+                }
+                yield new ServerEvent.SessionUpdated(type, WireJson.optional(session, "id"),
+                        detection != null && detection.isObject());
+            }
+            case "input_audio_buffer.speech_started" -> new ServerEvent.SpeechStarted(type);
             case "input_audio_buffer.committed" -> new ServerEvent.AudioCommitted(type,
                     WireJson.required(event, "item_id", type), WireJson.optional(event, "previous_item_id"));
             case "input_audio_buffer.cleared" -> new ServerEvent.AudioCleared(type);
             case "conversation.item.added", "conversation.item.created" -> type.equals(itemAddedType())
                     ? itemAdded(event, type) : ignoredOrUnknown(type);
             case "conversation.item.input_audio_transcription.delta" -> new ServerEvent.TranscriptionDelta(type,
-                    WireJson.required(event, "item_id", type), WireJson.optional(event, "delta").orElse(""));
+                    WireJson.optional(event, "item_id").orElse(""), WireJson.optional(event, "delta").orElse(""));
             case "conversation.item.input_audio_transcription.completed" -> new ServerEvent.TranscriptionCompleted(type,
                     WireJson.required(event, "item_id", type), WireJson.required(event, "transcript", type),
                     WireJson.usage(event.get("usage")), WireJson.logprobs(event.get("logprobs")),
@@ -91,12 +100,13 @@ abstract class CodecSupport implements DialectCodec {
             case "error" -> new ServerEvent.Error(type, WireJson.error(event.get("error"), type));
             default -> {
                 if (type.equals(textDeltaType())) {
-                    yield new ServerEvent.ResponseTextDelta(type, WireJson.required(event, "response_id", type),
+                    // response_id may be missing: the delta then belongs to the one active response
+                    yield new ServerEvent.ResponseTextDelta(type, WireJson.optional(event, "response_id").orElse(""),
                             WireJson.optional(event, "delta").orElse(""));
                 }
                 if (type.equals(audioTranscriptDeltaType())) {
-                    yield new ServerEvent.ResponseAudioTranscriptDelta(type, WireJson.required(event, "response_id", type),
-                            WireJson.optional(event, "delta").orElse(""));
+                    yield new ServerEvent.ResponseAudioTranscriptDelta(type,
+                            WireJson.optional(event, "response_id").orElse(""), WireJson.optional(event, "delta").orElse(""));
                 }
                 yield ignoredOrUnknown(type);
             }

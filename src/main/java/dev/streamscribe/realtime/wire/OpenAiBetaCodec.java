@@ -20,7 +20,7 @@ final class OpenAiBetaCodec extends CodecSupport {
             "conversation.created", "conversation.item.created", "conversation.item.deleted",
             "conversation.item.retrieved", "conversation.item.truncated",
             "conversation.item.input_audio_transcription.segment",
-            "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
+            "input_audio_buffer.speech_stopped",
             "response.output_item.added", "response.output_item.done",
             "response.content_part.added", "response.content_part.done",
             "response.text.done", "response.audio_transcript.done", "response.audio.delta", "response.audio.done",

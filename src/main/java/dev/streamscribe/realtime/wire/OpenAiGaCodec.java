@@ -20,7 +20,7 @@ final class OpenAiGaCodec extends CodecSupport {
             "conversation.created", "conversation.item.added", "conversation.item.done", "conversation.item.created",
             "conversation.item.deleted", "conversation.item.retrieved", "conversation.item.truncated",
             "conversation.item.input_audio_transcription.segment",
-            "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
+            "input_audio_buffer.speech_stopped",
             "input_audio_buffer.timeout_triggered", "input_audio_buffer.dtmf_event_received",
             "response.output_item.added", "response.output_item.done",
             "response.content_part.added", "response.content_part.done",

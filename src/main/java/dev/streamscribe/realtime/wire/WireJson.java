@@ -66,8 +66,8 @@ final class WireJson {
         if (error == null || !error.isObject()) {
             throw new MalformedEventException(wireType, wireType + " lacks the required object 'error'");
         }
-        String type = optional(error, "type").orElseThrow(() ->
-                new MalformedEventException(wireType, wireType + " has an error without a 'type'"));
+        // the type is documented as required, but an error without one is still an error: "" rather than malformed
+        String type = optional(error, "type").orElse("");
         return new ErrorInfo(type, optional(error, "code"), optional(error, "message").orElse(""),
                 optional(error, "param"), optional(error, "event_id"));
     }

@@ -115,9 +115,11 @@ class ErrorClassifierTest {
     }
 
     @Test
-    void shouldPrintTheSameTableInTheReadme() throws IOException {
-        String readme = Files.readString(Path.of(System.getProperty("streamscribe.project.dir", "."), "README.md"));
-        assertTrue(readme.contains(ErrorClassifier.markdownTable()),
-                "README.md must contain ErrorClassifier.markdownTable() verbatim:\n" + ErrorClassifier.markdownTable());
+    void shouldPrintTheSameTableInTheReadmeAndTheProtocolNotes() throws IOException {
+        for (String document : List.of("README.md", "docs/protocol.md")) {
+            String text = Files.readString(Path.of(System.getProperty("streamscribe.project.dir", "."), document));
+            assertTrue(text.contains(ErrorClassifier.markdownTable()), document + " must contain "
+                    + "ErrorClassifier.markdownTable() verbatim:\n" + ErrorClassifier.markdownTable());
+        }
     }
 }
