@@ -62,7 +62,7 @@ public final class ConfigLoader {
             new Key("realtime.max-concurrent-sessions", "16", "provider sessions in flight per instance"),
             new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
             new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
-            new Key("realtime.session-timeout-ms", "3600000", "bound on one session attempt"),
+            new Key("realtime.session-timeout-ms", "3600000", "bound on one provider connection of a session (sessions move to a new connection every 55 minutes, so a longer recording is not cut off)"),
             new Key("realtime.item-timeout-ms", "60000", "bound on waiting for session.updated, a commit's answer or a response"),
             new Key("realtime.transcription-wait-ms", "30000", "a turn whose transcription has not come this long (plus the share below) after its commit fails TRANSCRIPTION_TIMEOUT; the session goes on"),
             new Key("realtime.transcription-wait-per-audio", "0.5", "extra transcription wait per second of the turn's audio (0.5: half its length)"),

@@ -6,6 +6,7 @@ import dev.streamscribe.realtime.transport.ConnectRequest;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import java.util.Optional;
  *   <li>openai-ga: {@code ?model=M} for conversation sessions, {@code ?intent=transcription} (no model) when no
  *       turn asks for a response; {@code Authorization: Bearer KEY}.</li>
  *   <li>openai-beta: {@code ?model=M} always; Bearer; {@code OpenAI-Beta: realtime=v1}.</li>
+ *   <li>a URL that already carries {@code model=} (an Azure deployment, a proxy) is used as given: no model and no
+ *       intent are added.</li>
  *   <li>inworld: {@code ?key=SESSION_KEY&protocol=realtime} (no model, no intent);
  *       {@code Authorization: Basic KEY} (Inworld's key is already base64: sent as is).</li>
  * </ul>
@@ -41,9 +44,12 @@ public record RealtimeEndpoint(Dialect dialect, URI url, Optional<ApiKey> apiKey
     public ConnectRequest connectRequest(SessionSettings settings, String sessionKey) {
         Map<String, String> query = new LinkedHashMap<>();
         Map<String, String> headers = new LinkedHashMap<>();
+        boolean urlNamesModel = urlNamesModel();
         switch (dialect) {
             case OPENAI_GA -> {
-                if (settings.transcriptionOnly()) {
+                if (urlNamesModel) {
+                    // the operator chose the deployment in the URL (Azure, a proxy): used as given, no intent added
+                } else if (settings.transcriptionOnly()) {
                     query.put("intent", "transcription");
                 } else {
                     query.put("model", settings.model().orElseThrow());
@@ -51,7 +57,9 @@ public record RealtimeEndpoint(Dialect dialect, URI url, Optional<ApiKey> apiKey
                 apiKey.ifPresent(key -> headers.put("Authorization", "Bearer " + key.reveal()));
             }
             case OPENAI_BETA -> {
-                query.put("model", settings.model().orElseThrow());
+                if (!urlNamesModel) {
+                    query.put("model", settings.model().orElseThrow());
+                }
                 apiKey.ifPresent(key -> headers.put("Authorization", "Bearer " + key.reveal()));
                 headers.put("OpenAI-Beta", "realtime=v1");
             }
@@ -62,6 +70,12 @@ public record RealtimeEndpoint(Dialect dialect, URI url, Optional<ApiKey> apiKey
             }
         }
         return new ConnectRequest(withQuery(url, query), headers);
+    }
+
+    /** Whether the configured URL already carries {@code model=}: then it is used as given. */
+    boolean urlNamesModel() {
+        String query = url.getRawQuery();
+        return query != null && Arrays.stream(query.split("&")).anyMatch(p -> p.startsWith("model="));
     }
 
     private static URI withQuery(URI base, Map<String, String> params) {

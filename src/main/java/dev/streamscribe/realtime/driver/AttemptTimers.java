@@ -30,8 +30,14 @@ final class AttemptTimers {
         return timer.schedule(() -> serial.execute(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The attempt as a whole ends by {@code limit}. */
-    void limitAttempt(Duration limit, Runnable onExpiry) {
+    /**
+     * The current connection ends by {@code limit} (replacing the limit of an earlier connection of the attempt, so a
+     * session rotated to a new socket before the providers' 60 minutes can run for longer than one limit).
+     */
+    void limitConnection(Duration limit, Runnable onExpiry) {
+        if (attempt != null) {
+            attempt.cancel(false);
+        }
         attempt = schedule(limit, onExpiry);
     }
 

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param itemTimeout    bound on each wait for the provider: session.updated, a commit's answer, a turn's
  *                       transcription, a response's response.done
- * @param sessionTimeout bound on a whole attempt
+ * @param sessionTimeout bound on one connection of an attempt (a session rotated to a new connection before the
+ *                       providers' 60 minutes runs as long as it needs)
  * @param rotateAfter    move to a new WebSocket between turns once a connection is this old (providers end
  *                       sessions at 60 minutes)
  * @param transcriptionWait         how long a turn's transcription may take at least: past it (plus the share of the

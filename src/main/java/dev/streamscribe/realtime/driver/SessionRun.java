@@ -149,8 +149,6 @@ final class SessionRun {
                 fail(Classification.permanent("NO_AUDIO", "the session has no turns"));
                 return;
             }
-            timers.limitAttempt(settings.sessionTimeout(), () -> fail(Classification.transientFailure(
-                    "SESSION_TIMEOUT", "session attempt exceeded " + settings.sessionTimeout().toSeconds() + " s")));
             connect();
         });
     }
@@ -167,6 +165,9 @@ final class SessionRun {
 
     private void connect() {
         int connectionGeneration = slot.beginConnecting();
+        timers.limitConnection(settings.sessionTimeout(), () -> fail(Classification.transientFailure(
+                "SESSION_TIMEOUT", "a connection of the session exceeded " + settings.sessionTimeout().toSeconds()
+                        + " s")));
         String sessionKey = request.sessionId() + "-" + request.attempt() + "-" + connectionGeneration;
         transport.connect(endpoint.connectRequest(sessionSettings, sessionKey),
                         slot.listener(connectionGeneration, serial, this::handleMessage, this::handleClosed))
