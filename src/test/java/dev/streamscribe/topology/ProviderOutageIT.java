@@ -16,7 +16,6 @@ import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,13 +83,7 @@ class ProviderOutageIT {
                 assertEquals(200, health.statusCode(), "an outage is a condition, not a failure: " + health.body());
                 assertTrue(health.body().contains("provider unreachable"), health.body());
                 assertEquals(200, get(pipeline, "/ready").statusCode(), "a paused provider never blocks a rolling update");
-                try (var reports = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                        PipelineTopics.instanceStatusTopic(config), new StringDeserializer())) {
-                    Predicate<Map<String, List<String>>> reported = seen -> seen.values().stream().anyMatch(
-                            values -> values.getLast() != null && values.getLast().contains("provider unreachable"));
-                    assertTrue(reported.test(reports.awaitUntil(reported, Duration.ofSeconds(30))),
-                            "the instance reports the pause on its status topic, for `status`");
-                }
+                StatusReports.awaitCondition(kafka.bootstrapServers(), config, "provider unreachable");
                 // the outage lasts until three probes have failed (1 + 2 + 4 s of pauses): longer than the sessions'
                 // own retries (2 attempts, 1 s backoff), which would have failed them all by now
                 Await.until(() -> pipeline.metrics().registry().get(PipelineMetrics.BREAKER_OPENED).functionCounter()

@@ -16,7 +16,6 @@ import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -30,7 +29,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,13 +67,7 @@ class QuotaPauseIT {
                 assertEquals("INSUFFICIENT_QUOTA", refused.getReason());
                 // positive barrier: the instance has reported the pause on its status topic (seconds later); had
                 // admission gone on, the other two sessions would have reached the provider by then
-                try (var reports = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                        PipelineTopics.instanceStatusTopic(config), new StringDeserializer())) {
-                    Predicate<Map<String, List<String>>> reported = seen -> seen.values().stream().anyMatch(
-                            values -> values.getLast() != null && values.getLast().contains("provider quota exhausted"));
-                    assertTrue(reported.test(reports.awaitUntil(reported, Duration.ofSeconds(30))),
-                            "the instance reports the pause on its status topic, for `status`");
-                }
+                StatusReports.awaitCondition(kafka.bootstrapServers(), config, "provider quota exhausted");
                 assertEquals(1, server.connectionsAccepted(), "nothing else was sent to an account that cannot pay");
                 assertTrue(pipeline.conditions().stream().anyMatch(c -> c.startsWith("provider quota exhausted")),
                         pipeline.conditions().toString());

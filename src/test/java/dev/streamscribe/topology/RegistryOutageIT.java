@@ -19,7 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +41,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -149,13 +147,7 @@ class RegistryOutageIT {
                 assertEquals(200, health.statusCode(), "an outage is a condition, not a failure: " + health.body());
                 assertTrue(health.body().contains("schema registry unavailable"), health.body());
                 assertEquals(1.0, pipeline.metrics().registry().get(PipelineMetrics.REGISTRY_UNAVAILABLE).gauge().value());
-                try (var reports = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                        PipelineTopics.instanceStatusTopic(config), new StringDeserializer())) {
-                    Predicate<Map<String, List<String>>> reported = seen -> seen.values().stream().anyMatch(
-                            values -> values.getLast() != null && values.getLast().contains("schema registry unavailable"));
-                    assertTrue(reported.test(reports.awaitUntil(reported, Duration.ofSeconds(30))),
-                            "the instance reports the outage on its status topic, for `status`");
-                }
+                StatusReports.awaitCondition(kafka.bootstrapServers(), config, "schema registry unavailable");
                 assertTrue(read(kafka.bootstrapServers(), direct.deadLetters().name()).isEmpty(),
                         "nothing is dead-lettered during an outage");
                 down.set(false);
