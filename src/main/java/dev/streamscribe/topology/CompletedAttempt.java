@@ -21,4 +21,10 @@ record CompletedAttempt(String sessionId, String runToken, int attempt, int conn
                      List<TurnSpec> turns, long audioMs, long startedAtMs, SessionOutcome outcome) {
         this(sessionId, runToken, attempt, connection, config, turns, audioMs, startedAtMs, outcome, Optional.empty());
     }
+
+    /** The same attempt with another outcome (a failure judged again: see CompletionDrain). */
+    CompletedAttempt withOutcome(SessionOutcome other) {
+        return new CompletedAttempt(sessionId, runToken, attempt, connection, config, turns, audioMs, startedAtMs, other,
+                breakerTicket);
+    }
 }

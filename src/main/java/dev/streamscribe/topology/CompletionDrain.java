@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
@@ -112,6 +113,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                 }
             }
         }
+        attempt = permanentIfTimedOutTwice(attempt);
         if (attempt.outcome() instanceof SessionOutcome.Failed failed
                 && failed.classification().failureClass() == FailureClass.TRANSIENT
                 && services.retry().allowsAnotherAfter(attempt.attempt())) {
@@ -124,6 +126,30 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             return;
         }
         write(attempt, state, now);
+    }
+
+    /**
+     * A session that times out the same way twice in a row, with no turn finished in between, would time out again:
+     * the second time is permanent. The reason of a timeout is kept in the run's progress until a turn finishes.
+     */
+    private CompletedAttempt permanentIfTimedOutTwice(CompletedAttempt attempt) {
+        if (!(attempt.outcome() instanceof SessionOutcome.Failed failed)
+                || failed.classification().failureClass() != FailureClass.TRANSIENT) {
+            return attempt;
+        }
+        String reason = failed.classification().reason();
+        TurnResults.Progress progress = sessions.turnResults().progress(attempt.sessionId(), attempt.runToken());
+        boolean timeout = reason.endsWith("_TIMEOUT");
+        if (timeout && reason.equals(progress.lastTimeout())) {
+            return attempt.withOutcome(new SessionOutcome.Failed(Classification.permanent(reason,
+                    failed.classification().message() + " (the second time in a row with no turn finished in "
+                            + "between: another attempt would time out the same way)"), failed.providerSessionIds()));
+        }
+        if (!reason.equals(progress.lastTimeout())) {
+            sessions.turnResults().putProgress(attempt.sessionId(), attempt.runToken(),
+                    progress.withLastTimeout(timeout ? reason : ""));
+        }
+        return attempt;
     }
 
     private void writeTurns(long now) {
@@ -155,7 +181,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                 services.metrics().audioResent(turn.turn().durationMs());
             }
             sessions.turnResults().putProgress(turn.sessionId(), turn.runToken(),
-                    new TurnResults.Progress(Math.max(index, progress.maxStreamedTurn()), resent));
+                    new TurnResults.Progress(Math.max(index, progress.maxStreamedTurn()), resent, progress.lastTimeout()));
         }
     }
 
@@ -193,6 +219,10 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                     earlier, event, response, checkpoint));
             if (state.crashLoop() > 0) {
                 sessions.put(turn.sessionId(), state.progressed()); // a turn finished: the run is making progress
+            }
+            TurnResults.Progress progress = sessions.turnResults().progress(turn.sessionId(), turn.runToken());
+            if (!progress.lastTimeout().isEmpty()) {
+                sessions.turnResults().putProgress(turn.sessionId(), turn.runToken(), progress.withLastTimeout(""));
             }
         }
     }

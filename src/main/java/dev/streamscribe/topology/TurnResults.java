@@ -32,7 +32,8 @@ import java.util.Optional;
  */
 final class TurnResults {
     private static final byte VERSION = 2;
-    private static final byte PROGRESS_VERSION = 1;
+    /** 2: adds the last timeout; 1 (bytes in fixtures/turn-results-v1/): highest turn streamed and audio resent. */
+    private static final byte PROGRESS_VERSION = 2;
     private static final int PROGRESS_TURN = -1;
 
     /**
@@ -56,9 +57,15 @@ final class TurnResults {
      * @param maxStreamedTurn the highest turn whose audio went to the provider, -1 before any: every turn up to it
      *                        without a result was given to an earlier connection (each sends its turns in order)
      * @param audioResentMs   milliseconds of the run's audio the provider was given more than once
+     * @param lastTimeout     the reason of the run's last attempt when it timed out (SESSION_TIMEOUT, ...) and no
+     *                        turn finished since; "" otherwise: a second timeout the same way is permanent
      */
-    record Progress(int maxStreamedTurn, long audioResentMs) {
-        static final Progress NONE = new Progress(-1, 0);
+    record Progress(int maxStreamedTurn, long audioResentMs, String lastTimeout) {
+        static final Progress NONE = new Progress(-1, 0, "");
+
+        Progress withLastTimeout(String reason) {
+            return new Progress(maxStreamedTurn, audioResentMs, reason);
+        }
     }
 
     private final KeyValueStore<Bytes, byte[]> store;
@@ -81,18 +88,26 @@ final class TurnResults {
     }
 
     void putProgress(String sessionId, String runToken, Progress progress) {
-        store.put(key(sessionId, runToken, PROGRESS_TURN), ByteBuffer.allocate(1 + 4 + 8).put(PROGRESS_VERSION)
-                .putInt(progress.maxStreamedTurn()).putLong(progress.audioResentMs()).array());
+        store.put(key(sessionId, runToken, PROGRESS_TURN), encodeProgress(progress));
+    }
+
+    static byte[] encodeProgress(Progress progress) {
+        byte[] timeout = progress.lastTimeout().getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(1 + 4 + 8 + 1 + timeout.length).put(PROGRESS_VERSION)
+                .putInt(progress.maxStreamedTurn()).putLong(progress.audioResentMs()).put((byte) timeout.length)
+                .put(timeout).array();
     }
 
     static Progress decodeProgress(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         byte version = buffer.get();
-        if (version != PROGRESS_VERSION) {
-            throw new IllegalStateException("turn-results progress entry of version " + version + "; this build reads "
-                    + PROGRESS_VERSION + " (written by a newer streamscribe?)");
+        if (version < 1 || version > PROGRESS_VERSION) {
+            throw new IllegalStateException("turn-results progress entry of version " + version + "; this build reads 1 "
+                    + "to " + PROGRESS_VERSION + " (written by a newer streamscribe?)");
         }
-        return new Progress(buffer.getInt(), buffer.getLong());
+        int maxStreamed = buffer.getInt();
+        long resent = buffer.getLong();
+        return new Progress(maxStreamed, resent, version == 1 ? "" : name(buffer));
     }
 
     void put(String sessionId, String runToken, int turnIndex, Recorded recorded) {

@@ -376,6 +376,26 @@ class SessionDispatchTest {
     }
 
     @Test
+    void aSessionThatTimesOutTwiceTheSameWayFailsInsteadOfTryingAThirdTime() {
+        publish("s1");
+        SessionOutcome timedOut = new SessionOutcome.Failed(Classification.transientFailure("RESPONSE_TIMEOUT",
+                "no response.done for turn 0 within 60000 ms"), List.of());
+        Launch first = launches.getFirst();
+        first.outcome().complete(timedOut);
+        drain();
+        harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
+        dispatchTick();
+        Launch second = launches.getLast();
+        assertEquals(2, second.request().attempt(), "the first timeout is retried");
+        second.outcome().complete(timedOut);
+        drain();
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.FAILED, result.getStatus(), "attempts were left, but it would time out again");
+        assertEquals("RESPONSE_TIMEOUT", result.getReason());
+        assertTrue(result.getMessage().contains("second time in a row"), result.getMessage());
+    }
+
+    @Test
     void aTurnReportedByAnOlderConnectionIsDropped() {
         publishThreeTurns("s1");
         Launch launch = launches.getFirst();

@@ -62,6 +62,21 @@ class TurnResultsTest {
     }
 
     @Test
+    void aProgressEntryOfVersion1IsReadWithoutALastTimeout() throws IOException {
+        TurnResults.Progress progress = TurnResults.decodeProgress(
+                HexFormat.of().parseHex(version1().getProperty("progress")));
+        assertEquals(new TurnResults.Progress(3, 1500, ""), progress);
+    }
+
+    @Test
+    void theCurrentProgressVersionKeepsTheLastTimeout() {
+        TurnResults.Progress progress = new TurnResults.Progress(7, 2_000, "SESSION_TIMEOUT");
+        byte[] bytes = TurnResults.encodeProgress(progress);
+        assertEquals(2, bytes[0]);
+        assertEquals(progress, TurnResults.decodeProgress(bytes));
+    }
+
+    @Test
     void aVersionFromTheFutureIsRefusedWithAClearMessage() {
         byte[] bytes = TurnResults.encode(new TurnResults.Recorded(TurnStatus.FAILED, Optional.empty()));
         bytes[0] = 9;
