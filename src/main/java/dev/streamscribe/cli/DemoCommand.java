@@ -8,6 +8,7 @@ import dev.streamscribe.embedded.LocalStack;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.IngestJob;
 import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.results.ResultCollector;
 import dev.streamscribe.results.ResultsSnapshot;
 import dev.streamscribe.results.SessionTranscript;
@@ -127,6 +128,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (realtimeUrl != null && apiKeyEnv != null && System.getenv(apiKeyEnv) == null) {
             throw new IllegalArgumentException("environment variable " + apiKeyEnv + " (--api-key-env) is not set");
+        }
+        if (chosen == Dialect.OPENAI_BETA && session.model == null && realtimeUrl != null) {
+            // the beta interface needs a model; a URL that names one (?model=M) has chosen it already
+            session.model = RealtimeEndpoint.modelNamedBy(realtimeUrl).orElse(null);
         }
         List<Path> recordings = inputs.isEmpty() ? List.of(bundledSamples()) : inputs;
         // the demo reports every session itself; the pipeline's INFO lines would interleave with the progress

@@ -4,6 +4,7 @@ import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.realtime.transport.ConnectRequest;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -74,8 +75,15 @@ public record RealtimeEndpoint(Dialect dialect, URI url, Optional<ApiKey> apiKey
 
     /** Whether the configured URL already carries {@code model=}: then it is used as given. */
     boolean urlNamesModel() {
+        return modelNamedBy(url).isPresent();
+    }
+
+    /** The model a URL names in its query ({@code model=M}), if it names one. */
+    public static Optional<String> modelNamedBy(URI url) {
         String query = url.getRawQuery();
-        return query != null && Arrays.stream(query.split("&")).anyMatch(p -> p.startsWith("model="));
+        return query == null ? Optional.empty() : Arrays.stream(query.split("&")).filter(p -> p.startsWith("model="))
+                .map(p -> URLDecoder.decode(p.substring("model=".length()), StandardCharsets.UTF_8))
+                .filter(model -> !model.isBlank()).findFirst();
     }
 
     private static URI withQuery(URI base, Map<String, String> params) {

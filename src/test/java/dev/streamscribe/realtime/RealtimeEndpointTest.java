@@ -34,6 +34,14 @@ class RealtimeEndpointTest {
     }
 
     @Test
+    void theModelAUrlNamesIsReadFromItsQuery() {
+        assertEquals(Optional.of("gpt-4o-realtime-preview"), RealtimeEndpoint.modelNamedBy(
+                URI.create("wss://proxy.example/v1/realtime?model=gpt-4o-realtime-preview&x=1")));
+        assertEquals(Optional.empty(), RealtimeEndpoint.modelNamedBy(URI.create("wss://api.openai.com/v1/realtime")));
+        assertEquals(Optional.empty(), RealtimeEndpoint.modelNamedBy(URI.create("wss://x/v1/realtime?model=")));
+    }
+
+    @Test
     void inworldGetsItsSessionKeyAndProtocol() {
         assertEquals("wss://api.inworld.ai/api/v1/realtime/session?key=key-1&protocol=realtime",
                 url(Dialect.INWORLD, "wss://api.inworld.ai/api/v1/realtime/session", true));
