@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.config.ConfigLoader;
@@ -129,10 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         if (realtimeUrl != null && apiKeyEnv != null && System.getenv(apiKeyEnv) == null) {
             throw new IllegalArgumentException("environment variable " + apiKeyEnv + " (--api-key-env) is not set");
         }
-        if (chosen == Dialect.OPENAI_BETA && session.model == null && realtimeUrl != null) {
-            // the beta interface needs a model; a URL that names one (?model=M) has chosen it already
-            session.model = RealtimeEndpoint.modelNamedBy(realtimeUrl).orElse(null);
-        }
+        checkSessionOptions(chosen);
         List<Path> recordings = inputs.isEmpty() ? List.of(bundledSamples()) : inputs;
         // the demo reports every session itself; the pipeline's INFO lines would interleave with the progress
         var appLogger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.streamscribe");
@@ -163,6 +161,19 @@ final class DemoCommand implements Callable<Integer> {
             shutdown.closed(exit);
         }
         return exit;
+    }
+
+    /**
+     * The session options for {@code chosen}, checked before anything starts: the beta interface needs a model, and a
+     * {@code --realtime-url} that names one ({@code ?model=M}) has chosen it when {@code --model} is absent.
+     *
+     * @throws IllegalArgumentException what the provider would refuse, in words
+     */
+    SessionConfig checkSessionOptions(Dialect chosen) {
+        if (chosen == Dialect.OPENAI_BETA && session.model == null && realtimeUrl != null) {
+            session.model = RealtimeEndpoint.modelNamedBy(realtimeUrl).orElse(null);
+        }
+        return session.template(chosen);
     }
 
     private int runJob(LocalStack stack, Dialect chosen, Path work, List<Path> recordings, ShutdownLatch shutdown,

@@ -6,6 +6,7 @@ import dev.streamscribe.realtime.event.RateLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -118,6 +119,22 @@ public final class AdmissionGate {
         if (since != 0 && since <= asOfMs && quotaPausedSinceMs.compareAndSet(since, 0)) {
             quotaPausedUntilMs.set(0);
         }
+    }
+
+    /** When the current quota pause began (epoch ms); 0 when not paused for quota. */
+    public long quotaPausedSinceMs() {
+        return quotaPausedSinceMs.get();
+    }
+
+    /**
+     * Since when admission to the provider has been paused by an outage or an exhausted quota, whichever began first
+     * (epoch ms); empty when it is not paused for either.
+     */
+    public OptionalLong providerPausedSinceMs(long nowMs) {
+        long quota = quotaPausedUntilMs() > nowMs ? quotaPausedSinceMs.get() : 0;
+        long outage = breaker.outageSinceMs();
+        long since = quota == 0 ? outage : outage == 0 ? quota : Math.min(quota, outage);
+        return since == 0 ? OptionalLong.empty() : OptionalLong.of(since);
     }
 
     /** Until when an exhausted quota pauses admission (epoch ms; in the past when not paused). */

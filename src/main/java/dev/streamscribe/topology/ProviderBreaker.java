@@ -82,6 +82,7 @@ public final class ProviderBreaker {
     private long pauseMs;
     private boolean probeOut;
     private long opened;
+    private long outageSinceMs;
 
     public ProviderBreaker(Settings settings) {
         this(settings, System::currentTimeMillis);
@@ -160,6 +161,7 @@ public final class ProviderBreaker {
 
     private void open(long from, long nowMs) {
         state = State.OPEN;
+        outageSinceMs = nowMs;
         openUntilMs = nowMs + pauseMs;
         outages.addLast(new Outage(from, Long.MAX_VALUE));
         if (outages.size() > OUTAGES_REMEMBERED) {
@@ -180,6 +182,7 @@ public final class ProviderBreaker {
         streakSessions.clear();
         streakFrom = -1;
         if (state != State.CLOSED) {
+            outageSinceMs = 0;
             Outage current = outages.pollLast();
             outages.addLast(new Outage(current.from(), number));
             state = State.CLOSED;
@@ -209,6 +212,11 @@ public final class ProviderBreaker {
     /** When admission may resume (epoch ms): the end of the pause while open; in the past otherwise. */
     public synchronized long pausedUntilMs() {
         return state == State.OPEN ? openUntilMs : 0;
+    }
+
+    /** When the current outage began (epoch ms: the breaker first opened); 0 while closed. */
+    public synchronized long outageSinceMs() {
+        return state == State.CLOSED ? 0 : outageSinceMs;
     }
 
     /** How often the breaker opened (including reopenings after a failed probe). */

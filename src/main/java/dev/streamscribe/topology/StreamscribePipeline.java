@@ -43,6 +43,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -80,6 +81,8 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final Optional<OperationsEndpoint> operations;
     private final InstanceStatusPublisher instanceStatus;
     private final ProviderControl control;
+    /** The audio topic's retention.ms (empty: infinite), read at start-up. */
+    private final Optional<Duration> audioRetention;
     private final ThreadReplacementBudget replacements = new ThreadReplacementBudget(ThreadReplacementBudget.DEFAULT_MAX,
             ThreadReplacementBudget.DEFAULT_WINDOW, System::currentTimeMillis);
     /** Why the instance stopped itself, once it has (read by other threads: volatile). */
@@ -94,6 +97,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         topics = Topics.create(config.topics(), registry);
         staticMember = config.streams().instanceId().isPresent();
         PipelineTopics.Prepared prepared = PipelineTopics.prepare(config, topics);
+        this.audioRetention = prepared.audioRetention();
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
@@ -202,6 +206,11 @@ public final class StreamscribePipeline implements AutoCloseable {
             conditions.add("provider quota exhausted: admission paused until an operator runs 'streamscribe "
                     + "resume-provider' (or for " + (quota + 999) / 1000 + " s more, provider.quota-pause-ms)");
         }
+        OptionalLong pausedSince = dispatch.gate().providerPausedSinceMs(now.toEpochMilli());
+        if (pausedSince.isPresent()) {
+            retentionWarning(Duration.ofMillis(now.toEpochMilli() - pausedSince.getAsLong()), audioRetention)
+                    .ifPresent(conditions::add);
+        }
         ProviderBreaker breaker = dispatch.gate().breaker();
         switch (breaker.state()) {
             case OPEN -> conditions.add("provider unreachable: admission paused for "
@@ -215,6 +224,21 @@ public final class StreamscribePipeline implements AutoCloseable {
             }
         }
         return conditions;
+    }
+
+    /**
+     * Once admission to the provider has been paused for half the audio topic's retention, sessions waiting since
+     * the pause began are that close to losing their audio (they would then fail AUDIO_EXPIRED): say so, with what to
+     * do. Empty before that, and with infinite retention.
+     */
+    static Optional<String> retentionWarning(Duration pausedFor, Optional<Duration> audioRetention) {
+        if (audioRetention.isEmpty() || pausedFor.compareTo(audioRetention.get().dividedBy(2)) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of("admission to the provider has been paused for " + pausedFor.toMinutes() + " min, at least "
+                + "half the audio topic's retention (" + audioRetention.get().toMinutes() + " min): sessions still "
+                + "waiting when their audio is that old fail AUDIO_EXPIRED; resume the provider or raise the audio "
+                + "topic's retention.ms");
     }
 
     static Properties streamsProperties(PipelineConfig config) {

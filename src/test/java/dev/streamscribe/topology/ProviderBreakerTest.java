@@ -120,6 +120,19 @@ class ProviderBreakerTest {
         assertEquals(Verdict.OUTAGE, breaker.verdict(during), "an earlier outage stays an outage");
     }
 
+    @Test
+    void remembersWhenTheOutageBeganUntilItCloses() {
+        assertEquals(0, breaker.outageSinceMs());
+        long began = clock.get();
+        open();
+        advance(1_000);
+        assertTrue(breaker.tryAdmit());
+        breaker.connectionFailed("probe");
+        assertEquals(began, breaker.outageSinceMs(), "a failed probe continues the same outage");
+        breaker.succeeded();
+        assertEquals(0, breaker.outageSinceMs());
+    }
+
     private void open() {
         breaker.connectionFailed("a");
         breaker.connectionFailed("b");
