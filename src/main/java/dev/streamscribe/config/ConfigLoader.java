@@ -74,7 +74,8 @@ public final class ConfigLoader {
             new Key("state.dir", ".streamscribe/state", "Kafka Streams state directory (keep it across restarts)"),
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
-            new Key("operations.port", "9464", "127.0.0.1 port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
+            new Key("operations.port", "9464", "port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
+            new Key("operations.host", "127.0.0.1", "address /metrics, /health and /ready listen on: 127.0.0.1 (this machine only), or 0.0.0.0 in a container so Prometheus and the orchestrator's probes reach them"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"),
             new Key("session.max-chunks", "200000", "chunks one session may hold; past it the run fails (LIMIT_CHUNKS) and further chunks are not indexed"),
@@ -211,8 +212,14 @@ public final class ConfigLoader {
             }
         });
         int operationsPort = (int) integer("operations.port", -1, 65535);
+        String operationsHost = string("operations.host");
+        if (!operationsHost.matches("[A-Za-z0-9.:_-]+")) {
+            throw invalid("operations.host", "is not an address or host name (e.g. 127.0.0.1, or 0.0.0.0 for every "
+                    + "interface)");
+        }
         Duration drainTimeout = Duration.ofMillis(integer("shutdown.drain-timeout-ms", 0, 3_600_000));
-        PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")), instanceId, operationsPort,
+        PipelineConfig.Streams streams = new PipelineConfig.Streams(Path.of(string("state.dir")), instanceId, operationsHost,
+                operationsPort,
                 drainTimeout,
                 Duration.ofMillis(integer("commit.interval.ms", 1, 600_000)),
                 Duration.ofMillis(integer("session.idle-timeout-ms", 1_000, 30L * 24 * 3_600_000)),

@@ -66,12 +66,14 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * Kafka Streams settings; {@code overrides} are the {@code streams.*} keys, passed unchanged.
      *
      * @param instanceId     stable name of this instance, for static group membership
-     * @param operationsPort 127.0.0.1 port of /metrics, /health and /ready; 0 any free port, -1 off
+     * @param operationsHost the address /metrics, /health and /ready listen on (127.0.0.1; 0.0.0.0 in containers)
+     * @param operationsPort their port; 0 any free port, -1 off
      * @param drainTimeout   on a graceful stop, how long sessions in flight may take to finish
      * @param unsafeAtLeastOnce a processing guarantee other than exactly_once_v2 in {@code overrides} is accepted
      * @param sessionLimits  what one session may hold
      */
-    public record Streams(Path stateDir, Optional<String> instanceId, int operationsPort, Duration drainTimeout,
+    public record Streams(Path stateDir, Optional<String> instanceId, String operationsHost, int operationsPort,
+                          Duration drainTimeout,
                           Duration commitInterval,
                           Duration sessionIdleTimeout,
                           Map<String, String> overrides,

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The operator's view of one instance over HTTP on 127.0.0.1: {@code /metrics} (Prometheus text: streamscribe's
+ * The operator's view of one instance over HTTP on {@code operations.host} (127.0.0.1 unless a container says 0.0.0.0): {@code /metrics} (Prometheus text: streamscribe's
  * meters and Kafka Streams' own), {@code /health} (liveness: 200 while the process is alive and Streams has not
  * failed; conditions such as a registry outage or a rate-limit pause are lines of the body, never a 503) and
  * {@code /ready} (200 only while Streams is RUNNING).
@@ -27,15 +27,25 @@ public final class OperationsEndpoint implements AutoCloseable {
         this.server = server;
     }
 
-    /** Serves on {@code port} of 127.0.0.1 (0 = any free port); fails with a message naming the port when it is taken. */
+    /** Serves on {@code port} of 127.0.0.1 (0 = any free port). */
     public static OperationsEndpoint start(int port, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state,
                                            Supplier<List<String>> conditions) {
+        return start("127.0.0.1", port, registry, state, conditions);
+    }
+
+    /**
+     * Serves on {@code host}:{@code port} (0 = any free port); fails with a message naming both when the address
+     * cannot be bound.
+     */
+    public static OperationsEndpoint start(String host, int port, PrometheusMeterRegistry registry,
+                                           Supplier<KafkaStreams.State> state, Supplier<List<String>> conditions) {
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 0);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot serve /metrics, /health and /ready on 127.0.0.1:" + port + " ("
-                    + e.getMessage() + "): set operations.port to a free port", e);
+            throw new IllegalStateException("cannot serve /metrics, /health and /ready on " + host + ":" + port + " ("
+                    + e.getMessage() + "): set operations.host to an address of this machine and operations.port to "
+                    + "a free port", e);
         }
         server.createContext("/metrics", exchange -> reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                 registry.scrape()));

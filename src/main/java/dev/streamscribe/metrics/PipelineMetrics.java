@@ -2,6 +2,13 @@ package dev.streamscribe.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -46,6 +53,30 @@ public final class PipelineMetrics {
     }
 
     private Supplier<Number> breakerOpened;
+    private JvmGcMetrics gc;
+
+    /**
+     * The JVM's and the process's own meters (Micrometer's binders): heap and non-heap memory by pool, garbage
+     * collection pauses, threads, classes, CPU, open file descriptors, uptime. What a heap or thread leak looks like
+     * on a dashboard before it is an outage.
+     */
+    public void bindJvm() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Stops listening to garbage collections (the one binder that holds a listener). */
+    public void closeJvm() {
+        if (gc != null) {
+            gc.close();
+        }
+    }
 
     /** Gauges read from the dispatcher's live counts. */
     public void bindGauges(Supplier<Number> waiting, Supplier<Number> inFlight) {

@@ -101,6 +101,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
+        metrics.bindJvm();
         // built in dependency order: the gate first, since the driver reports rate limits to it
         PipelineConfig.Breaker breaker = config.realtime().breaker();
         AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
@@ -144,7 +145,8 @@ public final class StreamscribePipeline implements AutoCloseable {
                         () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName()),
                 () -> streams.state().name(), this::conditions);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
-                : Optional.of(OperationsEndpoint.start(config.streams().operationsPort(), prometheus, streams::state,
+                : Optional.of(OperationsEndpoint.start(config.streams().operationsHost(), config.streams().operationsPort(),
+                prometheus, streams::state,
                 this::conditions));
         // A registry outage longer than the serdes' budget fails the thread on purpose (DeadLetterDeserializationHandler)
         // and a replacement rides it out; a failure that keeps coming back is poison: stop instead of looping.
@@ -459,6 +461,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(staticMember
                 ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
+        metrics.closeJvm();
         audio.close();
         transport.close();
         driverThreads.shutdownNow();
