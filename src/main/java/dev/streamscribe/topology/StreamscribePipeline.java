@@ -43,7 +43,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -188,9 +187,9 @@ public final class StreamscribePipeline implements AutoCloseable {
     }
 
     /**
-     * What an operator should know about a running instance that is not a failure: a registry outage being waited
-     * out, admission paused for a provider rate limit, start-up waiting for the registry. Each is a line of
-     * {@code /health}'s body (which stays 200) and has a gauge.
+     * What an operator should know about a running instance that is not a failure: start-up waiting for the
+     * registry, a registry outage being waited out, and the provider's pauses ({@link ProviderConditions}). Each is a
+     * line of {@code /health}'s body (which stays 200) and of the instance's status report.
      */
     public List<String> conditions() {
         List<String> conditions = new ArrayList<>();
@@ -199,48 +198,8 @@ public final class StreamscribePipeline implements AutoCloseable {
             conditions.add("starting: resolving the output schemas' ids at the schema registry");
         }
         registry.health().describe(now).ifPresent(conditions::add);
-        long paused = dispatch.gate().pausedUntilMs() - now.toEpochMilli();
-        if (paused > 0) {
-            conditions.add("admission paused for " + (paused + 999) / 1000 + " s more: the provider signalled a rate limit");
-        }
-        long quota = dispatch.gate().quotaPausedUntilMs() - now.toEpochMilli();
-        if (quota > 0) {
-            conditions.add("provider quota exhausted: admission paused until an operator runs 'streamscribe "
-                    + "resume-provider' (or for " + (quota + 999) / 1000 + " s more, provider.quota-pause-ms)");
-        }
-        OptionalLong pausedSince = dispatch.gate().providerPausedSinceMs(now.toEpochMilli());
-        if (pausedSince.isPresent()) {
-            retentionWarning(Duration.ofMillis(now.toEpochMilli() - pausedSince.getAsLong()), audioRetention)
-                    .ifPresent(conditions::add);
-        }
-        ProviderBreaker breaker = dispatch.gate().breaker();
-        switch (breaker.state()) {
-            case OPEN -> conditions.add("provider unreachable: admission paused for "
-                    + Math.max(0, (breaker.pausedUntilMs() - now.toEpochMilli() + 999) / 1000) + " s more, then one "
-                    + "session probes (" + config.realtime().url() + "; sessions whose connections failed wait without "
-                    + "spending an attempt)");
-            case HALF_OPEN -> conditions.add("provider unreachable: one session is probing whether it is back ("
-                    + config.realtime().url() + ")");
-            case CLOSED -> {
-                // nothing to report
-            }
-        }
+        conditions.addAll(ProviderConditions.of(dispatch.gate(), config.realtime().url(), audioRetention, now));
         return conditions;
-    }
-
-    /**
-     * Once admission to the provider has been paused for half the audio topic's retention, sessions waiting since
-     * the pause began are that close to losing their audio (they would then fail AUDIO_EXPIRED): say so, with what to
-     * do. Empty before that, and with infinite retention.
-     */
-    static Optional<String> retentionWarning(Duration pausedFor, Optional<Duration> audioRetention) {
-        if (audioRetention.isEmpty() || pausedFor.compareTo(audioRetention.get().dividedBy(2)) < 0) {
-            return Optional.empty();
-        }
-        return Optional.of("admission to the provider has been paused for " + pausedFor.toMinutes() + " min, at least "
-                + "half the audio topic's retention (" + audioRetention.get().toMinutes() + " min): sessions still "
-                + "waiting when their audio is that old fail AUDIO_EXPIRED; resume the provider or raise the audio "
-                + "topic's retention.ms");
     }
 
     static Properties streamsProperties(PipelineConfig config) {

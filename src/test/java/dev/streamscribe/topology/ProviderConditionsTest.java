@@ -1,0 +1,58 @@
+package dev.streamscribe.topology;
+
+import dev.streamscribe.metrics.PipelineMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The provider's lines of /health and the status report: an outage, an exhausted quota, and a pause long enough for
+ * waiting sessions' audio to leave the topic.
+ */
+class ProviderConditionsTest {
+    private static final Optional<Duration> DAY = Optional.of(Duration.ofHours(24));
+    private static final Instant NOW = Instant.parse("2026-12-07T08:00:00Z");
+    private static final URI PROVIDER = URI.create("wss://api.openai.com/v1/realtime");
+
+    @Test
+    void saysNothingBeforeHalfTheRetention() {
+        assertEquals(Optional.empty(), ProviderConditions.retentionWarning(Duration.ofHours(11), DAY));
+    }
+
+    @Test
+    void warnsOnceThePauseReachesHalfTheRetentionAndSaysWhatToDo() {
+        String warning = ProviderConditions.retentionWarning(Duration.ofHours(12), DAY).orElseThrow();
+        assertTrue(warning.contains("AUDIO_EXPIRED") && warning.contains("retention.ms")
+                && warning.contains("720 min") && warning.contains("1440 min"), warning);
+    }
+
+    @Test
+    void describesAnOpenBreakerAndAnExhaustedQuotaAndNothingWhenAllIsWell() {
+        AtomicLong clock = new AtomicLong(NOW.toEpochMilli());
+        ProviderBreaker breaker = new ProviderBreaker(new ProviderBreaker.Settings(1, Duration.ofSeconds(5),
+                Duration.ofMinutes(1), Duration.ofSeconds(1)), clock::get);
+        AdmissionGate gate = new AdmissionGate(1, new PipelineMetrics(new SimpleMeterRegistry()), breaker);
+        assertEquals(List.of(), ProviderConditions.of(gate, PROVIDER, DAY, NOW));
+        breaker.connectionFailed("a");
+        gate.quotaExhausted(NOW.toEpochMilli());
+        List<String> lines = ProviderConditions.of(gate, PROVIDER, DAY, NOW);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("provider quota exhausted") && l.contains("resume-provider")),
+                lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("provider unreachable: admission paused for 5 s more")
+                && l.contains(PROVIDER.toString())), lines.toString());
+    }
+
+    @Test
+    void saysNothingWhenTheAudioIsKeptForever() {
+        assertEquals(Optional.empty(), ProviderConditions.retentionWarning(Duration.ofDays(30), Optional.empty()));
+    }
+}
