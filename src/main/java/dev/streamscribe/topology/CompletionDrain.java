@@ -130,7 +130,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
 
     /**
      * A session that times out the same way twice in a row, with no turn finished in between, would time out again:
-     * the second time is permanent. The reason of a timeout is kept in the run's progress until a turn finishes.
+     * the second time is permanent. The reason of a timeout and the number of turns with a result at that moment are
+     * kept in the run's progress entry.
      */
     private CompletedAttempt permanentIfTimedOutTwice(CompletedAttempt attempt) {
         if (!(attempt.outcome() instanceof SessionOutcome.Failed failed)
@@ -138,17 +139,24 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             return attempt;
         }
         String reason = failed.classification().reason();
-        TurnResults.Progress progress = sessions.turnResults().progress(attempt.sessionId(), attempt.runToken());
         boolean timeout = reason.endsWith("_TIMEOUT");
-        if (timeout && reason.equals(progress.lastTimeout())) {
+        TurnResults.Progress progress = sessions.turnResults().progress(attempt.sessionId(), attempt.runToken());
+        if (!timeout) {
+            if (!progress.lastTimeout().isEmpty()) {
+                sessions.turnResults().putProgress(attempt.sessionId(), attempt.runToken(),
+                        progress.withLastTimeout("", 0));
+            }
+            return attempt;
+        }
+        // read only here, on a timeout: whether any turn finished since the last one (no bookkeeping per turn)
+        int turnsWithResult = sessions.turnResults().ofRun(attempt.sessionId(), attempt.runToken()).size();
+        if (reason.equals(progress.lastTimeout()) && turnsWithResult == progress.turnsAtTimeout()) {
             return attempt.withOutcome(new SessionOutcome.Failed(Classification.permanent(reason,
                     failed.classification().message() + " (the second time in a row with no turn finished in "
                             + "between: another attempt would time out the same way)"), failed.providerSessionIds()));
         }
-        if (!reason.equals(progress.lastTimeout())) {
-            sessions.turnResults().putProgress(attempt.sessionId(), attempt.runToken(),
-                    progress.withLastTimeout(timeout ? reason : ""));
-        }
+        sessions.turnResults().putProgress(attempt.sessionId(), attempt.runToken(),
+                progress.withLastTimeout(reason, turnsWithResult));
         return attempt;
     }
 
@@ -181,7 +189,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                 services.metrics().audioResent(turn.turn().durationMs());
             }
             sessions.turnResults().putProgress(turn.sessionId(), turn.runToken(),
-                    new TurnResults.Progress(Math.max(index, progress.maxStreamedTurn()), resent, progress.lastTimeout()));
+                    new TurnResults.Progress(Math.max(index, progress.maxStreamedTurn()), resent, progress.lastTimeout(),
+                            progress.turnsAtTimeout()));
         }
     }
 
@@ -219,10 +228,6 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                     earlier, event, response, checkpoint));
             if (state.crashLoop() > 0) {
                 sessions.put(turn.sessionId(), state.progressed()); // a turn finished: the run is making progress
-            }
-            TurnResults.Progress progress = sessions.turnResults().progress(turn.sessionId(), turn.runToken());
-            if (!progress.lastTimeout().isEmpty()) {
-                sessions.turnResults().putProgress(turn.sessionId(), turn.runToken(), progress.withLastTimeout(""));
             }
         }
     }

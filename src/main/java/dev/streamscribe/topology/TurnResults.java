@@ -57,14 +57,16 @@ final class TurnResults {
      * @param maxStreamedTurn the highest turn whose audio went to the provider, -1 before any: every turn up to it
      *                        without a result was given to an earlier connection (each sends its turns in order)
      * @param audioResentMs   milliseconds of the run's audio the provider was given more than once
+     * @param turnsAtTimeout  how many turns of the run had their result when {@code lastTimeout} happened: a second
+     *                        timeout with as many is one with no turn finished in between
      * @param lastTimeout     the reason of the run's last attempt when it timed out (SESSION_TIMEOUT, ...) and no
      *                        turn finished since; "" otherwise: a second timeout the same way is permanent
      */
-    record Progress(int maxStreamedTurn, long audioResentMs, String lastTimeout) {
-        static final Progress NONE = new Progress(-1, 0, "");
+    record Progress(int maxStreamedTurn, long audioResentMs, String lastTimeout, int turnsAtTimeout) {
+        static final Progress NONE = new Progress(-1, 0, "", 0);
 
-        Progress withLastTimeout(String reason) {
-            return new Progress(maxStreamedTurn, audioResentMs, reason);
+        Progress withLastTimeout(String reason, int turnsWithResult) {
+            return new Progress(maxStreamedTurn, audioResentMs, reason, turnsWithResult);
         }
     }
 
@@ -93,9 +95,9 @@ final class TurnResults {
 
     static byte[] encodeProgress(Progress progress) {
         byte[] timeout = progress.lastTimeout().getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(1 + 4 + 8 + 1 + timeout.length).put(PROGRESS_VERSION)
+        return ByteBuffer.allocate(1 + 4 + 8 + 1 + timeout.length + 4).put(PROGRESS_VERSION)
                 .putInt(progress.maxStreamedTurn()).putLong(progress.audioResentMs()).put((byte) timeout.length)
-                .put(timeout).array();
+                .put(timeout).putInt(progress.turnsAtTimeout()).array();
     }
 
     static Progress decodeProgress(byte[] bytes) {
@@ -107,7 +109,10 @@ final class TurnResults {
         }
         int maxStreamed = buffer.getInt();
         long resent = buffer.getLong();
-        return new Progress(maxStreamed, resent, version == 1 ? "" : name(buffer));
+        if (version == 1) {
+            return new Progress(maxStreamed, resent, "", 0);
+        }
+        return new Progress(maxStreamed, resent, name(buffer), buffer.getInt());
     }
 
     void put(String sessionId, String runToken, int turnIndex, Recorded recorded) {

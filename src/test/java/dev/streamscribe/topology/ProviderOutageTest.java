@@ -1,6 +1,5 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TurnStatus;
@@ -11,7 +10,6 @@ import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.realtime.driver.TurnSpec;
-import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,9 +75,7 @@ class ProviderOutageTest {
     }
 
     private void publish(String session) {
-        harness.configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
-        harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
-                .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
+        harness.publishOneTurn(session);
     }
 
     /** Wall clock and the breaker's clock move together. */

@@ -95,9 +95,7 @@ class SessionDispatchTest {
 
     /** A one-turn session of 200 ms, complete: the assembler makes it READY and the dispatcher launches it. */
     private void publish(String session) {
-        harness.configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
-        harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
-                .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
+        harness.publishOneTurn(session);
         dispatchTick(); // the mark is committed with the input; the next tick connects
     }
 

@@ -7,7 +7,9 @@ import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.testing.InMemoryRegistryClient;
+import dev.streamscribe.testing.TestConfigs;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -15,6 +17,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +72,13 @@ final class TopologyHarness implements AutoCloseable {
         schedule = new SessionSchedule(scheduleStore);
         KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(StoreNames.CHUNK_INDEX);
         chunkIndex = new ChunkIndex(index);
+    }
+
+    /** A complete transcription-only session of one 200 ms turn: its config and its one chunk. */
+    void publishOneTurn(String session) {
+        configs.pipeInput(session, TestConfigs.transcription(Dialect.OPENAI_GA, session));
+        chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(0).setTurnIndex(0)
+                .setAudio(ByteBuffer.wrap(new byte[9_600])).setEndOfTurn(true).setEndOfSession(true).build());
     }
 
     @Override

@@ -65,12 +65,12 @@ class TurnResultsTest {
     void aProgressEntryOfVersion1IsReadWithoutALastTimeout() throws IOException {
         TurnResults.Progress progress = TurnResults.decodeProgress(
                 HexFormat.of().parseHex(version1().getProperty("progress")));
-        assertEquals(new TurnResults.Progress(3, 1500, ""), progress);
+        assertEquals(new TurnResults.Progress(3, 1500, "", 0), progress);
     }
 
     @Test
     void theCurrentProgressVersionKeepsTheLastTimeout() {
-        TurnResults.Progress progress = new TurnResults.Progress(7, 2_000, "SESSION_TIMEOUT");
+        TurnResults.Progress progress = new TurnResults.Progress(7, 2_000, "SESSION_TIMEOUT", 4);
         byte[] bytes = TurnResults.encodeProgress(progress);
         assertEquals(2, bytes[0]);
         assertEquals(progress, TurnResults.decodeProgress(bytes));
