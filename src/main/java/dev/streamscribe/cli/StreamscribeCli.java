@@ -4,6 +4,10 @@ import dev.streamscribe.registry.AvroTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
 /**
  * The {@code streamscribe} command: {@code demo} runs the whole job on one machine; {@code ingest}, {@code run},
  * {@code status}, {@code export}, {@code replay} and {@code reset} operate a pipeline on a real cluster;
@@ -16,11 +20,6 @@ import picocli.CommandLine;
         description = "Runs batch and offline audio through realtime speech WebSocket APIs (OpenAI Realtime GA"
                 + " and beta, Inworld, or streamscribe's own local server) as a Kafka Streams pipeline, writing"
                 + " per-turn transcripts, responses and one result per session to Kafka topics as Avro records.",
-        subcommands = {DemoCommand.class, IngestCommand.class, RunCommand.class, StatusCommand.class,
-                ExportCommand.class, ReplayCommand.class, ResetCommand.class, CheckConfigCommand.class,
-                DescribeCommand.class, ServeRealtimeCommand.class, ServeKafkaCommand.class, BenchCommand.class,
-                ResumeProviderCommand.class,
-                CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  streamscribe demo                                   # the whole job offline, on the bundled samples",
                 "  streamscribe ingest recordings/ && streamscribe run --exit-when-drained",
@@ -37,10 +36,50 @@ public final class StreamscribeCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line, shared by main and tests. */
+    /**
+     * The configured command line, shared by main and tests. The commands that run a broker in-process
+     * ({@link #DEVELOPMENT_COMMANDS}) are named, not linked: the production jar leaves them and the broker out, and
+     * there each answers with where to find it instead of picocli's "unmatched argument".
+     */
     public static CommandLine commandLine() {
-        return new CommandLine(new StreamscribeCli())
-                .setExecutionExceptionHandler(new ErrorHandler());
+        CommandLine commandLine = new CommandLine(new StreamscribeCli());
+        addDevelopmentCommand(commandLine, "demo");
+        for (Object command : List.of(new IngestCommand(), new RunCommand(), new StatusCommand(), new ExportCommand(),
+                new ReplayCommand(), new ResetCommand(), new CheckConfigCommand(), new DescribeCommand(),
+                new ServeRealtimeCommand())) {
+            commandLine.addSubcommand(command);
+        }
+        addDevelopmentCommand(commandLine, "serve-kafka");
+        addDevelopmentCommand(commandLine, "bench");
+        commandLine.addSubcommand(new ResumeProviderCommand());
+        commandLine.addSubcommand(new CommandLine.HelpCommand());
+        return commandLine.setExecutionExceptionHandler(new ErrorHandler());
+    }
+
+    /** Command name to class, for the commands only the development jar (streamscribe-dev.jar) holds. */
+    static final Map<String, String> DEVELOPMENT_COMMANDS = Map.of(
+            "demo", "dev.streamscribe.cli.DemoCommand",
+            "serve-kafka", "dev.streamscribe.cli.ServeKafkaCommand",
+            "bench", "dev.streamscribe.cli.BenchCommand");
+
+    private static void addDevelopmentCommand(CommandLine commandLine, String name) {
+        Object command;
+        try {
+            var constructor = Class.forName(DEVELOPMENT_COMMANDS.get(name)).getDeclaredConstructor();
+            constructor.setAccessible(true);
+            command = constructor.newInstance();
+        } catch (ClassNotFoundException absent) {
+            command = CommandLine.Model.CommandSpec.wrapWithoutInspection((Callable<Integer>) () -> {
+                throw new CommandLine.ParameterException(commandLine, "'" + name + "' runs a Kafka broker in-process"
+                        + " and is only in the development jar, target/streamscribe-dev.jar (built beside this one by"
+                        + " ./mvnw package; bin/streamscribe runs it for demo, serve-kafka and bench). This is the"
+                        + " production jar.");
+            }).name(name);
+            ((CommandLine.Model.CommandSpec) command).usageMessage().hidden(true);
+        } catch (ReflectiveOperationException broken) {
+            throw new IllegalStateException("cannot create the " + name + " command", broken);
+        }
+        commandLine.addSubcommand(command);
     }
 
     @Override

@@ -96,7 +96,8 @@ public final class ApicurioRegistry implements AutoCloseable {
             }
         }
         throw new IllegalStateException("Apicurio Registry is not unpacked: looked for quarkus-run.jar in " + candidates
-                + ". Run 'mvn package' (it unpacks io.apicurio:apicurio-registry-app:3.3.3 into target/apicurio) or set "
+                + ". Run './mvnw dependency:unpack@unpack-apicurio' (it unpacks io.apicurio:apicurio-registry-app:3.3.3 into"
+                + " target/apicurio; bin/streamscribe demo does so by itself) or set "
                 + HOME_ENV + " to an unpacked distribution.");
     }
 
