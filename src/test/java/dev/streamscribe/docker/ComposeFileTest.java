@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
+import kafka.server.KafkaConfig;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -43,8 +46,74 @@ class ComposeFileTest {
     void shouldDefineKafkaARegistryAndTheApp() {
         Set<String> services = fieldNames(compose.path("services"));
         assertEquals(Set.of("kafka", "schema-registry", "streamscribe"), services);
-        assertEquals(List.of("9092:9092"), texts(compose.path("services").path("kafka").path("ports")));
-        assertEquals(List.of("8081:8080"), texts(compose.path("services").path("schema-registry").path("ports")));
+        assertEquals(List.of("127.0.0.1:9092:9092"), texts(compose.path("services").path("kafka").path("ports")));
+        assertEquals(List.of("127.0.0.1:8081:8080"), texts(compose.path("services").path("schema-registry").path("ports")));
+        assertEquals(List.of("127.0.0.1:9464:9464"), texts(compose.path("services").path("streamscribe").path("ports")),
+                "the operations port is published for Prometheus");
+    }
+
+    @Test
+    void publishesNothingBeyondThisHostBecauseNothingHereAuthenticates() {
+        compose.path("services").fields().forEachRemaining(service -> service.getValue().path("ports").forEach(port ->
+                assertTrue(port.asText().startsWith("127.0.0.1:"), service.getKey() + " publishes " + port.asText())));
+    }
+
+    @Test
+    void restartsEveryServiceAndStartsEachOnlyOnceWhatItNeedsIsHealthy() {
+        JsonNode services = compose.path("services");
+        services.fields().forEachRemaining(service -> {
+            assertEquals("unless-stopped", service.getValue().path("restart").asText(), service.getKey());
+            service.getValue().path("depends_on").fields().forEachRemaining(dependency -> {
+                assertEquals("service_healthy", dependency.getValue().path("condition").asText(),
+                        service.getKey() + " -> " + dependency.getKey());
+                boolean checked = services.path(dependency.getKey()).has("healthcheck")
+                        || dependency.getKey().equals("streamscribe"); // its HEALTHCHECK is in the Dockerfile
+                assertTrue(checked, dependency.getKey() + " has a healthcheck to wait for");
+            });
+        });
+        assertEquals(Set.of("kafka", "schema-registry"), fieldNames(services.path("streamscribe").path("depends_on")));
+        assertEquals(Set.of("kafka"), fieldNames(services.path("schema-registry").path("depends_on")));
+    }
+
+    @Test
+    void keepsKafkasDataInItsVolumeUnderAValidClusterId() {
+        JsonNode kafka = compose.path("services").path("kafka");
+        String logDirs = kafka.path("environment").path("KAFKA_LOG_DIRS").asText();
+        assertEquals(List.of("kafka-data:" + logDirs), texts(kafka.path("volumes")), "the log directory is the volume");
+        assertTrue(compose.path("volumes").has("kafka-data"));
+        Uuid.fromString(kafka.path("environment").path("CLUSTER_ID").asText()); // throws unless Kafka's format
+    }
+
+    @Test
+    void kafkasSettingsAreAValidBrokerConfiguration() {
+        // the apache/kafka image turns KAFKA_FOO_BAR into foo.bar in server.properties
+        Properties broker = new Properties();
+        compose.path("services").path("kafka").path("environment").fields().forEachRemaining(e -> {
+            if (e.getKey().startsWith("KAFKA_")) {
+                broker.put(e.getKey().substring(6).toLowerCase(Locale.ROOT).replace('_', '.'), e.getValue().asText());
+            }
+        });
+        KafkaConfig config = KafkaConfig.fromProps(broker);
+        assertEquals("INTERNAL", config.interBrokerListenerName().value());
+        assertEquals(List.of(broker.getProperty("log.dirs")), config.logDirs());
+        assertEquals(1, config.getInt("transaction.state.log.min.isr"));
+    }
+
+    @Test
+    void keepsTheRegistrysSchemasInKafkaSoTheirIdsSurviveARestart() {
+        JsonNode env = compose.path("services").path("schema-registry").path("environment");
+        assertEquals("kafkasql", env.path("APICURIO_STORAGE_KIND").asText());
+        assertEquals(streamscribeEnv().get("STREAMSCRIBE_BOOTSTRAP_SERVERS"),
+                env.path("APICURIO_KAFKASQL_BOOTSTRAP_SERVERS").asText(), "the same Kafka, on its internal listener");
+    }
+
+    @Test
+    void mountsTheAppsVolumeWhereTheImageKeepsItsState() throws IOException {
+        String stateDir = Files.readAllLines(ROOT.resolve("docker/Dockerfile")).stream()
+                .filter(line -> line.startsWith("ENV STREAMSCRIBE_STATE_DIR=")).findFirst().orElseThrow()
+                .substring("ENV STREAMSCRIBE_STATE_DIR=".length());
+        assertEquals(List.of("streamscribe-state:" + stateDir),
+                texts(compose.path("services").path("streamscribe").path("volumes")));
     }
 
     @Test
