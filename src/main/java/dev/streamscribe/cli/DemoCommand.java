@@ -194,7 +194,7 @@ final class DemoCommand implements Callable<Integer> {
                 ProgressDisplay display = ProgressDisplay.forStderr(err);
                 report = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()))
                         .run(recordings, new IngestCommand.IngestProgress(display, new PrintWriter(
-                                OutputStream.nullOutputStream())));
+                                OutputStream.nullOutputStream()), false));
                 display.done();
             }
             stdout.printf(Locale.ROOT, "ingested %d recording(s), %s of audio%s%n", report.ingested().size(),

@@ -9,6 +9,7 @@ import dev.streamscribe.topology.Topics;
 import org.apache.kafka.clients.producer.Producer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,9 +40,13 @@ import java.util.concurrent.ConcurrentHashMap;
                         + "an anti-aliasing resampler (or to 8 kHz G.711); .pcm/.raw files are read with the --pcm-* "
                         + "layout. Directories are searched recursively for .wav, .wave, .pcm and .raw files.",
                 "Prints one line per session (session id, run token, audio length, turns, file) on stdout and a "
-                        + "summary of failures on stderr. Exit code 0 when every file was published, 1 when any failed."},
+                        + "summary of failures on stderr; with --json, one JSON object per line on stdout instead: "
+                        + "{\"event\":\"ingested\",...} per session, {\"event\":\"failed\",...} per file that failed "
+                        + "and a last {\"event\":\"summary\",...}. Exit code 0 when every file was published, 1 when "
+                        + "any failed."},
         footer = {"", "Examples:",
                 "  streamscribe ingest recordings/",
+                "  streamscribe ingest --json recordings/ | jq -r 'select(.event==\"ingested\") | .session_id'",
                 "  streamscribe ingest --language de --prompt 'Kafka, Avro' interview.wav",
                 "  streamscribe ingest --encoding G711_ULAW --silence-ms 0 --max-turn-seconds 30 calls/",
                 "  streamscribe ingest --pcm-rate 16000 --pcm-channels 2 capture.pcm",
@@ -61,6 +67,10 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files, or directories holding them.")
     List<Path> inputs;
 
+    @Option(names = "--json", description = "Print one JSON object per line on stdout (ingested, failed, summary) for "
+            + "scripts, instead of the table.")
+    boolean json;
+
     @Override
     public Integer call() {
         PipelineConfig config = pipeline.load();
@@ -72,9 +82,12 @@ final class IngestCommand implements Callable<Integer> {
         try (Producer<byte[], byte[]> producer = producer(config)) {
             IngestJob job = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()));
             ProgressDisplay progress = ProgressDisplay.forStderr(err);
-            IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out));
+            IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out, json));
             progress.done();
             printSummary(report, config, err);
+            if (json) {
+                JsonLines.print(out, summaryFields(report, config));
+            }
             return report.ok() ? 0 : 1;
         }
     }
@@ -96,10 +109,46 @@ final class IngestCommand implements Callable<Integer> {
         err.flush();
     }
 
-    /** Progress bar over files and bytes with an ETA; one stdout line per published session. */
+    static Map<String, Object> summaryFields(IngestJob.Report report, PipelineConfig config) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("event", "summary");
+        fields.put("ingested", report.ingested().size());
+        fields.put("failed", report.failures().size());
+        fields.put("audio_ms", report.audioMs());
+        fields.put("bootstrap_servers", config.kafka().bootstrapServers());
+        fields.put("audio_topic", config.topics().audioChunks());
+        return fields;
+    }
+
+    static Map<String, Object> ingestedFields(AudioIngestor.Ingested ingested) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("event", "ingested");
+        fields.put("session_id", ingested.sessionId());
+        fields.put("run_token", ingested.runToken());
+        fields.put("file", ingested.file().toString());
+        fields.put("audio_ms", ingested.audioMs());
+        fields.put("turns", ingested.turns());
+        fields.put("chunks", ingested.chunks());
+        fields.put("audio_bytes", ingested.audioBytes());
+        return fields;
+    }
+
+    static Map<String, Object> failedFields(IngestJob.Failure failure) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("event", "failed");
+        fields.put("file", failure.file().toString());
+        fields.put("error", failure.message());
+        return fields;
+    }
+
+    /**
+     * Progress bar over files and bytes with an ETA; one stdout line per published session (a table row, or with
+     * --json a JSON object).
+     */
     static final class IngestProgress implements IngestJob.Listener {
         private final ProgressDisplay display;
         private final PrintWriter out;
+        private final boolean json;
         // written on the job's thread, read by progress() on producer threads as well
         private volatile long started;
         private volatile long totalBytes;
@@ -107,9 +156,10 @@ final class IngestCommand implements Callable<Integer> {
         private volatile int files;
         private volatile int done;
 
-        IngestProgress(ProgressDisplay display, PrintWriter out) {
+        IngestProgress(ProgressDisplay display, PrintWriter out, boolean json) {
             this.display = display;
             this.out = out;
+            this.json = json;
         }
 
         @Override
@@ -140,10 +190,14 @@ final class IngestCommand implements Callable<Integer> {
             done++;
             inProgress.remove(ingested.file());
             doneBytes += sizeOf(ingested.file());
-            synchronized (out) {
-                out.printf(Locale.ROOT, "%s  %s  %8.1f s  %3d turn(s)  %s%n", ingested.sessionId(), ingested.runToken(),
-                        ingested.audioMs() / 1000.0, ingested.turns(), ingested.file());
-                out.flush();
+            if (json) {
+                JsonLines.print(out, ingestedFields(ingested));
+            } else {
+                synchronized (out) {
+                    out.printf(Locale.ROOT, "%s  %s  %8.1f s  %3d turn(s)  %s%n", ingested.sessionId(),
+                            ingested.runToken(), ingested.audioMs() / 1000.0, ingested.turns(), ingested.file());
+                    out.flush();
+                }
             }
             progress(ingested.file(), 0, 0);
         }
@@ -160,6 +214,9 @@ final class IngestCommand implements Callable<Integer> {
         public void failed(IngestJob.Failure failure) {
             inProgress.remove(failure.file());
             display.println("failed: " + failure.message());
+            if (json) {
+                JsonLines.print(out, failedFields(failure));
+            }
         }
 
         private static long sizeOf(Path file) {

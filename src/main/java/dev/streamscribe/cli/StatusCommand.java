@@ -43,10 +43,14 @@ import java.util.stream.Collectors;
                 + "seconds) and dead letters by reason.",
                 "Reads the topics (configs, results, dead letters and the pipeline's session-state changelog) with "
                         + "read_committed consumers outside any consumer group: it changes nothing. With --watch it "
-                        + "keeps reading and redraws until Ctrl-C."},
+                        + "keeps reading and redraws until Ctrl-C.",
+                "With --json each report is one JSON object on one line (with --watch, one line per interval): "
+                        + "sessions by state, audio_finished_ms, rate, eta_seconds (null while unknown), usage, "
+                        + "dead_letters by reason, registry and instances. docs/operations.md describes every field."},
         footer = {"", "Examples:",
                 "  streamscribe status",
-                "  streamscribe status --watch --interval-seconds 5"})
+                "  streamscribe status --watch --interval-seconds 5",
+                "  streamscribe status --json | jq .sessions"})
 final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -56,6 +60,9 @@ final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--watch", description = "Keep reading and redraw every --interval-seconds until Ctrl-C.")
     boolean watch;
+
+    @Option(names = "--json", description = "Print each report as one JSON object per line, for scripts.")
+    boolean json;
 
     @Option(names = "--interval-seconds", defaultValue = "2", description = "Redraw interval with --watch (default: ${DEFAULT-VALUE}).")
     long intervalSeconds;
@@ -67,6 +74,10 @@ final class StatusCommand implements Callable<Integer> {
         Optional<String> unreachable = registry.unreachable();
         if (unreachable.isPresent()) {
             // every count needs records decoded with the registry: say so at once instead of waiting on each
+            if (json) {
+                JsonLines.print(spec.commandLine().getOut(), StatusJson.unreachableRegistry(config, unreachable.get()));
+                return 1;
+            }
             spec.commandLine().getOut().printf(Locale.ROOT, "registry     unreachable: %s%n", unreachable.get());
             spec.commandLine().getOut().flush();
             return 1;
@@ -103,11 +114,17 @@ final class StatusCommand implements Callable<Integer> {
                         Optional<InstanceStatus> report = json == null ? Optional.empty() : InstanceStatus.fromJson(json);
                         report.ifPresentOrElse(r -> instances.put(instance, r), () -> instances.remove(instance));
                     }));
+                    Optional<String> registryCondition = registry.health().describe(Instant.now());
+                    if (json) {
+                        JsonLines.print(out, StatusJson.report(status.summary(), config, states.isPresent(),
+                                registryCondition, instances.values(), System.currentTimeMillis()));
+                        continue;
+                    }
                     if (watch) {
                         out.print("\033[H\033[2J");
                     }
                     print(out, status.summary(), config, states.isPresent());
-                    out.printf(Locale.ROOT, "registry     %s%n", registry.health().describe(Instant.now())
+                    out.printf(Locale.ROOT, "registry     %s%n", registryCondition
                             .orElse("reachable at " + config.registry().url()));
                     printInstances(out, instances.values(), System.currentTimeMillis());
                     out.flush();

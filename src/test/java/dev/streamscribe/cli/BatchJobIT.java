@@ -1,5 +1,7 @@
 package dev.streamscribe.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
@@ -118,7 +120,7 @@ class BatchJobIT {
     @Order(1)
     void shouldPublishEachRecordingOnceEvenWhenIngestedTwice() {
         Cli.Result first = Cli.run(Cli.args("ingest", flags, recordings.toString()));
-        Cli.Result again = Cli.run(Cli.args("ingest", flags, recordings.resolve("a.wav").toString()));
+        Cli.Result again = Cli.run(Cli.args("ingest", flags, "--json", recordings.resolve("a.wav").toString()));
         assertEquals(0, first.exitCode(), first.toString());
         assertEquals(0, again.exitCode(), again.toString());
         String[] lines = first.out().trim().split("\n");
@@ -127,7 +129,25 @@ class BatchJobIT {
         sessionB = lines[1].trim().split("\\s+")[0];
         assertTrue(lines[0].contains("2 turn(s)") && lines[0].endsWith("a.wav"), lines[0]);
         assertTrue(lines[1].contains("1 turn(s)") && lines[1].endsWith("b.wav"), lines[1]);
-        assertEquals(lines[0].trim().split("\\s+")[1], again.out().trim().split("\\s+")[1], "the same run");
+        List<JsonNode> json = jsonLines(again.out());
+        assertEquals(2, json.size(), "one object per session and a summary: " + again);
+        assertEquals("ingested", json.get(0).path("event").asText());
+        assertEquals(sessionA, json.get(0).path("session_id").asText());
+        assertEquals(lines[0].trim().split("\\s+")[1], json.get(0).path("run_token").asText(), "the same run");
+        assertEquals(2, json.get(0).path("turns").asInt());
+        assertEquals("summary", json.get(1).path("event").asText());
+        assertEquals(1, json.get(1).path("ingested").asInt());
+        assertEquals(0, json.get(1).path("failed").asInt());
+    }
+
+    private static List<JsonNode> jsonLines(String out) {
+        return out.lines().map(line -> {
+            try {
+                return new ObjectMapper().readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError("not a JSON line: " + line, e);
+            }
+        }).toList();
     }
 
     @Test
@@ -164,6 +184,23 @@ class BatchJobIT {
         assertTrue(srt.contains("\n2\n00:00:03,"), srt);
         assertEquals(2, Files.readAllLines(out.resolve("a.jsonl")).size());
         assertTrue(Files.readString(out.resolve("b.vtt")).startsWith("WEBVTT\n\n00:00:00.000 --> 00:00:01.5"));
+    }
+
+    @Test
+    @Order(4)
+    void shouldReportEverySessionDoneAsOneJsonObjectForScripts() {
+        Cli.Result status = Cli.run(Cli.args("status", flags, "--json"));
+        assertEquals(0, status.exitCode(), status.toString());
+        List<JsonNode> json = jsonLines(status.out());
+        assertEquals(1, json.size(), status.out());
+        JsonNode report = json.getFirst();
+        assertEquals(2, report.path("sessions").path("total").asInt(), status.out());
+        assertEquals(2, report.path("sessions").path("done").asInt(), status.out());
+        assertEquals(0, report.path("sessions").path("remaining").asInt(), status.out());
+        assertEquals(0, report.path("eta_seconds").asInt(), status.out());
+        assertTrue(report.path("audio_finished_ms").asLong() > 4000, status.out());
+        assertTrue(report.path("registry").path("reachable").asBoolean(), status.out());
+        assertEquals(0, report.path("instances").size(), status.out());
     }
 
     @Test
