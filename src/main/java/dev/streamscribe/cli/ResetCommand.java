@@ -1,6 +1,7 @@
 package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.topology.PipelineTopics;
 import org.apache.kafka.tools.StreamsResetter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +66,7 @@ final class ResetCommand implements Callable<Integer> {
             args.add("--force");
         }
         Properties clientConfig = new Properties();
-        config.kafka().clientOverrides().forEach(clientConfig::put);
+        PipelineTopics.kafkaOverrides(config).forEach(clientConfig::put);
         out.println((dryRun ? "dry run: " : "") + "resetting application " + config.applicationId() + " at "
                 + config.kafka().bootstrapServers() + " with Kafka's StreamsResetter");
         out.flush();

@@ -26,7 +26,14 @@ import java.util.stream.Collectors;
  * the key upper-cased with dots and dashes as underscores), then flags; later sources win. Every key is declared
  * in {@link #KEYS}; an unknown key, a missing required key or a bad value fails at start-up with a message naming
  * the key, where the value came from and what is allowed. Keys under {@code kafka.} and {@code streams.} are passed
- * to the Kafka clients and to Kafka Streams unchanged (file and flags only).
+ * to the Kafka clients and to Kafka Streams unchanged; their environment overrides are
+ * {@code STREAMSCRIBE_KAFKA_<KEY>} and {@code STREAMSCRIBE_STREAMS_<KEY>} ({@code _} for a dot, {@code __} for an
+ * underscore, {@code ___} for a dash, as Confluent's images do).
+ *
+ * <p>Any value may hold Kafka config-provider references ({@link ConfigReferences}): streamscribe's own plain
+ * settings are resolved here; {@code kafka.*} and {@code streams.*} values and the secret keys ({@link #SECRET_KEYS})
+ * are kept as written and resolved where they are used, so the configuration never holds a secret. Every reference
+ * is checked here all the same, so a missing variable or file fails at start-up, naming the key.
  */
 public final class ConfigLoader {
     /** A declared key: its default ({@code null} = required, {@code ""} = optional) and what it means. */
@@ -54,11 +61,20 @@ public final class ConfigLoader {
             new Key("schema.registry.url", null, "Confluent-API schema registry root, http(s)://host:port[/path]"),
             new Key("schema.registry.auto-register", "true", "register writer schemas; false uses only pre-registered ones"),
             new Key("schema.registry.basic-auth-env", "", "environment variable holding the registry's user:password"),
+            new Key("schema.registry.basic-auth", "", "the registry's user:password as a config-provider reference (${env:NAME}, ${file:path:key} or ${dir:path:file}); wins over schema.registry.basic-auth-env"),
+            new Key("schema.registry.bearer-token", "", "a bearer token for the registry, as a config-provider reference (${env:NAME}, ${file:path:key} or ${dir:path:file})"),
+            new Key("schema.registry.truststore.location", "", "truststore (PKCS12 or JKS) the registry's https certificate is verified against, instead of the JDK's"),
+            new Key("schema.registry.truststore.password", "", "its password, if it has one (a literal or a config-provider reference)"),
+            new Key("schema.registry.truststore.type", "PKCS12", "its type: PKCS12 or JKS"),
             new Key("schema.registry.request-timeout-ms", "10000", "bound on every registry call"),
             new Key("realtime.dialect", "openai-ga", "provider dialect: " + Dialect.allowed()),
             new Key("realtime.url", null, "realtime WebSocket endpoint, ws(s)://host[:port]/path"),
             new Key("realtime.api-key-env", "OPENAI_API_KEY", "environment variable holding the provider API key"),
             new Key("realtime.api-key-file", "", "file holding the provider API key (wins over realtime.api-key-env)"),
+            new Key("realtime.api-key", "", "the provider API key as a config-provider reference (${env:NAME}, ${file:path:key}, or ${dir:path:file} for a mounted Kubernetes Secret); wins over realtime.api-key-file and realtime.api-key-env. A literal key is refused"),
+            new Key("realtime.truststore.location", "", "truststore (PKCS12 or JKS) the provider's wss:// certificate is verified against, instead of the JDK's"),
+            new Key("realtime.truststore.password", "", "its password, if it has one (a literal or a config-provider reference)"),
+            new Key("realtime.truststore.type", "PKCS12", "its type: PKCS12 or JKS"),
             new Key("realtime.max-concurrent-sessions", "16", "provider sessions in flight per instance"),
             new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
             new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
@@ -84,6 +100,14 @@ public final class ConfigLoader {
             new Key("session.max-age-ms", "86400000", "how long a run may take to become complete, from its first record (24 h); past it the run expires (LIMIT_AGE)"),
             new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
 
+    /** Keys whose value must be a config-provider reference: a literal would put the secret in a file or on a command line. */
+    public static final List<String> SECRET_KEYS = List.of("realtime.api-key", "schema.registry.basic-auth",
+            "schema.registry.bearer-token");
+
+    /** Keys kept as written (references unresolved) in {@link PipelineConfig}: resolved where they are used. */
+    private static final List<String> RESOLVED_AT_USE = List.of("realtime.api-key", "schema.registry.basic-auth",
+            "schema.registry.bearer-token", "realtime.truststore.password", "schema.registry.truststore.password");
+
     private static final Map<String, Key> BY_NAME = KEYS.stream()
             .collect(Collectors.toMap(Key::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));
 
@@ -91,8 +115,12 @@ public final class ConfigLoader {
     }
 
     private final Map<String, Value> values = new TreeMap<>();
+    private final Map<String, String> env;
+    private final ConfigReferences references;
 
-    private ConfigLoader() {
+    private ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+        this.references = new ConfigReferences(env);
     }
 
     /** The environment variable that overrides {@code key}. */
@@ -102,7 +130,7 @@ public final class ConfigLoader {
 
     /** Loads {@code file}, then {@code env} overrides, then {@code flags}. */
     public static PipelineConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
-        ConfigLoader loader = new ConfigLoader();
+        ConfigLoader loader = new ConfigLoader(env);
         loader.readFile(file);
         loader.readEnv(env);
         flags.forEach((key, value) -> loader.put(key, value, "flag"));
@@ -111,7 +139,7 @@ public final class ConfigLoader {
 
     /** Loads from explicit key/values only (tests, demo), then {@code env} overrides. */
     public static PipelineConfig fromMap(Map<String, String> settings, Map<String, String> env) {
-        ConfigLoader loader = new ConfigLoader();
+        ConfigLoader loader = new ConfigLoader(env);
         settings.forEach((key, value) -> loader.put(key, value, "settings"));
         loader.readEnv(env);
         return loader.build();
@@ -136,6 +164,31 @@ public final class ConfigLoader {
                 put(key.name(), value.trim(), "environment " + key.envName());
             }
         }
+        new TreeMap<>(env).forEach((name, value) -> passthroughKey(name).ifPresent(key ->
+                put(key, value.trim(), "environment " + name)));
+    }
+
+    private static final String KAFKA_ENV_PREFIX = "STREAMSCRIBE_KAFKA_";
+    private static final String STREAMS_ENV_PREFIX = "STREAMSCRIBE_STREAMS_";
+
+    /**
+     * The {@code kafka.*} or {@code streams.*} key an environment variable overrides:
+     * STREAMSCRIBE_KAFKA_SASL_JAAS_CONFIG is kafka.sasl.jaas.config ({@code __} is an underscore, {@code ___} a dash).
+     */
+    static Optional<String> passthroughKey(String envName) {
+        String prefix = envName.startsWith(KAFKA_ENV_PREFIX) ? KAFKA_PASSTHROUGH
+                : envName.startsWith(STREAMS_ENV_PREFIX) ? STREAMS_PASSTHROUGH : null;
+        if (prefix == null) {
+            return Optional.empty();
+        }
+        String rest = envName.substring(prefix.equals(KAFKA_PASSTHROUGH) ? KAFKA_ENV_PREFIX.length()
+                : STREAMS_ENV_PREFIX.length());
+        if (rest.isEmpty()) {
+            return Optional.empty();
+        }
+        String key = rest.toLowerCase(Locale.ROOT).replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
+                .replace('\u0001', '-').replace('\u0002', '_');
+        return Optional.of(prefix + key);
     }
 
     private void put(String key, String value, String source) {
@@ -185,14 +238,23 @@ public final class ConfigLoader {
         URI registryUrl = uri("schema.registry.url", List.of("http", "https"));
         PipelineConfig.Registry registry = new PipelineConfig.Registry(registryUrl, bool("schema.registry.auto-register"),
                 optionalEnvName("schema.registry.basic-auth-env"),
-                Duration.ofMillis(integer("schema.registry.request-timeout-ms", 100, 600_000)));
+                Duration.ofMillis(integer("schema.registry.request-timeout-ms", 100, 600_000)),
+                secretReference("schema.registry.basic-auth"), secretReference("schema.registry.bearer-token"),
+                trustStore("schema.registry.truststore"));
+        if (registry.basicAuth().isPresent() && registry.bearerToken().isPresent()) {
+            throw invalid("schema.registry.bearer-token", "and schema.registry.basic-auth are both set: the registry "
+                    + "takes one Authorization header; keep the one it expects");
+        }
         String dialectText = string("realtime.dialect");
         Dialect dialect = Dialect.fromId(dialectText).orElseThrow(() -> invalid("realtime.dialect",
                 "is not a known dialect; allowed: " + Dialect.allowed()));
+        URI realtimeUrl = uri("realtime.url", List.of("ws", "wss"));
         PipelineConfig.Realtime realtime = new PipelineConfig.Realtime(dialect,
-                uri("realtime.url", List.of("ws", "wss")),
+                realtimeUrl,
                 optionalEnvName("realtime.api-key-env"),
                 optional("realtime.api-key-file").map(Path::of),
+                secretReference("realtime.api-key"),
+                trustStore("realtime.truststore"),
                 (int) integer("realtime.max-concurrent-sessions", 1, 100_000),
                 (int) integer("realtime.max-attempts", 1, 100),
                 (int) integer("realtime.max-dispatches", 1, 1_000),
@@ -233,10 +295,83 @@ public final class ConfigLoader {
             // it names the state folder that `reset` deletes: "." or ".." would name another folder
             throw invalid("application.id", "may contain only letters, digits, '.', '_' and '-', and not be only dots");
         }
+        refuseKeyInClearText(realtime);
+        checkReferences(KAFKA_PASSTHROUGH);
+        checkReferences(STREAMS_PASSTHROUGH);
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams);
     }
 
+    /**
+     * A key that would travel unencrypted (ws://) to another machine is refused: only loopback (the local server, a
+     * sidecar proxy) may be reached without TLS while a key is configured.
+     */
+    private void refuseKeyInClearText(PipelineConfig.Realtime realtime) {
+        boolean keyConfigured = realtime.apiKey().isPresent() || realtime.apiKeyFile().isPresent()
+                || realtime.apiKeyEnv().map(env::get).filter(v -> !v.isBlank()).isPresent();
+        if (keyConfigured && "ws".equals(realtime.url().getScheme()) && !isLoopback(realtime.url().getHost())) {
+            throw invalid("realtime.url", "sends the API key unencrypted to another machine: use wss://, or, for a "
+                    + "server that needs no key, configure none (realtime.api-key-env= with the others empty)");
+        }
+    }
+
+    /** Whether {@code host} names this machine: localhost, 127.0.0.0/8 or ::1 (no name lookup). */
+    public static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    }
+
+    /** The passthrough keys' references resolve (checked and dropped: the clients resolve them again when built). */
+    private void checkReferences(String prefix) {
+        Map<String, String> written = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                written.put(key.substring(prefix.length()), value.text());
+            }
+        });
+        references.resolveAll(written, prefix);
+    }
+
+    /** A secret key's reference, checked to resolve, kept as written; a literal secret is refused. */
+    private Optional<String> secretReference(String key) {
+        Optional<String> reference = Optional.of(written(key)).filter(s -> !s.isBlank()).map(String::strip);
+        reference.ifPresent(text -> {
+            if (!ConfigReferences.isReference(text)) {
+                // the message must not echo a literal secret: name the source, not the value
+                throw new ConfigException(key, "configuration key '" + key + "' (from " + source(key) + ") must be "
+                        + "a config-provider reference, " + ConfigReferences.FORMS + ", not the secret itself: a "
+                        + "literal would sit in a file, an image or on a command line");
+            }
+            references.resolve(key, text);
+        });
+        return reference;
+    }
+
+    /** {@code <prefix>.location/.password/.type}: a truststore, when a location is set. */
+    private Optional<PipelineConfig.TrustStore> trustStore(String prefix) {
+        Optional<Path> location = optional(prefix + ".location").map(Path::of);
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!Files.isReadable(location.get())) {
+            throw invalid(prefix + ".location", "is not a readable file");
+        }
+        String type = string(prefix + ".type").toUpperCase(Locale.ROOT);
+        if (!type.equals("PKCS12") && !type.equals("JKS")) {
+            throw invalid(prefix + ".type", "is not a truststore type; allowed: PKCS12, JKS");
+        }
+        Optional<String> password = Optional.of(written(prefix + ".password")).filter(s -> !s.isBlank());
+        password.ifPresent(text -> references.resolve(prefix + ".password", text));
+        return Optional.of(new PipelineConfig.TrustStore(location.get(), type, password));
+    }
+
+    /** The value as written, its references resolved unless the key is one resolved where it is used. */
     private String raw(String key) {
+        String written = written(key);
+        return RESOLVED_AT_USE.contains(key) ? written : references.resolve(key, written);
+    }
+
+    private String written(String key) {
         Value value = values.get(key);
         if (value != null) {
             return value.text();
@@ -255,7 +390,7 @@ public final class ConfigLoader {
     }
 
     private ConfigException invalid(String key, String problem) {
-        return new ConfigException(key, "configuration key '" + key + "' = '" + raw(key) + "' (from " + source(key)
+        return new ConfigException(key, "configuration key '" + key + "' = '" + written(key) + "' (from " + source(key)
                 + ") " + problem);
     }
 

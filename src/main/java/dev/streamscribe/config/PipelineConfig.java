@@ -10,13 +10,18 @@ import java.util.Optional;
 
 /**
  * A validated pipeline definition: what {@code topologies/<name>.properties} says, with environment overrides and
- * flags applied. Built only by {@link ConfigLoader}, which names the key of any invalid value. Holds the names of
- * where secrets live (an environment variable, a file), never a secret.
+ * flags applied. Built only by {@link ConfigLoader}, which names the key of any invalid value. Holds where secrets
+ * live (an environment variable's name, a file, a config-provider reference such as {@code ${dir:/secrets:key}}),
+ * never a secret: {@code kafka.*} and {@code streams.*} values are kept as written and resolved by
+ * {@link ConfigReferences} when a client is built.
  */
 public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
                              Streams streams) {
 
-    /** Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys, passed to every client unchanged. */
+    /**
+     * Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys as written (references unresolved),
+     * passed to every client once resolved.
+     */
     public record Kafka(String bootstrapServers, int topicPartitions, short replicationFactor,
                         Map<String, String> clientOverrides) {
         public Kafka {
@@ -31,13 +36,28 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
 
     /**
      * @param basicAuthEnv name of an environment variable holding {@code user:password}, if the registry needs auth
+     * @param basicAuth    a config-provider reference to {@code user:password} (wins over basicAuthEnv)
+     * @param bearerToken  a config-provider reference to a bearer token
+     * @param trustStore   what the registry's https certificate is verified against, instead of the JDK's
      */
-    public record Registry(URI url, boolean autoRegister, Optional<String> basicAuthEnv, Duration requestTimeout) {
+    public record Registry(URI url, boolean autoRegister, Optional<String> basicAuthEnv, Duration requestTimeout,
+                           Optional<String> basicAuth, Optional<String> bearerToken, Optional<TrustStore> trustStore) {
+        public Registry(URI url, boolean autoRegister, Optional<String> basicAuthEnv, Duration requestTimeout) {
+            this(url, autoRegister, basicAuthEnv, requestTimeout, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * A truststore file; {@code password} is a literal or a config-provider reference, resolved when it is opened.
+     */
+    public record TrustStore(Path location, String type, Optional<String> password) {
     }
 
     /**
      * @param apiKeyEnv  name of the environment variable holding the provider's API key
      * @param apiKeyFile a file whose content is the API key (wins over apiKeyEnv when both are set)
+     * @param apiKey     a config-provider reference to the API key (wins over both)
+     * @param trustStore what the provider's wss:// certificate is verified against, instead of the JDK's
      * @param maxAttempts   attempts per run (session-specific transient failures)
      * @param maxDispatches connections in a row that may end with no outcome (crash loop) before the run fails
      * @param transcriptionWait         a turn's transcription may take this long, plus the share below
@@ -45,7 +65,7 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param breaker       when a provider outage pauses admission
      */
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
-                           int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
+                           Optional<String> apiKey, Optional<TrustStore> trustStore, int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
                            Duration itemTimeout, Duration transcriptionWait, double transcriptionWaitPerAudio,
                            Breaker breaker) {
     }

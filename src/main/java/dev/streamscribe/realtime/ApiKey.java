@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime;
 
+import dev.streamscribe.config.ConfigReferences;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,21 @@ public final class ApiKey {
      * @throws IllegalArgumentException the file cannot be read or is empty (the message names the file, not the key)
      */
     public static Optional<ApiKey> resolve(Optional<Path> file, Optional<String> envName, Map<String, String> env) {
+        return resolve(Optional.empty(), file, envName, env);
+    }
+
+    /**
+     * The key from a config-provider {@code reference} such as {@code ${dir:/var/run/secrets/openai:api-key}} (wins;
+     * resolved against {@code env} and this machine's files), else as {@link #resolve(Optional, Optional, Map)}.
+     *
+     * @throws dev.streamscribe.config.ConfigException the reference cannot be resolved (naming it, not the key)
+     */
+    public static Optional<ApiKey> resolve(Optional<String> reference, Optional<Path> file, Optional<String> envName,
+                                           Map<String, String> env) {
+        if (reference.isPresent()) {
+            String value = new ConfigReferences(env).resolve("realtime.api-key", reference.get());
+            return Optional.of(of(value, "reference " + reference.get()));
+        }
         if (file.isPresent()) {
             try {
                 return Optional.of(of(Files.readString(file.get(), StandardCharsets.UTF_8), "file " + file.get()));

@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.Objects;
 
 /** HTTP basic-auth credentials for the registry. {@link #toString()} never shows the password. */
-public record BasicCredentials(String username, String password) {
+public record BasicCredentials(String username, String password) implements RegistryClientConfig.Authorization {
     public BasicCredentials {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
@@ -24,7 +24,8 @@ public record BasicCredentials(String username, String password) {
         return new BasicCredentials(userInfo.substring(0, colon), userInfo.substring(colon + 1));
     }
 
-    String authorizationHeader() {
+    @Override
+    public String authorizationHeader() {
         String token = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         return "Basic " + token;
     }

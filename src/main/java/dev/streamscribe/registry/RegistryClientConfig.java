@@ -1,5 +1,6 @@
 package dev.streamscribe.registry;
 
+import javax.net.ssl.SSLContext;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -9,20 +10,48 @@ import java.util.Optional;
  * How to reach a Confluent-API schema registry.
  *
  * @param baseUrl        the API root, e.g. {@code http://127.0.0.1:8081} (Confluent) or
- *                       {@code http://127.0.0.1:8080/apis/ccompat/v7} (Apicurio); https uses the JDK's TLS and trust store
- * @param basicAuth      credentials, if the registry wants them
+ *                       {@code http://127.0.0.1:8080/apis/ccompat/v7} (Apicurio); https verifies the registry's
+ *                       certificate and host name against {@code sslContext}, else the JDK's trust store
+ * @param authorization  basic-auth credentials or a bearer token, if the registry wants them
  * @param requestTimeout bound on every call: a slow registry fails with RegistryUnavailableException, never hangs
  * @param autoRegister   register unknown writer schemas; when false only pre-registered schemas are used
  * @param outageBudget   how long the serde paths ({@code idFor}, {@code schemaById}) keep retrying, with backoff,
  *                       while the registry is unavailable before giving up; zero fails at once
+ * @param sslContext     what https certificates are verified against (a configured truststore), if not the JDK's
  */
-public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basicAuth, Duration requestTimeout,
-                                   boolean autoRegister, Duration outageBudget) {
+public record RegistryClientConfig(URI baseUrl, Optional<? extends Authorization> authorization, Duration requestTimeout,
+                                   boolean autoRegister, Duration outageBudget, Optional<SSLContext> sslContext) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The Authorization header the registry is sent; {@code toString()} never shows the secret. */
+    public sealed interface Authorization permits BasicCredentials, Bearer {
+        String authorizationHeader();
+    }
+
+    /** A bearer token (an OAuth access token, a Confluent Cloud API token). */
+    public record Bearer(String token) implements Authorization {
+        public Bearer {
+            Objects.requireNonNull(token, "token");
+            if (token.isBlank()) {
+                throw new IllegalArgumentException("the registry's bearer token is empty");
+            }
+        }
+
+        @Override
+        public String authorizationHeader() {
+            return "Bearer " + token;
+        }
+
+        @Override
+        public String toString() {
+            return "Bearer[***]";
+        }
+    }
 
     public RegistryClientConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
-        Objects.requireNonNull(basicAuth, "basicAuth");
+        Objects.requireNonNull(authorization, "authorization");
+        Objects.requireNonNull(sslContext, "sslContext");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(outageBudget, "outageBudget");
         String scheme = baseUrl.getScheme();
@@ -38,9 +67,14 @@ public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basic
         }
     }
 
-    public RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basicAuth, Duration requestTimeout,
+    public RegistryClientConfig(URI baseUrl, Optional<? extends Authorization> authorization, Duration requestTimeout,
                                 boolean autoRegister) {
-        this(baseUrl, basicAuth, requestTimeout, autoRegister, Duration.ZERO);
+        this(baseUrl, authorization, requestTimeout, autoRegister, Duration.ZERO, Optional.empty());
+    }
+
+    public RegistryClientConfig(URI baseUrl, Optional<? extends Authorization> authorization, Duration requestTimeout,
+                                boolean autoRegister, Duration outageBudget) {
+        this(baseUrl, authorization, requestTimeout, autoRegister, outageBudget, Optional.empty());
     }
 
     public static RegistryClientConfig of(String baseUrl) {
@@ -48,10 +82,15 @@ public record RegistryClientConfig(URI baseUrl, Optional<BasicCredentials> basic
     }
 
     public RegistryClientConfig withAutoRegister(boolean value) {
-        return new RegistryClientConfig(baseUrl, basicAuth, requestTimeout, value, outageBudget);
+        return new RegistryClientConfig(baseUrl, authorization, requestTimeout, value, outageBudget, sslContext);
     }
 
-    public RegistryClientConfig withBasicAuth(BasicCredentials value) {
-        return new RegistryClientConfig(baseUrl, Optional.of(value), requestTimeout, autoRegister, outageBudget);
+    public RegistryClientConfig withAuthorization(Authorization value) {
+        return new RegistryClientConfig(baseUrl, Optional.of(value), requestTimeout, autoRegister, outageBudget, sslContext);
+    }
+
+    public RegistryClientConfig withSslContext(SSLContext value) {
+        return new RegistryClientConfig(baseUrl, authorization, requestTimeout, autoRegister, outageBudget,
+                Optional.of(value));
     }
 }

@@ -59,10 +59,11 @@ public final class SchemaRegistryClient implements RegistryClient {
 
     public SchemaRegistryClient(RegistryClientConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(config.requestTimeout())
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .version(HttpClient.Version.HTTP_1_1);
+        config.sslContext().ifPresent(builder::sslContext);
+        this.http = builder.build();
     }
 
     public RegistryClientConfig config() {
@@ -284,7 +285,7 @@ public final class SchemaRegistryClient implements RegistryClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(config.requestTimeout())
                 .header("Accept", CONTENT_TYPE + ", application/json");
-        config.basicAuth().ifPresent(credentials -> request.header("Authorization", credentials.authorizationHeader()));
+        config.authorization().ifPresent(credentials -> request.header("Authorization", credentials.authorizationHeader()));
         if (body != null) {
             request.header("Content-Type", CONTENT_TYPE);
             request.method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
@@ -365,7 +366,7 @@ public final class SchemaRegistryClient implements RegistryClient {
     /** For logs: the registry this client talks to, never its credentials. */
     @Override
     public String toString() {
-        return "SchemaRegistryClient[" + config.baseUrl() + (config.basicAuth().isPresent() ? ", basic auth" : "")
+        return "SchemaRegistryClient[" + config.baseUrl() + config.authorization().map(a -> ", " + a).orElse("")
                 + ", autoRegister=" + config.autoRegister() + "]";
     }
 

@@ -1,6 +1,9 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.config.TrustStores;
 import dev.streamscribe.registry.BasicCredentials;
 import dev.streamscribe.registry.RegistryClientConfig;
 import dev.streamscribe.registry.SchemaRegistryClient;
@@ -25,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * The pipeline's topics as seen by every command that touches them (run, ingest, export, status, replay): typed
@@ -44,18 +48,45 @@ public final class PipelineTopics {
         return Topics.create(config.topics(), registryClient(config, env));
     }
 
-    /** The configured registry's client (credentials read from {@code env}), riding out outages for the budget. */
+    /**
+     * The configured registry's client, riding out outages for the budget: credentials (a bearer token, or basic
+     * auth from a reference or the variable named by basic-auth-env) and the truststore's references resolved
+     * against {@code env}.
+     */
     public static SchemaRegistryClient registryClient(PipelineConfig config, Map<String, String> env) {
-        return new SchemaRegistryClient(new RegistryClientConfig(config.registry().url(),
-                config.registry().basicAuthEnv().map(env::get).filter(v -> !v.isBlank()).map(BasicCredentials::parseUserInfo),
-                config.registry().requestTimeout(), config.registry().autoRegister(), REGISTRY_OUTAGE_BUDGET));
+        PipelineConfig.Registry registry = config.registry();
+        ConfigReferences references = new ConfigReferences(env);
+        Optional<RegistryClientConfig.Authorization> authorization = registry.bearerToken()
+                .<RegistryClientConfig.Authorization>map(reference -> new RegistryClientConfig.Bearer(
+                        references.resolve("schema.registry.bearer-token", reference).strip()))
+                .or(() -> registry.basicAuth()
+                        .map(reference -> references.resolve("schema.registry.basic-auth", reference).strip())
+                        .or(() -> registry.basicAuthEnv().map(env::get).filter(v -> !v.isBlank()))
+                        .map(BasicCredentials::parseUserInfo));
+        Optional<SSLContext> tls = registry.trustStore()
+                .map(store -> TrustStores.sslContext("schema.registry.truststore", store, references));
+        return new SchemaRegistryClient(new RegistryClientConfig(registry.url(), authorization, registry.requestTimeout(),
+                registry.autoRegister(), REGISTRY_OUTAGE_BUDGET, tls));
     }
 
-    /** bootstrap.servers plus every {@code kafka.*} override: the base of any plain client's properties. */
+    /**
+     * bootstrap.servers plus every {@code kafka.*} override, its config-provider references resolved against this
+     * process's environment and files: the base of any plain client's properties.
+     */
     public static Map<String, Object> clientProperties(PipelineConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafka().clientOverrides());
+        Map<String, Object> props = new HashMap<>(kafkaOverrides(config));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         return props;
+    }
+
+    /** The {@code kafka.*} overrides, resolved (they may hold secrets: pass them to clients, never to a log). */
+    public static Map<String, String> kafkaOverrides(PipelineConfig config) {
+        return ConfigReferences.ofProcess().resolveAll(config.kafka().clientOverrides(), ConfigLoader.KAFKA_PASSTHROUGH);
+    }
+
+    /** The {@code streams.*} overrides, resolved likewise. */
+    public static Map<String, String> streamsOverrides(PipelineConfig config) {
+        return ConfigReferences.ofProcess().resolveAll(config.streams().overrides(), ConfigLoader.STREAMS_PASSTHROUGH);
     }
 
     /** The compacted topic where each instance of {@code config}'s application reports its state and conditions. */

@@ -1,7 +1,9 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.config.ConfigException;
+import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.config.TrustStores;
 import dev.streamscribe.metrics.InstanceStatusPublisher;
 import dev.streamscribe.metrics.ProviderControl;
 import dev.streamscribe.metrics.OperationsEndpoint;
@@ -97,7 +99,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         staticMember = config.streams().instanceId().isPresent();
         PipelineTopics.Prepared prepared = PipelineTopics.prepare(config, topics);
         this.audioRetention = prepared.audioRetention();
-        Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKeyFile(), config.realtime().apiKeyEnv(), env);
+        Optional<ApiKey> key = ApiKey.resolve(config.realtime().apiKey(), config.realtime().apiKeyFile(),
+                config.realtime().apiKeyEnv(), env);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
         metrics.bindJvm();
@@ -106,7 +109,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
                 new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
                         breaker.grace())), breaker.quotaPause());
-        transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024);
+        transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024, config.realtime().trustStore()
+                .map(store -> TrustStores.sslContext("realtime.truststore", store, new ConfigReferences(env))));
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
@@ -115,7 +119,7 @@ public final class StreamscribePipeline implements AutoCloseable {
                 config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
                 config.realtime().transcriptionWaitPerAudio()), driverThreads, timer,
                 limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
-        Map<String, Object> consumer = new HashMap<>(config.kafka().clientOverrides());
+        Map<String, Object> consumer = new HashMap<>(PipelineTopics.kafkaOverrides(config));
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
         dispatch = DispatchServices.create(gate, new DriverSessionLauncher(driver, audio),
@@ -204,7 +208,7 @@ public final class StreamscribePipeline implements AutoCloseable {
 
     static Properties streamsProperties(PipelineConfig config) {
         Properties props = new Properties();
-        config.kafka().clientOverrides().forEach(props::put);
+        PipelineTopics.kafkaOverrides(config).forEach(props::put);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -235,7 +239,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         config.streams().instanceId().ifPresent(id -> props.put(
                 StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 config.applicationId() + "-" + id));
-        config.streams().overrides().forEach(props::put);
+        PipelineTopics.streamsOverrides(config).forEach(props::put);
         Object timeout = props.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
         if (Long.parseLong(timeout.toString()) < TRANSACTION_TIMEOUT.toMillis()) {
             throw new ConfigException("streams.producer.transaction.timeout.ms", "streams.producer.transaction.timeout.ms is "

@@ -46,6 +46,19 @@ class StreamscribeCliTest {
     }
 
     @Test
+    void checkConfigShowsReferencesUnresolvedAndLiteralPasswordsHidden(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("jaas"), "ScramLoginModule required password=\"jaas-secret\";");
+        Cli.Result run = run("check-config", "--config", DEFAULT_FILE.toString(),
+                "--set", "kafka.sasl.jaas.config=${dir:" + dir + ":jaas}",
+                "--set", "kafka.ssl.truststore.password=truststore-secret");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("kafka.sasl.jaas.config = ${dir:" + dir + ":jaas}"), run.out());
+        assertTrue(run.out().contains("kafka.ssl.truststore.password = [hidden]"), run.out());
+        assertTrue(!run.out().contains("jaas-secret") && !run.out().contains("truststore-secret"), run.out());
+    }
+
+    @Test
     void shouldExitWithCode2AndNameTheKeyOnABadValue() {
         Cli.Result run = run("check-config", "--config", DEFAULT_FILE.toString(), "--set", "realtime.dialect=azure");
         assertEquals(2, run.exitCode());

@@ -116,7 +116,7 @@ class SchemaRegistryClientFailureTest {
         AtomicReference<String> auth = new AtomicReference<>();
         URI url = serve(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}", 0, auth);
         SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientConfig.of(url.toString())
-                .withBasicAuth(new BasicCredentials("svc", "s3cret-value")));
+                .withAuthorization(new BasicCredentials("svc", "s3cret-value")));
         RegistryAuthenticationException e = assertThrows(RegistryAuthenticationException.class, client::subjects);
         assertEquals("Basic c3ZjOnMzY3JldC12YWx1ZQ==", auth.get());
         assertFalse(e.getMessage().contains("s3cret-value"), e.getMessage());

@@ -1,5 +1,9 @@
 package dev.streamscribe.realtime.transport;
 
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
@@ -9,6 +13,8 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +37,20 @@ public final class JettyWebSocketTransport implements RealtimeTransport, AutoClo
     private final WebSocketClient client;
 
     public JettyWebSocketTransport(Duration connectTimeout, int maxMessageChars) {
-        client = new WebSocketClient();
+        this(connectTimeout, maxMessageChars, Optional.empty());
+    }
+
+    /**
+     * @param trust what wss:// certificates are verified against (a configured truststore), else the JDK's trust
+     *              store; host names are verified either way (endpoint identification HTTPS)
+     */
+    public JettyWebSocketTransport(Duration connectTimeout, int maxMessageChars, Optional<SSLContext> trust) {
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        tls.setEndpointIdentificationAlgorithm("HTTPS");
+        trust.ifPresent(tls::setSslContext);
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(tls);
+        client = new WebSocketClient(new HttpClient(new HttpClientTransportOverHTTP(connector)));
         client.setConnectTimeout(connectTimeout.toMillis());
         client.setMaxTextMessageSize(maxMessageChars);
         client.setIdleTimeout(Duration.ofMinutes(10));
