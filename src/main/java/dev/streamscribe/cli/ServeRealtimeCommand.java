@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.server.DelayedSpeechEngine;
 import dev.streamscribe.realtime.server.Engines;
 import dev.streamscribe.realtime.server.FaultPlans;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.realtime.server.TlsIdentity;
 import dev.streamscribe.realtime.server.SpeechEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +37,30 @@ final class ServeRealtimeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Serve wss:// with the key and certificate "
+            + "in this PKCS12 (or --tls-keystore-type JKS) key store instead of ws://.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-keystore-type", defaultValue = "PKCS12", description = "PKCS12 or JKS (default: ${DEFAULT-VALUE}).")
+    String tlsKeyStoreType;
+
+    @Option(names = "--tls-keystore-password-env", paramLabel = "VAR", defaultValue = "STREAMSCRIBE_TLS_KEYSTORE_PASSWORD",
+            description = "Environment variable holding the key store's password (default: ${DEFAULT-VALUE}); a "
+                    + "password never goes on the command line.")
+    String tlsPasswordEnv;
+
+    private java.util.Optional<TlsIdentity> tlsIdentity() {
+        if (tlsKeyStore == null) {
+            return java.util.Optional.empty();
+        }
+        String password = System.getenv(tlsPasswordEnv);
+        if (password == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tls-keystore needs its password in the "
+                    + "environment variable " + tlsPasswordEnv + ", which is not set");
+        }
+        return java.util.Optional.of(new TlsIdentity(tlsKeyStore, tlsKeyStoreType, password));
+    }
 
     @Option(names = "--port", defaultValue = "8765", description = "Port to listen on (0 = any free port; default ${DEFAULT-VALUE}).")
     int port;
@@ -83,7 +108,8 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                 .withPort(port).withDialects(dialects).withFaults(faults)
                 .withResponseDuration(Duration.ofMillis(responseDurationMs));
         options = new LocalRealtimeServer.Options(host, options.port(), options.dialects(), options.engine(),
-                options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration());
+                options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration(),
+                tlsIdentity());
         ShutdownLatch shutdown = new ShutdownLatch(60);
         try (speech; LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
             var out = spec.commandLine().getOut();

@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public record Classification(FailureClass failureClass, String reason, String message, boolean rateLimited) {
     /** Reasons that say the connection failed, not the session: what a provider outage looks like. */
-    private static final Set<String> CONNECTION_REASONS = Set.of("CONNECT_FAILED", "ABNORMAL_CLOSE",
+    private static final Set<String> CONNECTION_REASONS = Set.of("CONNECT_FAILED", "TLS_FAILED", "ABNORMAL_CLOSE",
             "CONFIGURE_TIMEOUT", "COMMIT_TIMEOUT");
 
     /** The provider says the account cannot pay: admission to it pauses until an operator resumes it. */
@@ -20,8 +20,8 @@ public record Classification(FailureClass failureClass, String reason, String me
     }
 
     /**
-     * A failure of the connection rather than of this session: connection refused or reset, an abnormal close, an
-     * upgrade refused with 5xx, a connect, configure or commit timeout. Not turn-level timeouts and not {@code error}
+     * A failure of the connection rather than of this session: connection refused or reset, a failed TLS handshake,
+     * an abnormal close, an upgrade refused with 5xx, a connect, configure or commit timeout. Not turn-level timeouts and not {@code error}
      * events on an open connection. The provider breaker counts these across sessions.
      */
     public boolean connectionLevel() {

@@ -196,8 +196,11 @@ final class SessionRun {
         if (error instanceof UpgradeRefusedException refused) {
             fail(ErrorClassifier.ofUpgradeStatus(refused.status(), endpoint.url().toString()));
         } else {
-            fail(Classification.transientFailure("CONNECT_FAILED", "cannot connect to " + endpoint.url() + ": "
-                    + describe(error)));
+            fail(TlsFailure.explain(error, endpoint.url())
+                    .map(problem -> Classification.transientFailure("TLS_FAILED", "cannot connect to " + endpoint.url()
+                            + ": " + problem))
+                    .orElseGet(() -> Classification.transientFailure("CONNECT_FAILED", "cannot connect to "
+                            + endpoint.url() + ": " + describe(error))));
         }
     }
 

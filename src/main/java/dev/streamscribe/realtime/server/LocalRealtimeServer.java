@@ -4,7 +4,10 @@ import dev.streamscribe.realtime.Dialect;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -56,11 +59,14 @@ public final class LocalRealtimeServer implements AutoCloseable {
      * @param dialects           the dialects served; others are refused with 404
      * @param responseDuration   how long a response stays active before its deltas and response.done
      * @param maxSessionDuration sessions end with {@code session_expired} after this (providers: 60 minutes)
+     * @param tls                serve wss:// with this identity instead of ws:// (tests of the driver's TLS)
      */
     public record Options(String host, int port, Set<Dialect> dialects, SpeechEngine engine, ResponseEngine responses,
-                          FaultPlans faults, Duration responseDuration, Duration maxSessionDuration) {
+                          FaultPlans faults, Duration responseDuration, Duration maxSessionDuration,
+                          Optional<TlsIdentity> tls) {
         public Options {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(tls, "tls");
             dialects = Set.copyOf(dialects);
             Objects.requireNonNull(engine, "engine");
             Objects.requireNonNull(responses, "responses");
@@ -72,31 +78,36 @@ public final class LocalRealtimeServer implements AutoCloseable {
 
         public static Options defaults(SpeechEngine engine) {
             return new Options("127.0.0.1", 0, EnumSet.allOf(Dialect.class), engine, ResponseEngine.describing(),
-                    FaultPlans.NONE, Duration.ofMillis(50), Duration.ofMinutes(60));
+                    FaultPlans.NONE, Duration.ofMillis(50), Duration.ofMinutes(60), Optional.empty());
         }
 
         public Options withPort(int value) {
-            return new Options(host, value, dialects, engine, responses, faults, responseDuration, maxSessionDuration);
+            return new Options(host, value, dialects, engine, responses, faults, responseDuration, maxSessionDuration, tls);
         }
 
         public Options withResponses(ResponseEngine value) {
-            return new Options(host, port, dialects, engine, value, faults, responseDuration, maxSessionDuration);
+            return new Options(host, port, dialects, engine, value, faults, responseDuration, maxSessionDuration, tls);
         }
 
         public Options withDialects(Set<Dialect> value) {
-            return new Options(host, port, value, engine, responses, faults, responseDuration, maxSessionDuration);
+            return new Options(host, port, value, engine, responses, faults, responseDuration, maxSessionDuration, tls);
         }
 
         public Options withFaults(FaultPlans value) {
-            return new Options(host, port, dialects, engine, responses, value, responseDuration, maxSessionDuration);
+            return new Options(host, port, dialects, engine, responses, value, responseDuration, maxSessionDuration, tls);
         }
 
         public Options withResponseDuration(Duration value) {
-            return new Options(host, port, dialects, engine, responses, faults, value, maxSessionDuration);
+            return new Options(host, port, dialects, engine, responses, faults, value, maxSessionDuration, tls);
         }
 
         public Options withMaxSessionDuration(Duration value) {
-            return new Options(host, port, dialects, engine, responses, faults, responseDuration, value);
+            return new Options(host, port, dialects, engine, responses, faults, responseDuration, value, tls);
+        }
+
+        public Options withTls(TlsIdentity value) {
+            return new Options(host, port, dialects, engine, responses, faults, responseDuration, maxSessionDuration,
+                    Optional.of(value));
         }
     }
 
@@ -133,7 +144,13 @@ public final class LocalRealtimeServer implements AutoCloseable {
         threads.setName("realtime-server-jetty");
         threads.setDaemon(true);
         server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = options.tls().map(identity -> {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStorePath(identity.keyStore().toString());
+            tls.setKeyStoreType(identity.type());
+            tls.setKeyStorePassword(identity.password());
+            return new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory());
+        }).orElseGet(() -> new ServerConnector(server));
         connector.setHost(options.host());
         connector.setPort(options.port());
         server.addConnector(connector);
@@ -210,7 +227,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
 
     /** The WebSocket URL of {@code dialect}'s endpoint (OpenAI's path for both OpenAI dialects). */
     public URI url(Dialect dialect) {
-        return URI.create("ws://" + options.host() + ":" + port() + (dialect == Dialect.INWORLD ? INWORLD_PATH : OPENAI_PATH));
+        return URI.create((options.tls().isPresent() ? "wss://" : "ws://") + options.host() + ":" + port() + (dialect == Dialect.INWORLD ? INWORLD_PATH : OPENAI_PATH));
     }
 
     /** Connections open right now. */
