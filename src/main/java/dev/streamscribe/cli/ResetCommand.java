@@ -2,6 +2,9 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.topology.PipelineTopics;
+import org.apache.kafka.common.config.provider.DirectoryConfigProvider;
+import org.apache.kafka.common.config.provider.EnvVarConfigProvider;
+import org.apache.kafka.common.config.provider.FileConfigProvider;
 import org.apache.kafka.tools.StreamsResetter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,9 +15,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -70,7 +75,16 @@ final class ResetCommand implements Callable<Integer> {
         out.println((dryRun ? "dry run: " : "") + "resetting application " + config.applicationId() + " at "
                 + config.kafka().bootstrapServers() + " with Kafka's StreamsResetter");
         out.flush();
-        int code = new StreamsResetter().execute(args.toArray(String[]::new), clientConfig);
+        Optional<Path> adminConfig = adminConfigFile(config);
+        adminConfig.ifPresent(file -> args.addAll(List.of("--config-file", file.toString())));
+        int code;
+        try {
+            code = new StreamsResetter().execute(args.toArray(String[]::new), clientConfig);
+        } finally {
+            if (adminConfig.isPresent()) {
+                Files.deleteIfExists(adminConfig.get());
+            }
+        }
         if (code != 0) {
             spec.commandLine().getErr().println("streamscribe: the StreamsResetter failed (exit " + code + "); see its "
                     + "message above. Local state was left in place.");
@@ -92,5 +106,28 @@ final class ResetCommand implements Callable<Integer> {
         out.println(dryRun ? "dry run: nothing changed" : "reset done: the next 'streamscribe run' reprocesses the input");
         out.flush();
         return 0;
+    }
+
+    /**
+     * The resetter builds its Admin client from --config-file only (the properties given to execute() reach its
+     * consumers alone), so the kafka.* settings go into a file readable by this user only, as written: references
+     * stay references and the Admin client resolves them itself with the same three config providers.
+     */
+    private static Optional<Path> adminConfigFile(PipelineConfig config) throws IOException {
+        if (config.kafka().clientOverrides().isEmpty()) {
+            return Optional.empty();
+        }
+        Properties admin = new Properties();
+        admin.putAll(config.kafka().clientOverrides());
+        admin.put("config.providers", "env,file,dir");
+        admin.put("config.providers.env.class", EnvVarConfigProvider.class.getName());
+        admin.put("config.providers.file.class", FileConfigProvider.class.getName());
+        admin.put("config.providers.dir.class", DirectoryConfigProvider.class.getName());
+        Path file = Files.createTempFile("streamscribe-reset-", ".properties",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (var writer = Files.newBufferedWriter(file)) {
+            admin.store(writer, "streamscribe reset: the Admin client's kafka.* settings, deleted after the reset");
+        }
+        return Optional.of(file);
     }
 }

@@ -39,12 +39,14 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
+    private final boolean https;
     private final Path logFile;
     private final Thread shutdownHook;
 
-    private ApicurioRegistry(Process process, int httpPort, Path logFile) {
+    private ApicurioRegistry(Process process, int httpPort, boolean https, Path logFile) {
         this.process = process;
         this.httpPort = httpPort;
+        this.https = https;
         this.logFile = logFile;
         this.shutdownHook = new Thread(this::stopProcess, "apicurio-registry-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -56,19 +58,41 @@ public final class ApicurioRegistry implements AutoCloseable {
      * @param managementPort health port on 127.0.0.1, 0 = any free port
      * @param startTimeout   how long to wait for readiness
      * @param logFile        where the registry's own output goes
+     * @param environment    extra environment of the registry process (Quarkus and Apicurio settings, e.g. storage)
+     * @param tlsKeyStore    serve the API over https only, with this PKCS12 key store (its password in environment)
      */
-    public record Options(Path home, int httpPort, int managementPort, Duration startTimeout, Path logFile) {
+    public record Options(Path home, int httpPort, int managementPort, Duration startTimeout, Path logFile,
+                          Map<String, String> environment, Optional<Path> tlsKeyStore) {
+        public Options {
+            environment = Map.copyOf(environment);
+        }
+
         public static Options defaults() {
             Path home = locateHome(System.getenv());
-            return new Options(home, 0, 0, Duration.ofSeconds(90), home.resolveSibling("apicurio-registry.log"));
+            return new Options(home, 0, 0, Duration.ofSeconds(90), home.resolveSibling("apicurio-registry.log"),
+                    Map.of(), Optional.empty());
         }
 
         public Options withHttpPort(int value) {
-            return new Options(home, value, managementPort, startTimeout, logFile);
+            return new Options(home, value, managementPort, startTimeout, logFile, environment, tlsKeyStore);
         }
 
         public Options withLogFile(Path value) {
-            return new Options(home, httpPort, managementPort, startTimeout, value);
+            return new Options(home, httpPort, managementPort, startTimeout, value, environment, tlsKeyStore);
+        }
+
+        public Options withEnvironment(Map<String, String> value) {
+            return new Options(home, httpPort, managementPort, startTimeout, logFile, value, tlsKeyStore);
+        }
+
+        /** https only on the API port, with {@code keyStore} (PKCS12) whose password is {@code password}. */
+        public Options withTls(Path keyStore, String password) {
+            Map<String, String> env = new java.util.HashMap<>(environment);
+            // the password reaches the child through its environment, never its command line
+            env.put("QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_FILE", keyStore.toAbsolutePath().toString());
+            env.put("QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD", password);
+            env.put("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled");
+            return new Options(home, httpPort, managementPort, startTimeout, logFile, env, Optional.of(keyStore));
         }
     }
 
@@ -117,11 +141,15 @@ public final class ApicurioRegistry implements AutoCloseable {
         }
         int httpPort = PortAllocator.resolve(options.httpPort(), "schema registry HTTP");
         int managementPort = PortAllocator.resolve(options.managementPort(), "schema registry management");
+        boolean https = options.tlsKeyStore().isPresent();
+        // with TLS the API port is the https one; the plain port is bound elsewhere and refuses requests
+        int plainPort = https ? PortAllocator.freePort() : httpPort;
         Path java = JavaRuntimes.find(21, System.getenv());
         List<String> command = List.of(java.toString(),
                 "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.http.port=" + plainPort,
+                "-Dquarkus.http.ssl-port=" + (https ? httpPort : PortAllocator.freePort()),
                 "-Dquarkus.management.host=127.0.0.1",
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json=false",
@@ -132,7 +160,9 @@ public final class ApicurioRegistry implements AutoCloseable {
         Process process;
         try {
             Files.createDirectories(options.logFile().toAbsolutePath().getParent());
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(options.environment());
+            process = builder
                     .directory(options.home().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(options.logFile().toFile())
@@ -140,7 +170,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start Apicurio Registry with " + java + ": " + e.getMessage(), e);
         }
-        ApicurioRegistry registry = new ApicurioRegistry(process, httpPort, options.logFile());
+        ApicurioRegistry registry = new ApicurioRegistry(process, httpPort, https, options.logFile());
         try {
             registry.awaitReady(managementPort, options.startTimeout());
         } catch (RuntimeException e) {
@@ -195,7 +225,7 @@ public final class ApicurioRegistry implements AutoCloseable {
 
     /** The Confluent-compatible API root, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}. */
     public String url() {
-        return "http://127.0.0.1:" + httpPort + CCOMPAT_PATH;
+        return (https ? "https" : "http") + "://127.0.0.1:" + httpPort + CCOMPAT_PATH;
     }
 
     public int httpPort() {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -47,15 +48,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** Options: data directory (kept across restarts), listener port (0 = any free), extra broker properties. */
-    public record Options(Path dataDir, int port, Map<String, String> brokerOverrides, Duration readyTimeout) {
+    /**
+     * Options: data directory (kept across restarts), listener port (0 = any free), extra broker properties, and
+     * listeners beside PLAINTEXT (e.g. a SASL_SSL one for security tests; their settings go in brokerOverrides
+     * under {@code listener.name.<name>.}).
+     */
+    public record Options(Path dataDir, int port, Map<String, String> brokerOverrides, Duration readyTimeout,
+                          List<Listener> extraListeners) {
+        public Options {
+            brokerOverrides = Map.copyOf(brokerOverrides);
+            extraListeners = List.copyOf(extraListeners);
+        }
+
         public static Options at(Path dataDir) {
-            return new Options(dataDir, 0, Map.of(), Duration.ofSeconds(60));
+            return new Options(dataDir, 0, Map.of(), Duration.ofSeconds(60), List.of());
         }
 
         public Options withPort(int value) {
-            return new Options(dataDir, value, brokerOverrides, readyTimeout);
+            return new Options(dataDir, value, brokerOverrides, readyTimeout, extraListeners);
         }
+
+        public Options withOverrides(Map<String, String> value) {
+            return new Options(dataDir, port, value, readyTimeout, extraListeners);
+        }
+
+        public Options withListener(Listener value) {
+            List<Listener> listeners = new java.util.ArrayList<>(extraListeners);
+            listeners.add(value);
+            return new Options(dataDir, port, brokerOverrides, readyTimeout, listeners);
+        }
+    }
+
+    /** A listener on 127.0.0.1: its name (e.g. SASL_SSL), security protocol and port (a fixed one: clients need it). */
+    public record Listener(String name, String securityProtocol, int port) {
     }
 
     public static EmbeddedKafkaBroker start(Options options) {
@@ -69,6 +94,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("cannot create Kafka data directory " + logDir + ": " + e.getMessage(), e);
         }
         Properties props = brokerProperties(logDir, port, controllerPort);
+        for (Listener listener : options.extraListeners()) {
+            String address = listener.name() + "://127.0.0.1:" + listener.port();
+            props.setProperty("listeners", props.getProperty("listeners") + "," + address);
+            props.setProperty("advertised.listeners", props.getProperty("advertised.listeners") + "," + address);
+            props.setProperty("listener.security.protocol.map", props.getProperty("listener.security.protocol.map")
+                    + "," + listener.name() + ":" + listener.securityProtocol());
+        }
         options.brokerOverrides().forEach(props::setProperty);
         String clusterId = formatIfNeeded(dataDir, logDir, props);
 
