@@ -28,6 +28,8 @@ final class PipelineOptions {
     PipelineConfig load(Map<String, String> more) {
         Map<String, String> all = new HashMap<>(overrides);
         all.putAll(more);
-        return ConfigLoader.load(config, System.getenv(), all);
+        PipelineConfig loaded = ConfigLoader.load(config, System.getenv(), all);
+        loaded.logFormat().apply();
+        return loaded;
     }
 }

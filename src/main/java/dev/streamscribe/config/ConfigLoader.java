@@ -91,6 +91,7 @@ public final class ConfigLoader {
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
             new Key("operations.port", "9464", "port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
+            new Key("log.format", "text", "text (lines for people) or json (one JSON object per line, with session_id and run_token on every line about a session, for log pipelines)"),
             new Key("operations.host", "127.0.0.1", "address /metrics, /health and /ready listen on: 127.0.0.1 (this machine only), or 0.0.0.0 in a container so Prometheus and the orchestrator's probes reach them"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
             new Key("session.idle-timeout-ms", "600000", "a session with no new input for this long expires"),
@@ -298,7 +299,9 @@ public final class ConfigLoader {
         refuseKeyInClearText(realtime);
         checkReferences(KAFKA_PASSTHROUGH);
         checkReferences(STREAMS_PASSTHROUGH);
-        return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams);
+        LogFormat logFormat = LogFormat.fromId(string("log.format"))
+                .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
+        return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat);
     }
 
     /**

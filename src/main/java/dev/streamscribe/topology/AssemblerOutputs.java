@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
@@ -59,7 +60,7 @@ final class AssemblerOutputs {
                       DeadLetters.Source source) {
         DeadLetter letter = DeadLetters.forRecord(reason, message, Optional.ofNullable(sessionId), Optional.ofNullable(key),
                 source, context.currentSystemTimeMs());
-        log.info("dead letter {} for session {}: {}", reason, sessionId, message);
+        SessionLog.info(log, sessionId, null, "dead letter {} for session {}: {}", reason, sessionId, message);
         metrics.deadLetter(reason);
         context.forward(new Record<>(key, letter, timestamp), deadLetterSink);
     }

@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.realtime.driver.Classification;
@@ -88,8 +89,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         SessionState state = sessions.get(attempt.sessionId()).orElse(null);
         if (state == null || state.status() != Status.IN_FLIGHT || !state.runToken().equals(attempt.runToken())
                 || state.connections() != attempt.connection()) {
-            log.info("dropping the outcome of stale connection {} of session {} run {}", attempt.connection(),
-                    attempt.sessionId(), attempt.runToken());
+            SessionLog.info(log, attempt.sessionId(), attempt.runToken(), "dropping the outcome of stale connection {} "
+                    + "of session {} run {}", attempt.connection(), attempt.sessionId(), attempt.runToken());
             return;
         }
         if (attempt.breakerTicket().isPresent()) {
@@ -100,9 +101,9 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                     return;
                 }
                 case OUTAGE -> {
-                    log.info("session {}: its connection failed in a provider outage ({}); it waits for the provider "
-                            + "without spending an attempt", attempt.sessionId(), ((SessionOutcome.Failed) attempt
-                            .outcome()).classification().reason());
+                    SessionLog.info(log, attempt.sessionId(), attempt.runToken(), "session {}: its connection failed "
+                            + "in a provider outage ({}); it waits for the provider without spending an attempt",
+                            attempt.sessionId(), ((SessionOutcome.Failed) attempt.outcome()).classification().reason());
                     services.metrics().sessionRequeued();
                     sessions.put(attempt.sessionId(), state.providerOutage());
                     queues.enqueue(attempt.sessionId(), now);
@@ -118,8 +119,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                 && failed.classification().failureClass() == FailureClass.TRANSIENT
                 && services.retry().allowsAnotherAfter(attempt.attempt())) {
             long delay = services.retry().backoffMs(attempt.attempt() + 1);
-            log.info("session {} attempt {} failed ({}): retrying in {} ms", attempt.sessionId(), attempt.attempt(),
-                    failed.classification().reason(), delay);
+            SessionLog.info(log, attempt.sessionId(), attempt.runToken(), "session {} attempt {} failed ({}): retrying "
+                    + "in {} ms", attempt.sessionId(), attempt.attempt(), failed.classification().reason(), delay);
             services.metrics().retry(failed.classification().reason());
             sessions.put(attempt.sessionId(), state.retryPending());
             queues.enqueue(attempt.sessionId(), now + delay);
@@ -250,7 +251,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         });
         services.metrics().sessionFinished(records.result().getStatus().name());
         sessions.put(key, state.finished());
-        log.info("session {} run {}: {} after {} attempt(s)", key, attempt.runToken(), records.result().getStatus(),
-                attempt.attempt());
+        SessionLog.info(log, key, attempt.runToken(), "session {} run {}: {} after {} attempt(s)", key,
+                attempt.runToken(), records.result().getStatus(), attempt.attempt());
     }
 }

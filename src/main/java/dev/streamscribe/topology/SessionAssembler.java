@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
@@ -351,7 +352,8 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             case TurnPlanner.Plan.Turns turns -> {
                 save(sessionId, state.ready());
                 context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
-                log.debug("session {} run {} READY: {} turns, {} ms", sessionId, state.runToken(), turns.turns().size(),
+                SessionLog.debug(log, sessionId, state.runToken(), "session {} run {} READY: {} turns, {} ms", sessionId,
+                        state.runToken(), turns.turns().size(),
                         turns.audioMs());
             }
             case TurnPlanner.Plan.Rejected rejected -> failRun(timestamp, sessionId, state, rejected.reason(),

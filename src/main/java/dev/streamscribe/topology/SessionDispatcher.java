@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.driver.Classification;
@@ -154,7 +155,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         String message = "session '" + sessionId + "' went to the provider " + state.crashLoop() + " times in a row "
                 + "without any connection ending with an outcome (the instance crashed or lost the task each time); "
                 + "the limit is " + services.retry().maxDispatches() + " (realtime.max-dispatches)";
-        log.warn("{}", message);
+        SessionLog.warn(log, sessionId, state.runToken(), "{}", message);
         queues.completed(new CompletedAttempt(sessionId, state.runToken(), state.attempt(), state.connections(), config,
                 plan.turns(), plan.audioMs(), now, new SessionOutcome.Failed(new Classification(FailureClass.PERMANENT,
                 "CRASH_LOOP", message, false), List.of())));
@@ -190,8 +191,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             return;
         }
         SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, turns, context);
-        log.debug("dispatching session {} run {} attempt {} connection {}: {} of {} turns ({} restored as context), "
-                        + "{} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
+        SessionLog.debug(log, sessionId, state.runToken(), "dispatching session {} run {} attempt {} connection {}: "
+                        + "{} of {} turns ({} restored as context), {} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
                 plan.turns().size(), context.size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         try {

@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.topology.SessionState.Status;
@@ -138,7 +139,8 @@ final class SessionExpiry {
             } else {
                 sessions.delete(entry.sessionId());
                 metrics.sessionPurged();
-                log.debug("session {} purged: its audio has left the topic", entry.sessionId());
+                SessionLog.debug(log, entry.sessionId(), null, "session {} purged: its audio has left the topic",
+                        entry.sessionId());
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.streamscribe.realtime.driver;
 
+import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.RealtimeEndpoint;
@@ -284,7 +285,8 @@ final class SessionRun {
             }
             case ServerEvent.Unknown unknown -> {
                 unknownEvents++;
-                log.debug("session {}: ignoring unknown event type {}", request.sessionId(), unknown.wireType());
+                SessionLog.debug(log, request.sessionId(), request.runToken(), "session {}: ignoring unknown event type {}",
+                        request.sessionId(), unknown.wireType());
             }
         }
     }
@@ -456,8 +458,9 @@ final class SessionRun {
         }
         if (classification.failureClass() == FailureClass.NOTED) {
             providerErrors++;
-            log.info("session {}: the provider reported an error the session goes on after ({}): {}",
-                    request.sessionId(), classification.reason(), classification.message());
+            SessionLog.info(log, request.sessionId(), request.runToken(), "session {}: the provider reported an error "
+                    + "the session goes on after ({}): {}", request.sessionId(), classification.reason(),
+                    classification.message());
             return;
         }
         if (classification.failureClass() != FailureClass.TURN) {
@@ -694,8 +697,9 @@ final class SessionRun {
                     + classification.message()));
             return;
         }
-        log.info("session {}: the provider refused conversation context for turn {}; re-sending earlier turns' audio "
-                + "instead: {}", request.sessionId(), refused.turnIndex(), classification.message());
+        SessionLog.info(log, request.sessionId(), request.runToken(), "session {}: the provider refused conversation "
+                + "context for turn {}; re-sending earlier turns' audio instead: {}", request.sessionId(),
+                refused.turnIndex(), classification.message());
         resumeAfterRestore();
     }
 
@@ -716,8 +720,8 @@ final class SessionRun {
             slot.closeOnPurpose();
             slot.connection().ifPresent(open -> open.close(CLOSE_NORMAL, "rotating to a new session"));
             rotations++;
-            log.info("session {}: rotating to a new provider session after {} min", request.sessionId(),
-                    slot.age(System.nanoTime()).toMinutes());
+            SessionLog.info(log, request.sessionId(), request.runToken(), "session {}: rotating to a new provider "
+                    + "session after {} min", request.sessionId(), slot.age(System.nanoTime()).toMinutes());
             enter(Phase.CONNECTING);
             connect();
         } else if (phase == Phase.DRAINING) {
@@ -747,8 +751,9 @@ final class SessionRun {
         if (phase == Phase.DONE) {
             return;
         }
-        log.info("session {} attempt {} failed: {} ({}): {}", request.sessionId(), request.attempt(),
-                classification.reason(), classification.failureClass(), classification.message());
+        SessionLog.info(log, request.sessionId(), request.runToken(), "session {} attempt {} failed: {} ({}): {}",
+                request.sessionId(), request.attempt(), classification.reason(), classification.failureClass(),
+                classification.message());
         end(Optional.of(new SessionOutcome.Failed(classification, providerSessionIds)),
                 "streamscribe: " + classification.reason());
     }
