@@ -45,7 +45,7 @@ public final class StreamscribeCli implements Runnable {
         CommandLine commandLine = new CommandLine(new StreamscribeCli());
         addDevelopmentCommand(commandLine, "demo");
         for (Object command : List.of(new IngestCommand(), new RunCommand(), new StatusCommand(), new ExportCommand(),
-                new ReplayCommand(), new ResetCommand(), new CheckConfigCommand(), new DescribeCommand(),
+                new ReplayCommand(), new ResetCommand(), new LeaveGroupCommand(), new CheckConfigCommand(), new DescribeCommand(),
                 new ServeRealtimeCommand())) {
             commandLine.addSubcommand(command);
         }

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,13 +40,7 @@ class JsonLogFormatIT {
             assertEquals(0, ingest.exitCode(), ingest.toString());
             JsonNode ingested = new ObjectMapper().readTree(ingest.out().lines().findFirst().orElseThrow());
 
-            Map<String, String> settings = new LinkedHashMap<>();
-            for (int i = 0; i < flags.size(); i++) {
-                if (flags.get(i).equals("--set")) {
-                    String[] kv = flags.get(i + 1).split("=", 2);
-                    settings.put(kv[0], kv[1]);
-                }
-            }
+            Map<String, String> settings = Cli.settings(flags);
             settings.put("log.format", "json");
             Path stderr = dir.resolve("run.stderr");
             Process run = ChildPipeline.start(settings, stderr);

@@ -29,7 +29,7 @@ class StreamscribeCliTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"demo", "ingest", "run", "status", "export", "replay",
-            "reset", "check-config", "describe", "serve-realtime", "serve-kafka", "bench"})
+            "reset", "leave-group", "check-config", "describe", "serve-realtime", "serve-kafka", "bench"})
     void shouldPrintEveryCommandsHelpWithExamplesAndExitZero(String command) {
         Cli.Result run = run(command, "--help");
         assertEquals(0, run.exitCode(), run.err());

@@ -57,6 +57,18 @@ public final class Cli {
         return flags;
     }
 
+    /** The {@code --set} settings of {@code flags} as a map (for a pipeline started in a child JVM). */
+    public static Map<String, String> settings(List<String> flags) {
+        Map<String, String> sets = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < flags.size(); i++) {
+            if (flags.get(i).equals("--set")) {
+                String[] kv = flags.get(i + 1).split("=", 2);
+                sets.put(kv[0], kv[1]);
+            }
+        }
+        return sets;
+    }
+
     /** The configuration those flags resolve to (for tests that read and write the same topics directly). */
     public static PipelineConfig pipelineConfig(List<String> flags) {
         Map<String, String> sets = new HashMap<>();
