@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -165,67 +164,17 @@ public final class ConfigLoader {
                 put(key.name(), value.trim(), "environment " + key.envName());
             }
         }
-        new TreeMap<>(env).forEach((name, value) -> passthroughKey(name).ifPresent(key ->
+        new TreeMap<>(env).forEach((name, value) -> EnvironmentKeys.passthroughKey(name).ifPresent(key ->
                 put(key, value.trim(), "environment " + name)));
-    }
-
-    private static final String KAFKA_ENV_PREFIX = "STREAMSCRIBE_KAFKA_";
-    private static final String STREAMS_ENV_PREFIX = "STREAMSCRIBE_STREAMS_";
-
-    /**
-     * The {@code kafka.*} or {@code streams.*} key an environment variable overrides:
-     * STREAMSCRIBE_KAFKA_SASL_JAAS_CONFIG is kafka.sasl.jaas.config ({@code __} is an underscore, {@code ___} a dash).
-     */
-    static Optional<String> passthroughKey(String envName) {
-        String prefix = envName.startsWith(KAFKA_ENV_PREFIX) ? KAFKA_PASSTHROUGH
-                : envName.startsWith(STREAMS_ENV_PREFIX) ? STREAMS_PASSTHROUGH : null;
-        if (prefix == null) {
-            return Optional.empty();
-        }
-        String rest = envName.substring(prefix.equals(KAFKA_PASSTHROUGH) ? KAFKA_ENV_PREFIX.length()
-                : STREAMS_ENV_PREFIX.length());
-        if (rest.isEmpty()) {
-            return Optional.empty();
-        }
-        String key = rest.toLowerCase(Locale.ROOT).replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
-                .replace('\u0001', '-').replace('\u0002', '_');
-        return Optional.of(prefix + key);
     }
 
     private void put(String key, String value, String source) {
         if (!BY_NAME.containsKey(key) && !key.startsWith(KAFKA_PASSTHROUGH) && !key.startsWith(STREAMS_PASSTHROUGH)) {
             throw new ConfigException(key, "unknown configuration key '" + key + "' (from " + source + ")"
-                    + suggestion(key) + "; known keys: " + String.join(", ", BY_NAME.keySet())
+                    + KeySuggestions.closest(key, BY_NAME.keySet()) + "; known keys: " + String.join(", ", BY_NAME.keySet())
                     + ", and kafka.* / streams.* passed to Kafka");
         }
         values.put(key, new Value(value, source));
-    }
-
-    private static String suggestion(String key) {
-        return BY_NAME.keySet().stream()
-                .min(Comparator.comparingInt(known -> distance(known, key)))
-                .filter(best -> distance(best, key) <= 3)
-                .map(best -> " (did you mean '" + best + "'?)")
-                .orElse("");
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     private PipelineConfig build() {
@@ -311,17 +260,10 @@ public final class ConfigLoader {
     private void refuseKeyInClearText(PipelineConfig.Realtime realtime) {
         boolean keyConfigured = realtime.apiKey().isPresent() || realtime.apiKeyFile().isPresent()
                 || realtime.apiKeyEnv().map(env::get).filter(v -> !v.isBlank()).isPresent();
-        if (keyConfigured && "ws".equals(realtime.url().getScheme()) && !isLoopback(realtime.url().getHost())) {
+        if (keyConfigured && "ws".equals(realtime.url().getScheme()) && !Hosts.isLoopback(realtime.url().getHost())) {
             throw invalid("realtime.url", "sends the API key unencrypted to another machine: use wss://, or, for a "
                     + "server that needs no key, configure none (realtime.api-key-env= with the others empty)");
         }
-    }
-
-    /** Whether {@code host} names this machine: localhost, 127.0.0.0/8 or ::1 (no name lookup). */
-    public static boolean isLoopback(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return h.equalsIgnoreCase("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
-                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     /** The passthrough keys' references resolve (checked and dropped: the clients resolve them again when built). */

@@ -1,6 +1,6 @@
 package dev.streamscribe.realtime;
 
-import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.Hosts;
 import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.realtime.transport.ConnectRequest;
 
@@ -36,7 +36,7 @@ public record RealtimeEndpoint(Dialect dialect, URI url, Optional<ApiKey> apiKey
         if (!"ws".equals(url.getScheme()) && !"wss".equals(url.getScheme())) {
             throw new IllegalArgumentException("realtime URL must be ws:// or wss://, got " + url.getScheme());
         }
-        if (apiKey.isPresent() && "ws".equals(url.getScheme()) && !ConfigLoader.isLoopback(url.getHost())) {
+        if (apiKey.isPresent() && "ws".equals(url.getScheme()) && !Hosts.isLoopback(url.getHost())) {
             // the configuration refuses this too; this guard holds for every other way of building an endpoint
             throw new IllegalArgumentException("refusing to send the API key from " + apiKey.get().source()
                     + " unencrypted to " + url.getHost() + ": use wss:// (ws:// carries a key to loopback only)");

@@ -20,7 +20,8 @@ class ConfigLoaderTest {
     private static final Path DEFAULT_FILE = Path.of(System.getProperty("streamscribe.project.dir", "."))
             .resolve("topologies/transcribe.properties");
 
-    private static Map<String, String> minimal() {
+    /** The three required keys, pointing at loopback; a fresh mutable map each call. */
+    static Map<String, String> minimal() {
         Map<String, String> settings = new HashMap<>();
         settings.put("bootstrap.servers", "127.0.0.1:9092");
         settings.put("schema.registry.url", "http://127.0.0.1:8081");

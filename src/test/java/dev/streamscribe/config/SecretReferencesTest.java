@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,11 +30,7 @@ class SecretReferencesTest {
             + "username=\"svc\" password=\"s3cret-jaas\";";
 
     private static Map<String, String> minimal() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", "127.0.0.1:9092");
-        settings.put("schema.registry.url", "http://127.0.0.1:8081");
-        settings.put("realtime.url", "ws://127.0.0.1:8765/v1/realtime");
-        return settings;
+        return ConfigLoaderTest.minimal();
     }
 
     @Test
@@ -100,9 +95,9 @@ class SecretReferencesTest {
 
     @Test
     void mapsDoubleAndTripleUnderscoresToUnderscoresAndDashes() {
-        assertEquals(Optional.of("kafka.a_b.c-d"), ConfigLoader.passthroughKey("STREAMSCRIBE_KAFKA_A__B_C___D"));
-        assertEquals(Optional.empty(), ConfigLoader.passthroughKey("STREAMSCRIBE_KAFKA_"));
-        assertEquals(Optional.empty(), ConfigLoader.passthroughKey("STREAMSCRIBE_REALTIME_URL"));
+        assertEquals(Optional.of("kafka.a_b.c-d"), EnvironmentKeys.passthroughKey("STREAMSCRIBE_KAFKA_A__B_C___D"));
+        assertEquals(Optional.empty(), EnvironmentKeys.passthroughKey("STREAMSCRIBE_KAFKA_"));
+        assertEquals(Optional.empty(), EnvironmentKeys.passthroughKey("STREAMSCRIBE_REALTIME_URL"));
     }
 
     @Test

@@ -18,7 +18,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -77,7 +76,7 @@ class QuotaPauseIT {
                 settings.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
                 Files.writeString(properties, text.toString());
                 StringWriter out = new StringWriter();
-                int code = new CommandLine(new StreamscribeCli()).setOut(new PrintWriter(out))
+                int code = StreamscribeCli.commandLine().setOut(new PrintWriter(out))
                         .execute("resume-provider", "--config", properties.toString());
                 assertEquals(0, code, out.toString());
                 assertTrue(out.toString().contains("asked every instance"), out.toString());
