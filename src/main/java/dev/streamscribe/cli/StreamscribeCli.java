@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.config.LogFormat;
 import dev.streamscribe.registry.AvroTrust;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -32,6 +33,7 @@ public final class StreamscribeCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        LogFormat.fromEnvironment(System.getenv()).ifPresent(LogFormat::apply);
         AvroTrust.install();
         System.exit(commandLine().execute(args));
     }

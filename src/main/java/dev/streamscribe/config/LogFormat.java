@@ -15,9 +15,9 @@ import java.util.Optional;
 /**
  * The log format (log.format): {@code text}, lines for people, or {@code json}, one JSON object per line from
  * logback's own {@link JsonEncoder} (level, thread, logger, formatted message, throwable, and the MDC with
- * {@code session_id} and {@code run_token} on every line about a session) for log pipelines. logback.xml reads
- * STREAMSCRIBE_LOG_FORMAT itself, so even the first lines follow it; {@link #apply} switches the format when the
- * pipeline definition or a flag says so.
+ * {@code session_id} and {@code run_token} on every line about a session) for log pipelines. The packaged
+ * logback.xml writes text; {@code main} applies STREAMSCRIBE_LOG_FORMAT before anything logs, so even the first
+ * lines follow it, and a command applies the definition's or a flag's value once it has read it.
  */
 public enum LogFormat {
     TEXT, JSON;
@@ -28,6 +28,11 @@ public enum LogFormat {
             case "json" -> Optional.of(JSON);
             default -> Optional.empty();
         };
+    }
+
+    /** The format STREAMSCRIBE_LOG_FORMAT names, if it names one (a wrong value is reported by the configuration). */
+    public static Optional<LogFormat> fromEnvironment(java.util.Map<String, String> env) {
+        return Optional.ofNullable(env.get(ConfigLoader.envNameOf("log.format"))).flatMap(LogFormat::fromId);
     }
 
     /** Makes the root logger write this format to standard error, unless it already does. */
