@@ -108,7 +108,7 @@ final class BenchWorkload {
                 .setTranscription(TranscriptionSettings.newBuilder().setModel("gpt-4o-transcribe").build()).build();
         return new AudioIngestor.Settings(AudioEncoding.PCM16, AudioFileDecoder.RawFormat.pcm16Mono24k(),
                 new TurnPolicy(Duration.ofSeconds(120), Duration.ZERO, -40, Duration.ZERO), CHUNK_BYTES, template,
-                Map.of("bench", "true"));
+                Map.of("bench", "true"), "ffmpeg", 0);
     }
 
     /** {@code seconds} of random pcm16 (the deterministic engine transcribes any bytes). */

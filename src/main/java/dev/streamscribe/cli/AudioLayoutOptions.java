@@ -46,6 +46,10 @@ final class AudioLayoutOptions {
             description = "Pauses never end a turn shorter than this (default: ${DEFAULT-VALUE}).")
     double minTurnSeconds;
 
+    @Option(names = "--stream", defaultValue = "0", paramLabel = "N",
+            description = "Audio stream of files decoded by ffmpeg that hold several (0 = the first; default: ${DEFAULT-VALUE}).")
+    int stream;
+
     @Option(names = "--chunk-kib", defaultValue = "256",
             description = "Largest audio chunk record, 1..256 KiB (default: ${DEFAULT-VALUE}).")
     int chunkKib;

@@ -201,6 +201,7 @@ final class DemoCommand implements Callable<Integer> {
                     ProgressDisplay.duration(Duration.ofMillis(report.audioMs())),
                     report.failures().isEmpty() ? "" : "; " + report.failures().size() + " could not be read:");
             report.failures().forEach(f -> stdout.println("  " + f.message()));
+            report.describeIgnored().ifPresent(ignored -> stdout.println(ignored));
             stdout.flush();
             Map<String, AudioIngestor.Ingested> bySession = new LinkedHashMap<>();
             report.ingested().forEach(i -> bySession.putIfAbsent(i.sessionId(), i));

@@ -38,7 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
                         + "session option (model, prompt, language...) makes a new run, which is sent again.",
                 "WAV files of any PCM or float layout, rate and channel count are converted to 24 kHz mono pcm16 with "
                         + "an anti-aliasing resampler (or to 8 kHz G.711); .pcm/.raw files are read with the --pcm-* "
-                        + "layout. Directories are searched recursively for .wav, .wave, .pcm and .raw files.",
+                        + "layout; every other file (MP3, AAC/M4A, FLAC, Ogg/Opus, WebM, MP4, MKV, MOV, WMA, ...) is "
+                        + "decoded by ffmpeg (ffmpeg.path; --stream N picks one of several audio streams), multi-channel "
+                        + "audio down-mixed. Directories are searched recursively for .wav .wave .pcm .raw .mp3 .m4a "
+                        + ".aac .flac .ogg .oga .opus .webm .mp4 .mkv .mov .wma files; the summary counts the files it "
+                        + "ignored, by extension.",
                 "Prints one line per session (session id, run token, audio length, turns, file) on stdout and a "
                         + "summary of failures on stderr; with --json, one JSON object per line on stdout instead: "
                         + "{\"event\":\"ingested\",...} per session, {\"event\":\"failed\",...} per file that failed "
@@ -94,7 +98,7 @@ final class IngestCommand implements Callable<Integer> {
 
     static AudioIngestor.Settings settings(PipelineConfig config, SessionOptions session, AudioLayoutOptions layout) {
         return new AudioIngestor.Settings(layout.encoding, layout.rawFormat(), layout.turnPolicy(), layout.chunkBytes(),
-                session.template(config.realtime().dialect()), session.metadata);
+                session.template(config.realtime().dialect()), session.metadata, config.ffmpegPath(), layout.stream);
     }
 
     static Producer<byte[], byte[]> producer(PipelineConfig config) {
@@ -106,6 +110,7 @@ final class IngestCommand implements Callable<Integer> {
                 ProgressDisplay.duration(Duration.ofMillis(report.audioMs())), config.kafka().bootstrapServers(),
                 report.failures().isEmpty() ? "" : "; " + report.failures().size() + " failed:");
         report.failures().forEach(f -> err.println("  " + f.message()));
+        report.describeIgnored().ifPresent(err::println);
         err.flush();
     }
 
@@ -114,6 +119,7 @@ final class IngestCommand implements Callable<Integer> {
         fields.put("event", "summary");
         fields.put("ingested", report.ingested().size());
         fields.put("failed", report.failures().size());
+        fields.put("ignored", new java.util.TreeMap<>(report.ignored()));
         fields.put("audio_ms", report.audioMs());
         fields.put("bootstrap_servers", config.kafka().bootstrapServers());
         fields.put("audio_topic", config.topics().audioChunks());

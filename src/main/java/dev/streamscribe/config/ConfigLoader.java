@@ -90,6 +90,7 @@ public final class ConfigLoader {
             new Key("instance.id", "", "stable name of this instance: enables static membership, so a restart takes over at once"),
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
             new Key("operations.port", "9464", "port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
+            new Key("ffmpeg.path", "ffmpeg", "ffmpeg executable (a name on PATH or a path; ffprobe beside it) that decodes files other than WAV and raw PCM: MP3, AAC/M4A, FLAC, Ogg/Opus, WebM, MP4, MKV, MOV, WMA"),
             new Key("log.format", "text", "text (lines for people) or json (one JSON object per line, with session_id and run_token on every line about a session, for log pipelines)"),
             new Key("operations.host", "127.0.0.1", "address /metrics, /health and /ready listen on: 127.0.0.1 (this machine only), or 0.0.0.0 in a container so Prometheus and the orchestrator's probes reach them"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
@@ -250,7 +251,8 @@ public final class ConfigLoader {
         checkReferences(STREAMS_PASSTHROUGH);
         LogFormat logFormat = LogFormat.fromId(string("log.format"))
                 .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
-        return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat);
+        return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat,
+                string("ffmpeg.path"));
     }
 
     /**

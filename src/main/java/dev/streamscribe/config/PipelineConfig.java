@@ -16,7 +16,7 @@ import java.util.Optional;
  * {@link ConfigReferences} when a client is built.
  */
 public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
-                             Streams streams, LogFormat logFormat) {
+                             Streams streams, LogFormat logFormat, String ffmpegPath) {
 
     /**
      * Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys as written (references unresolved),

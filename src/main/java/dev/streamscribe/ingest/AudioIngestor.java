@@ -4,6 +4,7 @@ import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
 import dev.streamscribe.audio.AudioFileDecoder;
+import dev.streamscribe.audio.FfmpegDecoder;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.topology.Topics;
@@ -30,8 +31,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * Turns one audio file into one session on the input topics: decodes it (WAV of any PCM layout, or headerless PCM
- * of a stated layout) to mono pcm16 at the encoding's rate, cuts turns ({@link TurnSplitter}), encodes, lays out
+ * Turns one audio file into one session on the input topics: decodes it (WAV of any PCM layout, headerless PCM of a
+ * stated layout, or anything else through ffmpeg: MP3, AAC, FLAC, Opus, video containers...) to mono pcm16 at the
+ * encoding's rate, cuts turns ({@link TurnSplitter}), encodes, lays out
  * chunks ({@link ChunkSequencer}) and publishes them, then the session's config. The file is decoded completely into
  * a temporary spool before anything is published, so a file that turns out to be broken half-way publishes nothing
  * (instead of leaving a session that can never complete); memory stays constant whatever the length.
@@ -39,8 +41,10 @@ import java.util.concurrent.Future;
  * <p>Threading: one file at a time per instance; the producer may be shared.
  */
 public final class AudioIngestor {
-    /** Extensions read as headerless PCM; every other file is read as WAV. */
+    /** Extensions read as headerless PCM. */
     private static final List<String> RAW_EXTENSIONS = List.of(".pcm", ".raw");
+    /** Extensions read as WAV by the JDK; every other file is decoded by ffmpeg. */
+    private static final List<String> WAV_EXTENSIONS = List.of(".wav", ".wave");
 
     /**
      * @param encoding   what the session is sent as
@@ -49,21 +53,37 @@ public final class AudioIngestor {
      * @param chunkBytes largest chunk (at most 256 KiB, docs/architecture.md section 3)
      * @param template   the session config every file gets (session id, run token, audio format, metadata set here)
      * @param metadata   metadata every session carries, besides {@code source} (the file name)
+     * @param ffmpeg     the ffmpeg executable (ffmpeg.path) for files that are neither WAV nor raw PCM
+     * @param stream     the audio stream ffmpeg decodes from files that hold several (0 = the first)
      */
     public record Settings(AudioEncoding encoding, RawFormat rawFormat, TurnPolicy turns, int chunkBytes,
-                           SessionConfig template, Map<String, String> metadata) {
+                           SessionConfig template, Map<String, String> metadata, String ffmpeg, int stream) {
         public Settings {
             if (chunkBytes < 1_024 || chunkBytes > AudioEncoding.MAX_CHUNK_BYTES) {
                 throw new IllegalArgumentException("--chunk-kib must be between 1 and 256, not " + chunkBytes / 1024.0);
             }
+            if (stream < 0) {
+                throw new IllegalArgumentException("--stream must be 0 or more, not " + stream);
+            }
             metadata = Map.copyOf(metadata);
         }
 
-        String layout(boolean raw) {
+        /**
+         * What the session id hashes besides the file's bytes. The stream is part of it for ffmpeg files, or two
+         * streams of one file would be one session; WAV and raw layouts are unchanged, so their ids stay stable.
+         */
+        String layout(Decoding decoding) {
             return "encoding=" + encoding + ";turns=" + turns.describe() + ";chunk=" + chunkBytes
-                    + (raw ? ";raw=" + rawFormat : "");
+                    + switch (decoding) {
+                        case RAW -> ";raw=" + rawFormat;
+                        case WAV -> "";
+                        case FFMPEG -> ";ffmpeg-stream=" + stream;
+                    };
         }
     }
+
+    /** How a file is decoded, by its name. */
+    public enum Decoding { WAV, RAW, FFMPEG }
 
     /** Follows publication: audio bytes acknowledged by Kafka so far, of the file's total. Called on producer threads. */
     public interface PublishProgress {
@@ -87,10 +107,13 @@ public final class AudioIngestor {
         this.clock = clock;
     }
 
-    /** True for files read as headerless PCM. */
-    public static boolean isRaw(Path file) {
+    /** How {@code file} is decoded: .pcm/.raw as raw PCM, .wav/.wave by the JDK, everything else by ffmpeg. */
+    public static Decoding decodingOf(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return RAW_EXTENSIONS.stream().anyMatch(name::endsWith);
+        if (RAW_EXTENSIONS.stream().anyMatch(name::endsWith)) {
+            return Decoding.RAW;
+        }
+        return WAV_EXTENSIONS.stream().anyMatch(name::endsWith) ? Decoding.WAV : Decoding.FFMPEG;
     }
 
     /**
@@ -100,8 +123,8 @@ public final class AudioIngestor {
      * @throws UnreadableAudioException the file is not audio this can read, or holds no samples; nothing published
      */
     public Ingested ingest(Path file, PublishProgress sent) throws IOException {
-        boolean raw = isRaw(file);
-        String sessionId = SessionIdentity.sessionId(file, settings.layout(raw));
+        Decoding decoding = decodingOf(file);
+        String sessionId = SessionIdentity.sessionId(file, settings.layout(decoding));
         Path spool = Files.createTempFile("streamscribe-ingest-", ".spool");
         try {
             List<Placed> layout = new ArrayList<>();
@@ -131,10 +154,12 @@ public final class AudioIngestor {
                             }
                         });
                 try {
-                    if (raw) {
-                        AudioFileDecoder.raw(file, settings.rawFormat(), settings.encoding().sampleRate(), splitter::accept);
-                    } else {
-                        AudioFileDecoder.wav(file, settings.encoding().sampleRate(), splitter::accept);
+                    int rate = settings.encoding().sampleRate();
+                    switch (decoding) {
+                        case RAW -> AudioFileDecoder.raw(file, settings.rawFormat(), rate, splitter::accept);
+                        case WAV -> AudioFileDecoder.wav(file, rate, splitter::accept);
+                        case FFMPEG -> new FfmpegDecoder(settings.ffmpeg()).decode(file, rate, settings.stream(),
+                                splitter::accept);
                     }
                 } catch (UncheckedIOException e) {
                     throw new IOException("cannot write the spool file " + spool + ": " + e.getCause().getMessage(), e);

@@ -1,11 +1,15 @@
 package dev.streamscribe.ingest;
 
+import dev.streamscribe.audio.FfmpegDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +23,9 @@ import java.util.stream.Stream;
  * <p>Threading: runs on the caller's thread.
  */
 public final class IngestJob {
-    /** Names the files a directory contributes. */
-    public static final List<String> AUDIO_EXTENSIONS = List.of(".wav", ".wave", ".pcm", ".raw");
+    /** Names the files a directory contributes: WAV and raw PCM read here, the rest decoded by ffmpeg. */
+    public static final List<String> AUDIO_EXTENSIONS = Stream.concat(Stream.of(".wav", ".wave", ".pcm", ".raw"),
+            FfmpegDecoder.EXTENSIONS.stream()).toList();
 
     /** A file that could not be ingested, and why: {@code message} names the file. */
     public record Failure(Path file, String message) {
@@ -30,10 +35,24 @@ public final class IngestJob {
         }
     }
 
-    /** What happened to every input. */
-    public record Report(List<AudioIngestor.Ingested> ingested, List<Failure> failures) {
+    /**
+     * What happened to every input.
+     *
+     * @param ignored files directories held that are not audio by their name, counted by extension (".txt" -> 8),
+     *                so that nothing is skipped in silence
+     */
+    public record Report(List<AudioIngestor.Ingested> ingested, List<Failure> failures, Map<String, Integer> ignored) {
+        public Report {
+            ignored = Map.copyOf(ignored);
+        }
+
         public boolean ok() {
             return failures.isEmpty();
+        }
+
+        /** "ignored 8 .txt files, 1 .jpg file", or empty when nothing was ignored. */
+        public Optional<String> describeIgnored() {
+            return describe(ignored);
         }
 
         public long audioMs() {
@@ -76,18 +95,23 @@ public final class IngestJob {
     public static Expanded expand(List<Path> inputs) {
         List<Path> files = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
+        Map<String, Integer> ignored = new TreeMap<>();
         for (Path input : inputs) {
             if (Files.isDirectory(input)) {
-                List<Path> found;
+                List<Path> all;
                 try (Stream<Path> walk = Files.walk(input)) {
-                    found = walk.filter(Files::isRegularFile).filter(IngestJob::hasAudioExtension).sorted().toList();
+                    all = walk.filter(Files::isRegularFile).sorted().toList();
                 } catch (IOException e) {
                     failures.add(Failure.of(input, "cannot list the directory: " + e.getMessage()));
                     continue;
                 }
+                List<Path> found = all.stream().filter(IngestJob::hasAudioExtension).toList();
+                all.stream().filter(file -> !hasAudioExtension(file))
+                        .forEach(file -> ignored.merge(extensionOf(file), 1, Integer::sum));
                 if (found.isEmpty()) {
                     failures.add(Failure.of(input, "directory holds no audio files (looked for "
-                            + String.join(", ", AUDIO_EXTENSIONS) + ")"));
+                            + String.join(", ", AUDIO_EXTENSIONS) + ")"
+                            + describe(ignored).map(text -> "; " + text).orElse("")));
                 }
                 files.addAll(found);
             } else if (Files.isRegularFile(input)) {
@@ -96,11 +120,29 @@ public final class IngestJob {
                 failures.add(Failure.of(input, Files.exists(input) ? "not a regular file" : "no such file or directory"));
             }
         }
-        return new Expanded(List.copyOf(files), List.copyOf(failures));
+        return new Expanded(List.copyOf(files), List.copyOf(failures), ignored);
     }
 
-    /** Files to ingest, and inputs already known to fail. */
-    public record Expanded(List<Path> files, List<Failure> failures) {
+    /** Files to ingest, inputs already known to fail, and what directories held besides audio (by extension). */
+    public record Expanded(List<Path> files, List<Failure> failures, Map<String, Integer> ignored) {
+        public Expanded {
+            ignored = Map.copyOf(ignored);
+        }
+    }
+
+    private static String extensionOf(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 ? "(no extension)" : name.substring(dot);
+    }
+
+    private static Optional<String> describe(Map<String, Integer> ignored) {
+        if (ignored.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("ignored " + new TreeMap<>(ignored).entrySet().stream()
+                .map(e -> e.getValue() + " " + e.getKey() + (e.getValue() == 1 ? " file" : " files"))
+                .collect(java.util.stream.Collectors.joining(", ")) + " (not audio by their names)");
     }
 
     private static boolean hasAudioExtension(Path file) {
@@ -150,7 +192,7 @@ public final class IngestJob {
         } finally {
             workers.shutdownNow();
         }
-        Report report = new Report(List.copyOf(ingested), List.copyOf(failures));
+        Report report = new Report(List.copyOf(ingested), List.copyOf(failures), expanded.ignored());
         listener.completed(report);
         return report;
     }

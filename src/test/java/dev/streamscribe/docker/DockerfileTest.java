@@ -124,6 +124,13 @@ class DockerfileTest {
     }
 
     @Test
+    void carriesFfmpegForCompressedInput() throws IOException {
+        String setup = String.join(" && ", arguments(finalStage(), "RUN"));
+        assertTrue(setup.matches(".*apt-get install -y --no-install-recommends [^&]*\\bffmpeg\\b.*"), setup);
+        assertTrue(setup.contains("rm -rf /var/lib/apt/lists/*"), "the package lists are not kept in the image");
+    }
+
+    @Test
     void pinsEveryBaseImageToAnExactRelease() throws IOException {
         List<String> bases = arguments(instructions(), "FROM").stream().map(from -> from.split("\\s+")[0]).toList();
         assertEquals(2, bases.size(), "a build stage and a runtime stage: " + bases);
