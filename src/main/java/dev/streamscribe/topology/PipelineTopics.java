@@ -131,8 +131,9 @@ public final class PipelineTopics {
      *
      * @param warnings       settings that cost money later, each already logged
      * @param audioRetention the audio topic's retention.ms; empty when infinite
+     * @param inputPartitions the partition count of the configs and audio topics (checked equal)
      */
-    public record Prepared(List<String> warnings, Optional<Duration> audioRetention) {
+    public record Prepared(List<String> warnings, Optional<Duration> audioRetention, int inputPartitions) {
     }
 
     /**
@@ -202,7 +203,8 @@ public final class PipelineTopics {
                         + " ms, but a session may need its audio for up to " + needed + " ms (twice the idle timeout "
                         + "plus the session timeout): raise its retention.ms, or sessions will fail with AUDIO_EXPIRED");
             }
-            return new Prepared(warnings, retention < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(retention)));
+            return new Prepared(warnings, retention < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(retention)),
+                    partitions.get(topics.audioChunks().name()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);

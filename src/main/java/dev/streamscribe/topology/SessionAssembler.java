@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
@@ -54,10 +55,22 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      *                      for good (the audio topic keeps its records for good)
      */
     public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
-                           Limits limits, Optional<Duration> finishedRetention) {
+                           Limits limits, Optional<Duration> finishedRetention, OptionalInt inputPartitions) {
         /** With the default per-session limits, finished sessions kept for good. */
         public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
             this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS, Optional.empty());
+        }
+
+        /** Without the input topics' partition count (expiry messages then name no partitions). */
+        public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
+                        Limits limits, Optional<Duration> finishedRetention) {
+            this(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention, OptionalInt.empty());
+        }
+
+        /** With the input topics' partition count, which a session's expiry names when one half never came. */
+        public Settings withInputPartitions(int value) {
+            return new Settings(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention,
+                    OptionalInt.of(value));
         }
 
         SessionStore.Timing timing() {
@@ -120,7 +133,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         this.chunks = sessions.chunks();
         this.finishedRuns = context.getStateStore(StoreNames.FINISHED_RUNS);
         this.outputs = new AssemblerOutputs(context, resultSink, deadLetterSink, metrics);
-        this.expiry = new SessionExpiry(settings, sessions, finishedRuns, outputs, metrics);
+        this.expiry = new SessionExpiry(settings, sessions, finishedRuns, outputs, metrics, context.taskId().partition());
         this.lastRecordWallMs = context.currentSystemTimeMs();
         context.schedule(settings.checkEvery(), PunctuationType.STREAM_TIME, this::expireByStreamTime);
         context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireByWallClock);

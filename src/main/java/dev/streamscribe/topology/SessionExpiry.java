@@ -35,9 +35,11 @@ final class SessionExpiry {
     private final KeyValueStore<String, String> finishedRuns;
     private final AssemblerOutputs outputs;
     private final PipelineMetrics metrics;
+    private final int taskPartition;
 
     SessionExpiry(SessionAssembler.Settings settings, SessionStore sessions, KeyValueStore<String, String> finishedRuns,
-                  AssemblerOutputs outputs, PipelineMetrics metrics) {
+                  AssemblerOutputs outputs, PipelineMetrics metrics, int taskPartition) {
+        this.taskPartition = taskPartition;
         this.settings = settings;
         this.sessions = sessions;
         this.schedule = sessions.schedule();
@@ -98,10 +100,15 @@ final class SessionExpiry {
                 : state.endSeq() < 0 ? "NO_END" : "GAP";
         String message = switch (reason) {
             case "NO_CONFIG" -> "no config arrived for session '" + sessionId + "' within "
-                    + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)";
+                    + settings.idleTimeout().toSeconds() + " s of its last input (" + state.chunks() + " chunks indexed)"
+                    + PartitionHint.describe(sessionId, "config", taskPartition, settings.inputPartitions());
             case "AUDIO_EXPIRED" -> "session '" + sessionId + "' ran before and its audio has since left the audio "
                     + "topic (retention); ingest the recording again to run it";
-            case "NO_END" -> "session '" + sessionId + "' never received end_of_session (" + state.chunks()
+            case "NO_END" -> state.chunks() == 0
+                    ? "session '" + sessionId + "' has its config but no chunk arrived within "
+                    + settings.idleTimeout().toSeconds() + " s" + PartitionHint.describe(sessionId, "chunks",
+                    taskPartition, settings.inputPartitions())
+                    : "session '" + sessionId + "' never received end_of_session (" + state.chunks()
                     + " chunks, highest seq " + state.maxSeq() + ")";
             default -> "session '" + sessionId + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
                     + " chunks; missing seqs: " + missingSeqs(sessionId, state.endSeq());

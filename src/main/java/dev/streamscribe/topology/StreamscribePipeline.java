@@ -134,7 +134,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         props.put(DeadLetterProductionHandler.RESULTS_TOPIC_CONFIG, topics.sessionResults().name());
         streams = new KafkaStreams(TranscribeTopology.build(topics,
-                TranscribeTopology.assemblerSettings(config, prepared.audioRetention()), dispatch), props);
+                TranscribeTopology.assemblerSettings(config, prepared.audioRetention())
+                        .withInputPartitions(prepared.inputPartitions()), dispatch), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
         metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,

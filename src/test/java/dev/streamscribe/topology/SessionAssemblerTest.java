@@ -349,6 +349,34 @@ class SessionAssemblerTest {
         assertEquals(Status.READY, status("s1"), "a replay token is a new run");
     }
 
+    @Test
+    void namesTheKeysPartitionsUnderBothPartitionersWhenOneHalfOfASessionNeverCame() {
+        harness.close();
+        DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
+                new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
+                new PipelineMetrics(new SimpleMeterRegistry()));
+        harness = new TopologyHarness(stateDir.resolve("partitions"), new SessionAssembler.Settings(IDLE,
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA).withInputPartitions(6), noSlots, T0);
+        pipeSession("s-partition-hint", 0, 1);
+        harness.configs.pipeInput("s-abc", config("s-abc"));
+        harness.driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        Map<String, String> messages = new java.util.HashMap<>();
+        harness.deadLetters.readValuesToList().forEach(l -> messages.put(l.getReasonCode(), l.getMessage()));
+        // CRC32 placements computed apart, with Python's zlib.crc32(key) % 6; murmur2 is the Java producer's own
+        int murmur2 = org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                "s-partition-hint".getBytes(java.nio.charset.StandardCharsets.UTF_8), 6);
+        assertTrue(messages.get("NO_CONFIG").contains("this task reads partition 0 of 6, where key 's-partition-hint' "
+                + "goes under murmur2 (Java clients' default) to partition " + murmur2 + " and under CRC32 "
+                + "(librdkafka's default) to partition 5: if the config were published"), messages.get("NO_CONFIG"));
+        assertTrue(messages.get("NO_END").startsWith("session 's-abc' has its config but no chunk arrived within"),
+                messages.get("NO_END"));
+        assertTrue(messages.get("NO_END").contains("under CRC32 (librdkafka's default) to partition 5: if the chunks"),
+                messages.get("NO_END"));
+        assertTrue(harness.results.readValuesToList().stream().allMatch(r -> r.getReason().equals("NO_CONFIG")
+                ? r.getMessage().equals(messages.get("NO_CONFIG")) : r.getMessage().equals(messages.get("NO_END"))),
+                "the SessionResult says the same");
+    }
+
     /** A harness whose sessions may hold 2 chunks, 500 ms of audio and 1 turn. */
     private TopologyHarness limited() {
         harness.close();
