@@ -183,7 +183,8 @@ class IngestCommandIT {
         assertTrue(err.contains("notes.wav is not a WAV file this converter can read"), err);
         assertTrue(err.contains("truncated.wav is truncated: its header declares 16000 frames (1.00 s) but it holds 8000 (0.50 s)"), err);
         assertTrue(err.contains("wrong-header.wav is not a WAV file this converter can read"), err);
-        assertTrue(err.contains("no-audio: directory holds no audio files (looked for .wav, .wave, .pcm, .raw)"), err);
+        assertTrue(err.contains("no-audio: directory holds no audio files (looked for .wav, .wave, .pcm, .raw, .mp3"), err);
+        assertTrue(err.contains("ignored 1 .md file (not audio by their names)"), "nothing skipped in silence: " + err);
         assertTrue(err.contains("missing.wav: no such file or directory"), err);
     }
 

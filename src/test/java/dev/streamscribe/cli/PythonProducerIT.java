@@ -11,13 +11,13 @@ import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicReader;
 import dev.streamscribe.testing.Cli;
+import dev.streamscribe.testing.Commands;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,23 +40,9 @@ class PythonProducerIT {
     private static final Path ROOT = Path.of(System.getProperty("streamscribe.project.dir", "."));
     private static final String PYTHON = "/usr/bin/python3";
 
-    private static boolean pythonHasTheClients() {
-        try {
-            Process check = new ProcessBuilder(PYTHON, "-c", "import confluent_kafka, avro, requests")
-                    .redirectErrorStream(true).start();
-            check.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            return check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Test
     void aSessionPublishedFromPythonIsTranscribedLikeOneFromIngest(@TempDir Path dir) throws Exception {
-        boolean available = pythonHasTheClients();
+        boolean available = Commands.succeeds(PYTHON, "-c", "import confluent_kafka, avro, requests");
         if (System.getenv("CI") != null) {
             assertTrue(available, "CI must install python3-confluent-kafka python3-avro python3-requests (.ci/run)");
         }

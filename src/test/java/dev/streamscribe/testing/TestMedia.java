@@ -21,7 +21,7 @@ public final class TestMedia {
 
     /** Fails under CI, skips elsewhere, when ffmpeg or ffprobe cannot be run. */
     public static void requireFfmpeg() {
-        boolean installed = runs("ffmpeg", "-version") && runs("ffprobe", "-version");
+        boolean installed = Commands.succeeds("ffmpeg", "-version") && Commands.succeeds("ffprobe", "-version");
         if (System.getenv("CI") != null) {
             assertTrue(installed, "CI must install ffmpeg (.ci/run): apt-get install ffmpeg");
         }
@@ -59,18 +59,5 @@ public final class TestMedia {
         ffmpeg("-f", "lavfi", "-i", "color=c=black:s=64x48:r=10", "-i", wav.toString(), "-shortest",
                 "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", out.toString());
         return out;
-    }
-
-    private static boolean runs(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
