@@ -174,16 +174,14 @@ public final class FfmpegDecoder {
 
     private Process start(List<String> command, Path file) throws IOException {
         try {
-            return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+            Process process = new ProcessBuilder(command).start();
+            process.getOutputStream().close(); // neither reads its standard input (ffmpeg also runs with -nostdin)
+            return process;
         } catch (IOException e) {
             throw new AudioFileDecoder.UnreadableAudioException(file + " needs ffmpeg, which cannot be run ("
                     + command.getFirst() + ": " + e.getMessage() + "): install it (sudo apt-get install ffmpeg) or set "
                     + "ffmpeg.path; WAV and raw PCM files need no ffmpeg", e);
         }
-    }
-
-    private static java.io.File nullFile() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     private static int waitFor(Process process, Path file) throws IOException {

@@ -2,6 +2,7 @@ package dev.streamscribe.config;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Which {@code kafka.*} or {@code streams.*} key an environment variable overrides, the way Confluent's images
@@ -11,6 +12,8 @@ import java.util.Optional;
 final class EnvironmentKeys {
     private static final String KAFKA_ENV_PREFIX = "STREAMSCRIBE_KAFKA_";
     private static final String STREAMS_ENV_PREFIX = "STREAMSCRIBE_STREAMS_";
+    /** Longest first, left to right: "____" is "___" then "_". */
+    private static final Pattern UNDERSCORES = Pattern.compile("___|__|_");
 
     private EnvironmentKeys() {
     }
@@ -31,8 +34,11 @@ final class EnvironmentKeys {
         if (rest.isEmpty()) {
             return Optional.empty();
         }
-        String key = rest.toLowerCase(Locale.ROOT).replace("___", "\u0001").replace("__", "\u0002").replace('_', '.')
-                .replace('\u0001', '-').replace('\u0002', '_');
+        String key = UNDERSCORES.matcher(rest.toLowerCase(Locale.ROOT)).replaceAll(run -> switch (run.group().length()) {
+            case 3 -> "-";
+            case 2 -> "_";
+            default -> ".";
+        });
         return Optional.of(prefix + key);
     }
 }

@@ -23,7 +23,7 @@ public enum LogFormat {
     TEXT, JSON;
 
     public static Optional<LogFormat> fromId(String id) {
-        return switch (id.toLowerCase(Locale.ROOT)) {
+        return switch (id.strip().toLowerCase(Locale.ROOT)) {
             case "text" -> Optional.of(TEXT);
             case "json" -> Optional.of(JSON);
             default -> Optional.empty();

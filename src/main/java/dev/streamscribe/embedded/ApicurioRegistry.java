@@ -22,9 +22,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Apicurio Registry 3.3.3, a real Confluent-API schema registry, run as a child process on 127.0.0.1 with its
- * in-memory storage: for {@code demo} and the tests. The build unpacks it from Maven Central
- * ({@code io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all}) into {@code target/apicurio}. It starts with the
+ * Apicurio Registry 3.3.3, a real Confluent-API schema registry, run as a child process on 127.0.0.1 (in-memory
+ * storage unless {@link Options#environment()} says otherwise; https with {@link Options#withTls}): for {@code demo}
+ * and the tests. It is unpacked from Maven Central ({@code io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all}) into
+ * {@code target/apicurio} just before the integration tests, or by {@code bin/streamscribe demo}. It starts with the
  * global compatibility rule BACKWARD (Apicurio's default is none). The process is stopped on {@link #close()} and
  * by a shutdown hook, so it never outlives the JVM that started it.
  *
@@ -142,20 +143,21 @@ public final class ApicurioRegistry implements AutoCloseable {
         int httpPort = PortAllocator.resolve(options.httpPort(), "schema registry HTTP");
         int managementPort = PortAllocator.resolve(options.managementPort(), "schema registry management");
         boolean https = options.tlsKeyStore().isPresent();
-        // with TLS the API port is the https one; the plain port is bound elsewhere and refuses requests
-        int plainPort = https ? PortAllocator.freePort() : httpPort;
         Path java = JavaRuntimes.find(21, System.getenv());
-        List<String> command = List.of(java.toString(),
+        List<String> command = new ArrayList<>(List.of(java.toString(),
                 "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1",
-                "-Dquarkus.http.port=" + plainPort,
-                "-Dquarkus.http.ssl-port=" + (https ? httpPort : PortAllocator.freePort()),
+                // with TLS the API port is the https one; the plain port is bound elsewhere and refuses requests
+                "-Dquarkus.http.port=" + (https ? PortAllocator.freePort() : httpPort),
                 "-Dquarkus.management.host=127.0.0.1",
                 "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.log.console.json=false",
                 "-Dquarkus.otel.enabled=false",
                 "-Dapicurio.rules.global.compatibility=" + CompatibilityLevel.BACKWARD,
-                "-jar", runner.toString());
+                "-jar", runner.toString()));
+        if (https) {
+            command.add(command.size() - 2, "-Dquarkus.http.ssl-port=" + httpPort);
+        }
         long started = System.nanoTime();
         Process process;
         try {

@@ -194,10 +194,14 @@ class SecureConnectionsIT {
 
     @Test
     @Order(5)
-    void resetsWithKafkasStreamsResetterOverSaslSsl() {
+    void resetsWithKafkasStreamsResetterOverSaslSsl() throws Exception {
         Cli.Result reset = cli("reset", "--dry-run");
         assertEquals(0, reset.exitCode(), reset.toString());
         assertTrue(reset.out().contains("dry run: nothing changed"), reset.out());
+        // the Admin client's settings went through a temporary file: it is gone again
+        try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("streamscribe-reset-")).toList());
+        }
     }
 
     @Test

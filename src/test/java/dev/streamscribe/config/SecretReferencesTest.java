@@ -33,6 +33,15 @@ class SecretReferencesTest {
         return ConfigLoaderTest.minimal();
     }
 
+    /** The error loading {@code minimal()} plus {@code key=value} gives, checked to name {@code key}. */
+    private static ConfigException refused(String key, String value, Map<String, String> env) {
+        Map<String, String> settings = minimal();
+        settings.put(key, value);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, env));
+        assertEquals(key, e.key(), e.getMessage());
+        return e;
+    }
+
     @Test
     void resolvesEnvFileAndDirectoryReferencesWithKafkasProviders(@TempDir Path dir) throws IOException {
         Path properties = Files.writeString(dir.resolve("kafka.properties"), "password=from-file\n");
@@ -47,10 +56,7 @@ class SecretReferencesTest {
 
     @Test
     void namesTheKeyAndTheReferenceWhenAVariableIsNotSet() {
-        Map<String, String> settings = minimal();
-        settings.put("kafka.sasl.jaas.config", "${env:KAFKA_JAAS}");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
-        assertEquals("kafka.sasl.jaas.config", e.key());
+        ConfigException e = refused("kafka.sasl.jaas.config", "${env:KAFKA_JAAS}", Map.of());
         assertTrue(e.getMessage().contains("refers to ${env:KAFKA_JAAS}, which is not set in the environment"),
                 e.getMessage());
     }
@@ -58,16 +64,10 @@ class SecretReferencesTest {
     @Test
     void namesTheKeyWhenAFileHasNoSuchKeyOrTheDirectoryNoSuchFile(@TempDir Path dir) throws IOException {
         Path properties = Files.writeString(dir.resolve("registry.properties"), "user=svc\n");
-        Map<String, String> settings = minimal();
-        settings.put("schema.registry.bearer-token", "${file:" + properties + ":token}");
-        ConfigException file = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
-        assertEquals("schema.registry.bearer-token", file.key());
+        ConfigException file = refused("schema.registry.bearer-token", "${file:" + properties + ":token}", Map.of());
         assertTrue(file.getMessage().contains("is not a key of " + properties), file.getMessage());
 
-        Map<String, String> other = minimal();
-        other.put("realtime.api-key", "${dir:" + dir + ":missing-key}");
-        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(other, Map.of()));
-        assertEquals("realtime.api-key", missing.key());
+        ConfigException missing = refused("realtime.api-key", "${dir:" + dir + ":missing-key}", Map.of());
         assertTrue(missing.getMessage().contains("is not a readable file in " + dir), missing.getMessage());
     }
 
@@ -102,10 +102,7 @@ class SecretReferencesTest {
 
     @Test
     void refusesALiteralApiKeyWithoutEchoingIt() {
-        Map<String, String> settings = minimal();
-        settings.put("realtime.api-key", "sk-literal-secret");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
-        assertEquals("realtime.api-key", e.key());
+        ConfigException e = refused("realtime.api-key", "sk-literal-secret", Map.of());
         assertTrue(e.getMessage().contains("must be a config-provider reference"), e.getMessage());
         assertFalse(e.getMessage().contains("sk-literal-secret"), e.getMessage());
     }
@@ -125,11 +122,8 @@ class SecretReferencesTest {
 
     @Test
     void refusesAnApiKeyOverUnencryptedWebSocketToAnotherMachine() {
-        Map<String, String> settings = minimal();
-        settings.put("realtime.url", "ws://realtime.internal:8765/v1/realtime");
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.fromMap(settings, Map.of("OPENAI_API_KEY", "sk-x")));
-        assertEquals("realtime.url", e.key());
+        ConfigException e = refused("realtime.url", "ws://realtime.internal:8765/v1/realtime",
+                Map.of("OPENAI_API_KEY", "sk-x"));
         assertTrue(e.getMessage().contains("unencrypted to another machine: use wss://"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new RealtimeEndpoint(Dialect.OPENAI_GA,
                 URI.create("ws://realtime.internal/v1/realtime"), Optional.of(ApiKey.of("sk-x", "test"))));
@@ -170,10 +164,7 @@ class SecretReferencesTest {
 
     @Test
     void refusesATruststoreThatIsNotThere(@TempDir Path dir) {
-        Map<String, String> settings = minimal();
-        settings.put("realtime.truststore.location", dir.resolve("absent.p12").toString());
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()));
-        assertEquals("realtime.truststore.location", e.key());
+        ConfigException e = refused("realtime.truststore.location", dir.resolve("absent.p12").toString(), Map.of());
         assertTrue(e.getMessage().contains("is not a readable file"), e.getMessage());
     }
 }
