@@ -36,6 +36,7 @@ import java.util.OptionalInt;
  * 0..end are all indexed, whatever the arrival order. Sessions that never complete expire: by stream time while
  * the partition has backlog, and by wall-clock time once the task has caught up, so replaying a backlog never
  * expires healthy sessions; expiry writes a SessionResult EXPIRED (NO_CONFIG, NO_END or GAP) and a DeadLetter.
+ * A producer that gives a session up publishes an abort marker: the session ends at once, EXPIRED (ABORTED).
  * A run that already has a SessionResult (in {@code finished-runs}, bootstrapped before processing starts) is
  * never made READY again; a config with a new run token starts a new run of a finished session.
  *
@@ -236,6 +237,10 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             outputs.deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
             return;
         }
+        if (chunk.getAbort() != null) {
+            onAbort(record, sessionId, chunk.getAbort());
+            return;
+        }
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
                 .touched(record.timestamp(), context.currentSystemTimeMs());
         long seq = chunk.getSeq();
@@ -285,6 +290,36 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
         save(sessionId, next);
         checkComplete(sessionId, next, record.timestamp());
+    }
+
+    /**
+     * A producer gave the session up (an AudioChunk with {@code abort} set; it carries no audio and is not indexed).
+     * A run still collecting its input ends now, EXPIRED with reason ABORTED, instead of at its idle timeout; nothing
+     * was sent to the provider. A run that is already complete goes on (its config was published, so the producer
+     * ended it): the late abort is a DeadLetter ABORT_TOO_LATE. A run that has its result keeps it: the abort belongs
+     * to a re-publication that never got as far as its config.
+     */
+    private void onAbort(Record<String, SpecificRecord> record, String sessionId, String reason) {
+        SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
+                .touched(record.timestamp(), context.currentSystemTimeMs());
+        switch (state.status()) {
+            case ASSEMBLING -> {
+                String message = "the producer aborted session '" + sessionId + "'"
+                        + (state.runToken().isEmpty() ? "" : " run '" + state.runToken() + "'") + ": " + reason + " ("
+                        + state.chunks() + " chunks indexed" + (state.hasConfig() ? "" : ", no config")
+                        + "); nothing was sent to the provider";
+                outputs.result(record.timestamp(), sessionId, state, SessionStatus.EXPIRED, "ABORTED", message);
+                save(sessionId, state.expired());
+                SessionLog.info(log, sessionId, state.runToken(), "{}", message);
+            }
+            case READY, IN_FLIGHT -> {
+                save(sessionId, state);
+                outputs.deadLetter(record, sessionId, "ABORT_TOO_LATE", "session '" + sessionId + "' run '"
+                        + state.runToken() + "' is already complete (" + state.status() + "): the abort (" + reason
+                        + ") is ignored and the run goes on");
+            }
+            case FINISHED, EXPIRED -> save(sessionId, state);
+        }
     }
 
     /** The session already holds as many chunks as it may: this one is not indexed, and the run fails (once). */

@@ -286,6 +286,58 @@ class SessionAssemblerTest {
         assertTrue(harness.results.isEmpty());
     }
 
+    private static AudioChunk abortMarker(String session, long seq, String reason) {
+        return AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(0).setAudio(ByteBuffer.allocate(0))
+                .setAbort(reason).build();
+    }
+
+    @Test
+    void endsAnAbortedSessionAtOnceAsExpiredAbortedWithoutADeadLetter() {
+        pipeSession("s1", 0, 1);
+        harness.chunks.pipeInput("s1", abortMarker("s1", 2, "caller hung up"));
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.EXPIRED, result.getStatus());
+        assertEquals("ABORTED", result.getReason());
+        assertTrue(result.getMessage().contains("caller hung up") && result.getMessage().contains("2 chunks indexed"),
+                result.getMessage());
+        assertEquals(Status.EXPIRED, status("s1"));
+        assertEquals(2, harness.state.get("s1").chunks(), "the marker is not indexed");
+        assertTrue(harness.deadLetters.isEmpty(), "an abort is the producer's decision, not rejected input");
+    }
+
+    @Test
+    void anAbortedRunNeverBecomesReadyWhenItsConfigArrivesLate() {
+        harness.configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0);
+        harness.chunks.pipeInput("s1", abortMarker("s1", 1, "upstream failed"));
+        assertEquals("run-1", harness.results.readValue().getRunToken());
+        pipeSession("s1", 1, 2);
+        harness.configs.pipeInput("s1", config("s1"));
+        assertEquals(Status.EXPIRED, status("s1"), "the aborted run keeps its result");
+        assertTrue(harness.results.isEmpty());
+    }
+
+    @Test
+    void deadLettersAnAbortThatArrivesAfterTheSessionIsComplete() {
+        harness.configs.pipeInput("s1", config("s1"));
+        pipeSession("s1", 0, 1, 2);
+        harness.chunks.pipeInput("s1", abortMarker("s1", 3, "too late"));
+        assertEquals(Status.READY, status("s1"), "the run goes on");
+        DeadLetter letter = harness.deadLetters.readValue();
+        assertEquals("ABORT_TOO_LATE", letter.getReasonCode());
+        assertTrue(letter.getMessage().contains("READY"), letter.getMessage());
+        assertTrue(harness.results.isEmpty());
+    }
+
+    @Test
+    void anAbortedSessionExpiresNoMoreAtItsIdleTimeout() {
+        pipeSession("s1", 0);
+        harness.chunks.pipeInput("s1", abortMarker("s1", 1, "stop"));
+        harness.results.readValue();
+        harness.driver.advanceWallClockTime(IDLE.plusSeconds(10));
+        assertTrue(harness.results.isEmpty() && harness.deadLetters.isEmpty(), "one result, no NO_CONFIG later");
+    }
+
     @Test
     void shouldStartANewRunOfAnExpiredSessionWithANewRunToken() {
         harness.configs.pipeInput("s1", config("s1"));
