@@ -7,8 +7,10 @@ import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.TranscriptionSettings;
+import dev.streamscribe.client.SessionPublisher;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.TurnPolicy;
+import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.topology.Topics;
 import org.apache.kafka.clients.producer.Producer;
@@ -21,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -101,6 +104,12 @@ final class BenchWorkload {
         if (!bad.isEmpty()) {
             throw new IllegalStateException(phase + ": sessions did not complete: " + bad);
         }
+    }
+
+    /** Publishes bench sessions through the producer API, as ingest does (the bench's pipelines speak openai-ga). */
+    static AudioIngestor ingestor(Producer<byte[], byte[]> producer, Topics topics) {
+        return new AudioIngestor(SessionPublisher.over(producer, topics, Dialect.OPENAI_GA, Clock.systemUTC()),
+                ingestSettings());
     }
 
     static AudioIngestor.Settings ingestSettings() {

@@ -65,7 +65,7 @@ final class MemoryPhase {
             try (TopicWatcher<SessionResult> results = pipeline.results();
                  Producer<byte[], byte[]> producer = context.stack().producer();
                  JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), true, 1_000)) {
-                new AudioIngestor(producer, pipeline.topics(), BenchWorkload.ingestSettings(), Clock.systemUTC())
+                BenchWorkload.ingestor(producer, pipeline.topics())
                         .ingest(file, (s, o) -> { });
                 BenchWorkload.requireCompleted(BenchWorkload.awaitResults(results, id -> !WARM_UP.equals(id), 1,
                         Duration.ofMinutes(10)), "memory " + minutes + " min");

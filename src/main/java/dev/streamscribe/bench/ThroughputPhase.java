@@ -129,8 +129,7 @@ final class ThroughputPhase {
             long totalBytes = (long) context.settings().throughputSessions() * context.settings().throughputSeconds() * BYTES_PER_SECOND;
             try (TopicWatcher<SessionResult> results = pipeline.results();
                  Producer<byte[], byte[]> producer = context.stack().producer()) {
-                AudioIngestor ingestor = new AudioIngestor(producer, pipeline.topics(), BenchWorkload.ingestSettings(),
-                        Clock.systemUTC());
+                AudioIngestor ingestor = BenchWorkload.ingestor(producer, pipeline.topics());
                 Map<String, Double> cpuBefore = context.stack().cpu(pipeline.jvm(), server);
                 long start = System.nanoTime();
                 IngestJob.Report ingestReport = new IngestJob(ingestor).run(files, new IngestJob.Listener() { });

@@ -3,6 +3,7 @@ package dev.streamscribe.cli;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.client.SessionPublisher;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.embedded.LocalStack;
@@ -192,7 +193,8 @@ final class DemoCommand implements Callable<Integer> {
             IngestJob.Report report;
             try (Producer<byte[], byte[]> producer = IngestCommand.producer(config)) {
                 ProgressDisplay display = ProgressDisplay.forStderr(err);
-                report = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()))
+                report = new IngestJob(new AudioIngestor(SessionPublisher.over(producer, topics,
+                        config.realtime().dialect(), Clock.systemUTC()), settings))
                         .run(recordings, new IngestCommand.IngestProgress(display, new PrintWriter(
                                 OutputStream.nullOutputStream()), false));
                 display.done();

@@ -1,5 +1,6 @@
 package dev.streamscribe.cli;
 
+import dev.streamscribe.client.SessionPublisher;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.IngestJob;
@@ -84,7 +85,8 @@ final class IngestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Producer<byte[], byte[]> producer = producer(config)) {
-            IngestJob job = new IngestJob(new AudioIngestor(producer, topics, settings, Clock.systemUTC()));
+            IngestJob job = new IngestJob(new AudioIngestor(SessionPublisher.over(producer, topics,
+                    config.realtime().dialect(), Clock.systemUTC()), settings));
             ProgressDisplay progress = ProgressDisplay.forStderr(err);
             IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out, json));
             progress.done();

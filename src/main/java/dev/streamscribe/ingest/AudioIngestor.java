@@ -5,38 +5,34 @@ import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
 import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.audio.FfmpegDecoder;
-import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.topology.Topics;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import dev.streamscribe.client.PublishFailedException;
+import dev.streamscribe.client.PublishedSession;
+import dev.streamscribe.client.SessionPublisher;
+import dev.streamscribe.client.SessionSpec;
+import dev.streamscribe.client.SessionStream;
 
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * Turns one audio file into one session on the input topics: decodes it (WAV of any PCM layout, headerless PCM of a
  * stated layout, or anything else through ffmpeg: MP3, AAC, FLAC, Opus, video containers...) to mono pcm16 at the
- * encoding's rate, cuts turns ({@link TurnSplitter}), encodes, lays out
- * chunks ({@link ChunkSequencer}) and publishes them, then the session's config. The file is decoded completely into
- * a temporary spool before anything is published, so a file that turns out to be broken half-way publishes nothing
- * (instead of leaving a session that can never complete); memory stays constant whatever the length.
+ * encoding's rate, then publishes it through the producer API ({@link SessionPublisher}), which cuts turns, encodes,
+ * lays out chunks and publishes them, then the session's config. The session id is the file's content hash
+ * ({@link SessionIdentity}). The file is decoded completely into a temporary spool before anything is published, so
+ * a file that turns out to be broken half-way publishes nothing (instead of leaving a session that can never
+ * complete); memory stays constant whatever the length.
  *
  * <p>Threading: one file at a time per instance; the producer may be shared.
  */
@@ -95,16 +91,13 @@ public final class AudioIngestor {
                            long audioBytes) {
     }
 
-    private final Producer<byte[], byte[]> producer;
-    private final Topics topics;
+    private final SessionPublisher publisher;
     private final Settings settings;
-    private final Clock clock;
 
-    public AudioIngestor(Producer<byte[], byte[]> producer, Topics topics, Settings settings, Clock clock) {
-        this.producer = producer;
-        this.topics = topics;
+    /** @param publisher publishes each file as a session (the producer API; it may be shared) */
+    public AudioIngestor(SessionPublisher publisher, Settings settings) {
+        this.publisher = publisher;
         this.settings = settings;
-        this.clock = clock;
     }
 
     /** How {@code file} is decoded: .pcm/.raw as raw PCM, .wav/.wave by the JDK, everything else by ffmpeg. */
@@ -127,117 +120,66 @@ public final class AudioIngestor {
         String sessionId = SessionIdentity.sessionId(file, settings.layout(decoding));
         Path spool = Files.createTempFile("streamscribe-ingest-", ".spool");
         try {
-            List<Placed> layout = new ArrayList<>();
-            long audioBytes;
-            int turns;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
-                ChunkSequencer sequencer = new ChunkSequencer(settings.chunkBytes(), settings.encoding().bytesPerSample(),
-                        chunk -> {
-                            try {
-                                out.write(chunk.audio());
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                            layout.add(new Placed(chunk.seq(), chunk.turnIndex(), chunk.audio().length,
-                                    chunk.endOfTurn(), chunk.endOfSession()));
-                        });
-                TurnSplitter splitter = new TurnSplitter(settings.encoding().sampleRate(), settings.turns(),
-                        new TurnSplitter.Output() {
-                            @Override
-                            public void audio(byte[] pcm16) {
-                                sequencer.append(settings.encoding().encode(pcm16));
-                            }
-
-                            @Override
-                            public void endTurn() {
-                                sequencer.endTurn();
-                            }
-                        });
-                try {
-                    int rate = settings.encoding().sampleRate();
-                    switch (decoding) {
-                        case RAW -> AudioFileDecoder.raw(file, settings.rawFormat(), rate, splitter::accept);
-                        case WAV -> AudioFileDecoder.wav(file, rate, splitter::accept);
-                        case FFMPEG -> new FfmpegDecoder(settings.ffmpeg()).decode(file, rate, settings.stream(),
-                                splitter::accept);
-                    }
-                } catch (UncheckedIOException e) {
-                    throw new IOException("cannot write the spool file " + spool + ": " + e.getCause().getMessage(), e);
-                }
-                splitter.finish();
-                turns = sequencer.turns();
-                if (sequencer.finish() == 0) {
-                    throw new UnreadableAudioException(file + " holds no audio samples", null);
-                }
+            decodeInto(file, decoding, spool);
+            long samples = Files.size(spool) / 2;
+            if (samples == 0) {
+                throw new UnreadableAudioException(file + " holds no audio samples", null);
             }
-            audioBytes = Files.size(spool);
-            SessionConfig config = configFor(file, sessionId);
-            publish(sessionId, config, spool, layout, sent);
-            long audioMs = audioBytes / settings.encoding().bytesPerSample() * 1000 / settings.encoding().sampleRate();
-            return new Ingested(file, sessionId, config.getRunToken(), audioMs, turns, layout.size(), audioBytes);
+            long total = samples * settings.encoding().bytesPerSample();
+            SessionSpec spec = SessionSpec.builder(sessionId).config(configFor(file))
+                    .encoding(settings.encoding()).turns(settings.turns()).chunkBytes(settings.chunkBytes()).build();
+            PublishedSession published;
+            try (SessionStream session = publisher.open(spec, acknowledged -> sent.sent(acknowledged, total))) {
+                appendSpool(spool, session);
+                published = session.end();
+            } catch (PublishFailedException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            return new Ingested(file, sessionId, published.runToken(), published.audioMs(), published.turns(),
+                    published.chunks(), published.audioBytes());
         } finally {
             Files.deleteIfExists(spool);
         }
     }
 
-    private SessionConfig configFor(Path file, String sessionId) {
+    /**
+     * Decodes the whole file into {@code spool} as mono pcm16 at the encoding's rate before anything is published:
+     * a file that turns out to be broken half-way publishes nothing.
+     */
+    private void decodeInto(Path file, Decoding decoding, Path spool) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
+            Consumer<byte[]> sink = pcm16 -> {
+                try {
+                    out.write(pcm16);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            int rate = settings.encoding().sampleRate();
+            switch (decoding) {
+                case RAW -> AudioFileDecoder.raw(file, settings.rawFormat(), rate, sink);
+                case WAV -> AudioFileDecoder.wav(file, rate, sink);
+                case FFMPEG -> new FfmpegDecoder(settings.ffmpeg()).decode(file, rate, settings.stream(), sink);
+            }
+        } catch (UncheckedIOException e) {
+            throw new IOException("cannot write the spool file " + spool + ": " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /** Hands the decoded audio to the session in blocks; the session cuts turns and chunks as ingest always has. */
+    private void appendSpool(Path spool, SessionStream session) throws IOException {
+        RawFormat decoded = new RawFormat(settings.encoding().sampleRate(), 1, 16, false, false);
+        byte[] block = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(spool)) {
+            for (int read; (read = in.readNBytes(block, 0, block.length)) > 0; ) {
+                session.append(block, 0, read, decoded);
+            }
+        }
+    }
+
+    private SessionConfig configFor(Path file) {
         Map<String, String> metadata = new HashMap<>(settings.metadata());
         metadata.put("source", file.getFileName().toString());
-        SessionConfig config = SessionConfig.newBuilder(settings.template()).setSessionId(sessionId).setRunToken("")
-                .setAudioFormat(settings.encoding().wireFormat()).setMetadata(metadata)
-                .setCreatedAtMs(clock.millis()).build();
-        config.setRunToken(SessionIdentity.runToken(config));
-        return config;
-    }
-
-    /** Chunks first, the config last: a session whose config is visible has all its audio on the way. */
-    private void publish(String sessionId, SessionConfig config, Path spool, List<Placed> layout,
-                         PublishProgress sent) throws IOException {
-        long total = Files.size(spool);
-        byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
-        String audioTopic = topics.audioChunks().name();
-        List<Future<?>> pending = new ArrayList<>();
-        long[] acknowledged = {0};
-        try (InputStream in = Files.newInputStream(spool); DataInputStream data = new DataInputStream(in)) {
-            for (Placed meta : layout) {
-                int length = meta.length();
-                byte[] audio = new byte[length];
-                data.readFully(audio);
-                AudioChunk chunk = AudioChunk.newBuilder().setSessionId(sessionId).setSeq(meta.seq())
-                        .setTurnIndex(meta.turnIndex()).setAudio(ByteBuffer.wrap(audio)).setEndOfTurn(meta.endOfTurn())
-                        .setEndOfSession(meta.endOfSession()).setProducedAtMs(clock.millis()).build();
-                byte[] value = topics.audioChunks().valueSerde().serializer().serialize(audioTopic, chunk);
-                pending.add(producer.send(new ProducerRecord<>(audioTopic, key, value), (metadata, error) -> {
-                    if (error == null) {
-                        synchronized (acknowledged) {
-                            acknowledged[0] += length;
-                            sent.sent(acknowledged[0], total);
-                        }
-                    }
-                }));
-            }
-        }
-        awaitAll(pending, sessionId);
-        String configTopic = topics.sessionConfigs().name();
-        byte[] value = topics.sessionConfigs().valueSerde().serializer().serialize(configTopic, config);
-        awaitAll(List.of(producer.send(new ProducerRecord<>(configTopic, key, value))), sessionId);
-    }
-
-    private static void awaitAll(List<Future<?>> pending, String sessionId) throws IOException {
-        for (Future<?> future : pending) {
-            try {
-                future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while publishing session " + sessionId, e);
-            } catch (ExecutionException e) {
-                throw new IOException("Kafka refused a record of session " + sessionId + ": " + e.getCause().getMessage(),
-                        e.getCause());
-            }
-        }
-    }
-
-    /** A chunk's place in the spool: its audio is read back from there when it is published. */
-    private record Placed(long seq, int turnIndex, int length, boolean endOfTurn, boolean endOfSession) {
+        return SessionConfig.newBuilder(settings.template()).setMetadata(metadata).build();
     }
 }

@@ -14,16 +14,18 @@ public final class IngestProducer {
     }
 
     /**
-     * Acknowledged by every replica; large batches for 256 KiB chunks (docs/architecture.md section 8); not idempotent, because
-     * a retried send can only duplicate a chunk, which the assembler drops by (seq, digest), while an idempotent
-     * producer writing into a partition created moments before could loop on OutOfOrderSequence on a single broker.
+     * Acknowledged by every replica; large batches for 256 KiB chunks (docs/architecture.md section 8); idempotent, so
+     * a retried send neither duplicates nor reorders a session's records (the producer contract asks it of every
+     * producer; the assembler would drop a duplicate by seq and content anyway). Topics are created before the first
+     * send with every partition's leader awaited ({@code PipelineTopics.prepare}): an idempotent producer writing
+     * into a partition whose leader was not yet elected was seen to loop on OutOfOrderSequence on a single broker.
      *
      * @param clientProperties bootstrap.servers and any {@code kafka.*} overrides
      */
     public static Producer<byte[], byte[]> create(Map<String, Object> clientProperties) {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 1024 * 1024);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);

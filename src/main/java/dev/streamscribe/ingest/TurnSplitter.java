@@ -10,7 +10,7 @@ import java.util.Arrays;
  * last turn), or where the turn would exceed {@code maxTurn}. Silence is judged per 20 ms frame by RMS level. Pure
  * and streaming: blocks of any size go in, audio and turn boundaries come out in order.
  *
- * <p>Threading: not thread-safe; one instance per file.
+ * <p>Threading: not thread-safe; one instance per session.
  */
 public final class TurnSplitter {
     /** Where the splitter's decisions go. */
@@ -71,6 +71,18 @@ public final class TurnSplitter {
             onFrame(frame, filled);
             filled = 0;
         }
+    }
+
+    /**
+     * Ends the current turn where the input stands (its last partial frame included), whatever the policy says; a
+     * turn without audio is not made. The next audio starts a new turn with fresh pause and length counts.
+     */
+    public void endTurn() {
+        finish();
+        if (turnBytes > 0) {
+            cut();
+        }
+        silentBytes = 0;
     }
 
     private void onFrame(byte[] samples, int length) {

@@ -57,6 +57,32 @@ class TurnSplitterTest {
     }
 
     @Test
+    void anExplicitEndOfTurnCutsWhereTheInputStandsAndRestartsThePolicysCounts() {
+        List<Long> turns = new ArrayList<>();
+        long[] current = {0};
+        TurnSplitter splitter = new TurnSplitter(RATE, new TurnPolicy(Duration.ofSeconds(2), Duration.ZERO, -40,
+                Duration.ZERO), new TurnSplitter.Output() {
+            @Override
+            public void audio(byte[] pcm16) {
+                current[0] += pcm16.length;
+            }
+
+            @Override
+            public void endTurn() {
+                turns.add(current[0] / 48);
+                current[0] = 0;
+            }
+        });
+        splitter.accept(audio(true, 1_510)); // not a whole number of 20 ms frames: the partial frame is in the turn
+        splitter.endTurn();
+        splitter.endTurn(); // nothing since the last end: no empty turn
+        splitter.accept(audio(true, 1_900));
+        splitter.finish();
+        assertEquals(List.of(1_510L), turns, "the max-turn count restarted: 1.9 s after the cut is under 2 s");
+        assertEquals(1_900L, current[0] / 48);
+    }
+
+    @Test
     void shouldStartANewTurnWhereSpeechResumesAfterALongPause() {
         List<Long> turns = split(TurnPolicy.defaults(), audio(true, 3_000), audio(false, 1_000), audio(true, 2_500));
         assertEquals(List.of(4_000L, 2_500L), turns);
