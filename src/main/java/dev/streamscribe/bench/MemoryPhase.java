@@ -1,13 +1,11 @@
 package dev.streamscribe.bench;
 
 import dev.streamscribe.avro.SessionResult;
-import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.results.TopicWatcher;
 import org.apache.kafka.clients.producer.Producer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

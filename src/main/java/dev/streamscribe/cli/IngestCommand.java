@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Publishes audio files as sessions. */
 @Command(name = "ingest",
-        header = "Publish audio files (WAV, raw PCM) as sessions: chunks plus a config per file.",
+        header = "Publish audio files (WAV, raw PCM, and MP3, AAC, FLAC, Opus, video... through ffmpeg) as sessions.",
         description = {"Publish audio files as sessions: one session per file, its audio as chunks on the audio topic "
                 + "and its config on the configs topic. A running pipeline ('run' or 'demo') then sends each session "
                 + "to the realtime provider.",

@@ -67,12 +67,13 @@ public final class SessionPublisher implements AutoCloseable {
      * Connects with the pipeline's own settings (the keys of its definition file, README "Configuration": at least
      * {@code bootstrap.servers} and {@code schema.registry.url}, plus {@code topic.*}, {@code realtime.dialect},
      * {@code kafka.*} and secret references as the pipeline takes them); {@code STREAMSCRIBE_*} environment variables
-     * override them as they do for the CLI. Creates the input topics if they are missing, as {@code ingest} does.
+     * override them as they do for the CLI; {@code realtime.url} may be left out (only the pipeline talks to the
+     * provider). Creates the input topics if they are missing, as {@code ingest} does.
      *
      * @throws dev.streamscribe.config.ConfigException a setting is unknown or invalid
      */
     public static SessionPublisher connect(Map<String, String> settings) {
-        return connect(ConfigLoader.fromMap(settings, System.getenv()));
+        return connect(ConfigLoader.forProducer(settings, System.getenv()));
     }
 
     /** Connects with a loaded pipeline configuration; creates the input topics if they are missing. */

@@ -88,7 +88,7 @@ public final class SessionStream implements AutoCloseable {
      */
     public synchronized PublishedSession end() {
         requireOpen("end");
-        if (chunker.audioBytes() == 0) {
+        if (!chunker.hasAudio()) {
             throw new IllegalStateException("session '" + sessionId() + "' has no audio: append some before end(), or "
                     + "abort() it (nothing was published)");
         }

@@ -21,6 +21,7 @@ public final class AudioChunker {
     private final TurnSplitter splitter;
     private PcmConverter converter;
     private long encodedBytes;
+    private boolean appended;
 
     /**
      * @param encoding   what the session is sent as
@@ -62,6 +63,12 @@ public final class AudioChunker {
             converter = new PcmConverter(layout, encoding.sampleRate());
         }
         splitter.accept(converter.convert(audio, offset, length));
+        appended |= length > 0;
+    }
+
+    /** Whether any audio was appended (some may still be held by the converter or the turn splitter). */
+    public boolean hasAudio() {
+        return appended;
     }
 
     /** Ends the current turn here (nothing happens if it has no audio yet). */
@@ -86,7 +93,7 @@ public final class AudioChunker {
         return sequencer.turns();
     }
 
-    /** Encoded audio bytes laid out so far (chunks still held back included). */
+    /** Encoded audio bytes laid out so far (chunks still held back included; audio the splitter holds not yet). */
     public long audioBytes() {
         return encodedBytes;
     }
