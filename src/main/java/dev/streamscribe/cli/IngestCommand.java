@@ -48,7 +48,9 @@ import java.util.concurrent.ConcurrentHashMap;
                         + "summary of failures on stderr; with --json, one JSON object per line on stdout instead: "
                         + "{\"event\":\"ingested\",...} per session, {\"event\":\"failed\",...} per file that failed "
                         + "and a last {\"event\":\"summary\",...}. Exit code 0 when every file was published, 1 when "
-                        + "any failed."},
+                        + "any failed.",
+                "Stopped with Ctrl-C or SIGTERM, ingest aborts the files it was publishing (the pipeline ends those "
+                        + "sessions at once, EXPIRED with reason ABORTED); ingesting them again publishes them anew."},
         footer = {"", "Examples:",
                 "  streamscribe ingest recordings/",
                 "  streamscribe ingest --json recordings/ | jq -r 'select(.event==\"ingested\") | .session_id'",
@@ -85,17 +87,57 @@ final class IngestCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Producer<byte[], byte[]> producer = producer(config)) {
-            IngestJob job = new IngestJob(new AudioIngestor(SessionPublisher.over(producer, topics,
-                    config.realtime().dialect(), Clock.systemUTC()), settings));
-            ProgressDisplay progress = ProgressDisplay.forStderr(err);
-            IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out, json));
-            progress.done();
-            printSummary(report, config, err);
-            if (json) {
-                JsonLines.print(out, summaryFields(report, config));
+            SessionPublisher publisher = SessionPublisher.over(producer, topics, config.realtime().dialect(),
+                    Clock.systemUTC());
+            Thread abortOnStop = Thread.ofPlatform().name("ingest-stop").unstarted(() -> abortOpenSessions(publisher, err));
+            Runtime.getRuntime().addShutdownHook(abortOnStop);
+            try {
+                IngestJob job = new IngestJob(new AudioIngestor(publisher, settings));
+                ProgressDisplay progress = ProgressDisplay.forStderr(err);
+                IngestJob.Report report = job.run(inputs, new IngestProgress(progress, out, json));
+                progress.done();
+                printSummary(report, config, err);
+                if (json) {
+                    JsonLines.print(out, summaryFields(report, config));
+                }
+                return report.ok() ? 0 : 1;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(abortOnStop);
+                } catch (IllegalStateException stopping) {
+                    // the JVM is already stopping: the hook runs
+                }
             }
-            return report.ok() ? 0 : 1;
         }
+    }
+
+    /** How long a stopping ingest waits for its abort markers to be acknowledged before it exits anyway. */
+    static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * On Ctrl-C or SIGTERM: the files being published are aborted (the pipeline ends them at once, EXPIRED with
+     * reason ABORTED) instead of leaving chunks that would wait for the pipeline's idle timeout. Bounded: with Kafka
+     * unreachable the process still exits after {@link #ABORT_WAIT}.
+     *
+     * @return the number of sessions that were being published
+     */
+    static int abortOpenSessions(SessionPublisher publisher, PrintWriter err) {
+        int open = publisher.openSessions();
+        if (open == 0) {
+            return 0;
+        }
+        Thread aborting = Thread.ofPlatform().daemon().name("ingest-abort").start(publisher::close);
+        try {
+            boolean done = aborting.join(ABORT_WAIT);
+            err.println("ingest stopped: " + open + " session(s) being published "
+                    + (done ? "aborted (the pipeline ends them at once, EXPIRED/ABORTED)"
+                    : "could not be aborted within " + ABORT_WAIT.toSeconds() + " s; they expire after the "
+                    + "pipeline's session.idle-timeout-ms"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        err.flush();
+        return open;
     }
 
     static AudioIngestor.Settings settings(PipelineConfig config, SessionOptions session, AudioLayoutOptions layout) {

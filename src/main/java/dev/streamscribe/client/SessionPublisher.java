@@ -139,6 +139,11 @@ public final class SessionPublisher implements AutoCloseable {
         }
     }
 
+    /** Sessions opened and neither ended nor aborted yet. */
+    public int openSessions() {
+        return open.size();
+    }
+
     long now() {
         return clock.millis();
     }
