@@ -5,9 +5,17 @@ import dev.streamscribe.avro.SessionConfig;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,7 +61,12 @@ public final class RunTokens {
         return "r2-" + HEX.formatHex(sha256(canonicalForm(config).getBytes(StandardCharsets.UTF_8)), 0, 8);
     }
 
-    /** The version 1 token (the function ingest used before version 2). */
+    /**
+     * The version 1 token (the function ingest used before version 2). Version 1 hashed the encoding with the
+     * SessionConfig schema of release {@link #V1_SCHEMA_RELEASE}, the last one it ran with, so the config is encoded
+     * with that schema here, whatever this build's: fields added since are left out. A request that sets one of them
+     * to other than its default is one version 1 never saw; its "version 1 token" is its version 2 token.
+     */
     public static String legacy(SessionConfig config) {
         SessionConfig.Builder canonical = SessionConfig.newBuilder(config).setSessionId("").setRunToken("")
                 .setCreatedAtMs(0).setMetadata(Map.of()).setDialectOptions(new TreeMap<>(config.getDialectOptions()));
@@ -61,13 +74,36 @@ public final class RunTokens {
             canonical.setResponse(ResponseRequest.newBuilder(config.getResponse())
                     .setMetadata(new TreeMap<>(config.getResponse().getMetadata())).build());
         }
+        SessionConfig current = canonical.build();
+        Schema v1Schema = SessionConfigCodec.releaseSchema(V1_SCHEMA_RELEASE);
+        GenericRecord v1 = asSchema(current, v1Schema);
+        if (!canonicalForm(v1).equals(canonicalForm(current))) {
+            return of(config);
+        }
         try {
-            ByteBuffer encoded = canonical.build().toByteBuffer();
+            ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1Schema).encode(v1);
             byte[] bytes = new byte[encoded.remaining()];
             encoded.get(bytes);
             return "r-" + HEX.formatHex(sha256(bytes), 0, 8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode a session config", e);
+        }
+    }
+
+    /** The release whose SessionConfig schema version 1 tokens were computed with. */
+    static final String V1_SCHEMA_RELEASE = "0.1.0";
+
+    /** {@code config} as a record of {@code schema}: written with its own schema, read back with {@code schema}. */
+    private static GenericRecord asSchema(SessionConfig config, Schema schema) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+            new SpecificDatumWriter<SessionConfig>(SessionConfig.getClassSchema()).write(config, encoder);
+            encoder.flush();
+            return new GenericDatumReader<GenericRecord>(SessionConfig.getClassSchema(), schema)
+                    .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot convert a session config to release " + V1_SCHEMA_RELEASE, e);
         }
     }
 
