@@ -28,7 +28,7 @@ from confluent_kafka import Producer
 
 MAX_CHUNK_BYTES = 256 * 1024
 # The named types the two input schemas refer to, in the order they must be defined (as the build reads them).
-SHARED_TYPES = ["AudioFormat", "OutputModality", "NoiseReduction", "TurnStatus", "ResponseStatus", "SessionStatus",
+SHARED_TYPES = ["AudioFormat", "OutputModality", "NoiseReduction", "StartPolicy", "TurnStatus", "ResponseStatus", "SessionStatus",
                 "UsageKind", "Usage", "TokenLogprob", "TranscriptionSettings", "ResponseRequest"]
 
 

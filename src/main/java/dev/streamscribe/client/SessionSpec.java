@@ -2,6 +2,7 @@ package dev.streamscribe.client;
 
 import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.TranscriptionSettings;
 import dev.streamscribe.ingest.TurnPolicy;
 
@@ -18,9 +19,9 @@ import java.util.Optional;
  * @param runToken   names the run; empty = the hash of what the config asks ({@code RunTokens.of}), so publishing the
  *                   same session with the same options again is the same run, skipped once it has a result. Any
  *                   other non-blank value unique per run works
- * @param config     what the session asks the provider (model, transcription, response...); its session id, run
- *                   token, audio format and creation time are set by the publisher, and it is checked against the
- *                   pipeline's dialect when the session opens
+ * @param config     what the session asks the provider (model, transcription, response...) and when
+ *                   ({@code start}: {@link Builder#start}); its session id, run token, audio format and creation time
+ *                   are set by the publisher, and it is checked against the pipeline's dialect when the session opens
  * @param encoding   what the audio is sent as: pcm16 at 24 kHz or G.711 at 8 kHz, whatever the layout appended
  * @param turns      where turns are cut besides {@link SessionStream#endTurn()}: {@link TurnPolicy#wholeFile()} (the
  *                   default) cuts only there
@@ -82,6 +83,7 @@ public record SessionSpec(String sessionId, Optional<String> runToken, SessionCo
         private AudioEncoding encoding = AudioEncoding.PCM16;
         private TurnPolicy turns = TurnPolicy.wholeFile();
         private int chunkBytes = AudioEncoding.MAX_CHUNK_BYTES;
+        private Optional<StartPolicy> start = Optional.empty();
 
         private Builder(String sessionId) {
             this.sessionId = sessionId;
@@ -112,8 +114,20 @@ public record SessionSpec(String sessionId, Optional<String> runToken, SessionCo
             return this;
         }
 
+        /**
+         * When the pipeline sends the session to the provider (sets the config's {@code start}): AT_END (the default)
+         * once all its audio is in; AT_FIRST_TURN turn by turn as each turn ends, for audio still arriving. A live
+         * session's config is published when it opens and each turn's last chunk when the turn ends.
+         */
+        public Builder start(StartPolicy value) {
+            this.start = Optional.of(value);
+            return this;
+        }
+
         public SessionSpec build() {
-            return new SessionSpec(sessionId, runToken, config, encoding, turns, chunkBytes);
+            SessionConfig withStart = start.map(policy -> SessionConfig.newBuilder(config).setStart(policy).build())
+                    .orElse(config);
+            return new SessionSpec(sessionId, runToken, withStart, encoding, turns, chunkBytes);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.streamscribe.client;
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.ingest.AudioChunker;
 import dev.streamscribe.ingest.ChunkSequencer;
 
@@ -13,7 +14,9 @@ import java.util.Optional;
  * One session being published: audio goes in with {@link #append}, turns end with {@link #endTurn}, and the session
  * ends with {@link #end} (its config is published once every chunk is acknowledged, so a session whose config is
  * visible has all its audio in Kafka) or {@link #abort} (the pipeline ends it at once, EXPIRED with reason ABORTED,
- * instead of waiting for its idle timeout). Chunks are published as they fill, so memory stays at about one chunk
+ * instead of waiting for its idle timeout). A live session (start AT_FIRST_TURN) publishes its config when it opens
+ * and each turn's last chunk when the turn ends, so the pipeline transcribes turn by turn; aborting one while a turn
+ * is at the provider is too late for that run (docs/producer-contract.md section 5). Chunks are published as they fill, so memory stays at about one chunk
  * whatever the session's length; {@code send} blocks when the producer's buffer is full, which paces a fast caller.
  *
  * <p>Lifecycle, with one owner (this class) and guarded moves that throw {@link IllegalStateException} naming both
@@ -32,6 +35,7 @@ public final class SessionStream implements AutoCloseable {
     private final SessionConfig config;
     private final AudioChunker chunker;
     private final Acknowledgements acknowledgements;
+    private final boolean live;
     private State state = State.OPEN;
     private long lastSeq = -1;
     private int lastTurn;
@@ -41,7 +45,13 @@ public final class SessionStream implements AutoCloseable {
         this.publisher = publisher;
         this.config = config;
         this.acknowledgements = acknowledgements;
-        this.chunker = new AudioChunker(spec.encoding(), spec.turns(), spec.chunkBytes(), this::send);
+        this.live = config.getStart() == StartPolicy.AT_FIRST_TURN;
+        this.chunker = new AudioChunker(spec.encoding(), spec.turns(), spec.chunkBytes(), this::send, live);
+        if (live) {
+            // the pipeline needs a live session's config before its first turn: it goes out now
+            acknowledgements.sent();
+            publisher.sendConfig(config, acknowledgements);
+        }
     }
 
     public String sessionId() {
@@ -94,9 +104,11 @@ public final class SessionStream implements AutoCloseable {
         }
         long chunks = chunker.finish();
         awaitAcknowledgements("its chunks");
-        acknowledgements.sent();
-        publisher.sendConfig(config, acknowledgements);
-        awaitAcknowledgements("its config");
+        if (!live) {
+            acknowledgements.sent();
+            publisher.sendConfig(config, acknowledgements);
+            awaitAcknowledgements("its config");
+        }
         state = State.ENDED;
         publisher.closed(this);
         return new PublishedSession(sessionId(), runToken(), chunker.audioMs(), chunker.turns(), chunks,

@@ -30,12 +30,21 @@ public final class AudioChunker {
      * @param sink       receives each chunk once it is known whether it ends a turn or the session
      */
     public AudioChunker(AudioEncoding encoding, TurnPolicy turns, int chunkBytes, Consumer<ChunkSequencer.Chunk> sink) {
+        this(encoding, turns, chunkBytes, sink, false);
+    }
+
+    /**
+     * @param live a turn's last chunk goes out as soon as the turn ends (sessions that start AT_FIRST_TURN), instead
+     *             of with the next audio
+     */
+    public AudioChunker(AudioEncoding encoding, TurnPolicy turns, int chunkBytes, Consumer<ChunkSequencer.Chunk> sink,
+                        boolean live) {
         if (chunkBytes < encoding.bytesPerSample() || chunkBytes > AudioEncoding.MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("chunk size must be between " + encoding.bytesPerSample() + " and "
                     + AudioEncoding.MAX_CHUNK_BYTES + " bytes, not " + chunkBytes);
         }
         this.encoding = encoding;
-        this.sequencer = new ChunkSequencer(chunkBytes, encoding.bytesPerSample(), sink);
+        this.sequencer = new ChunkSequencer(chunkBytes, encoding.bytesPerSample(), sink, live);
         this.splitter = new TurnSplitter(encoding.sampleRate(), turns, new TurnSplitter.Output() {
             @Override
             public void audio(byte[] pcm16) {

@@ -7,7 +7,10 @@ import java.util.function.Consumer;
  * Lays a session's encoded audio out as chunks (docs/architecture.md section 3): seq 0..n, at most {@code maxChunkBytes} each
  * and sample-aligned, a turn index per chunk, {@code endOfTurn} on a turn's last chunk and {@code endOfSession}
  * (which also ends the turn) on the session's last. One full chunk is held back until the next audio arrives,
- * because whether it ends a turn or the session is only known then. Empty turns are never made.
+ * because whether it ends a turn or the session is only known then. Empty turns are never made. For a live session
+ * ({@code releaseTurnEnds}) a turn's last chunk goes out as soon as the turn ends, so the pipeline can transcribe it
+ * before the next turn's audio exists; a session that then ends without more audio gets an empty chunk that only
+ * carries {@code endOfSession} (docs/producer-contract.md section 5).
  *
  * <p>Threading: not thread-safe; one instance per file.
  */
@@ -24,8 +27,15 @@ public final class ChunkSequencer {
     private int turn;
     private long turnBytes;
     private boolean finished;
+    private final boolean releaseTurnEnds;
 
     public ChunkSequencer(int maxChunkBytes, int bytesPerSample, Consumer<Chunk> sink) {
+        this(maxChunkBytes, bytesPerSample, sink, false);
+    }
+
+    /** @param releaseTurnEnds a turn's last chunk goes out when the turn ends (live sessions) */
+    public ChunkSequencer(int maxChunkBytes, int bytesPerSample, Consumer<Chunk> sink, boolean releaseTurnEnds) {
+        this.releaseTurnEnds = releaseTurnEnds;
         int aligned = maxChunkBytes - maxChunkBytes % bytesPerSample;
         if (aligned <= 0) {
             throw new IllegalArgumentException("chunk size " + maxChunkBytes + " holds no whole sample");
@@ -63,6 +73,10 @@ public final class ChunkSequencer {
         }
         turn++;
         turnBytes = 0;
+        if (releaseTurnEnds) {
+            sink.accept(held);
+            held = null;
+        }
     }
 
     /**
@@ -80,7 +94,12 @@ public final class ChunkSequencer {
             buffer.reset();
         }
         if (held == null) {
-            return 0;
+            if (nextSeq == 0) {
+                return 0;
+            }
+            // live: the last turn already went out with its end; this empty chunk only ends the session
+            sink.accept(new Chunk(nextSeq++, turn, new byte[0], true, true));
+            return nextSeq;
         }
         sink.accept(new Chunk(held.seq(), held.turnIndex(), held.audio(), true, true));
         held = null;

@@ -29,7 +29,7 @@ import java.util.List;
  */
 public final class SessionConfigCodec {
     /** The files a release's SessionConfig schema needs, in the order they refer to each other. */
-    private static final List<String> SCHEMA_FILES = List.of("AudioFormat", "OutputModality", "NoiseReduction",
+    private static final List<String> SCHEMA_FILES = List.of("AudioFormat", "OutputModality", "NoiseReduction", "StartPolicy",
             "TranscriptionSettings", "ResponseRequest", "SessionConfig");
     private static final SchemaStore.Cache RELEASED = releasedSchemas();
     private static final SessionConfigCodec DEFAULT = new SessionConfigCodec(RELEASED);

@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.ResponseEvent;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.FailureClass;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Writes what finished attempts produced (docs/architecture.md section 4 rule 3): a wall-clock punctuator drains
@@ -126,7 +129,41 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             queues.enqueue(attempt.sessionId(), now + delay);
             return;
         }
+        if (attempt.config().getStart() == StartPolicy.AT_FIRST_TURN
+                && attempt.outcome() instanceof SessionOutcome.Completed && continueLive(attempt, state, now)) {
+            return;
+        }
         write(attempt, state, now);
+    }
+
+    /**
+     * A live run's connection finished the turns it was given (docs/architecture.md section 4, "Live sessions"). Its
+     * turns' records are written now; then, by the session's complete turns at this moment: more turns without a
+     * result go out on a new connection at once (no attempt spent); none, and the session has not ended, the run
+     * waits, assembling, for its next turn; ended with every turn finished, the SessionResult is written (false).
+     */
+    private boolean continueLive(CompletedAttempt attempt, SessionState state, long now) {
+        String sessionId = attempt.sessionId();
+        TurnPlanner.Plan plan = sessions.chunks().read(sessionId, refs -> TurnPlanner.prefix(attempt.config(), refs));
+        if (plan instanceof TurnPlanner.Plan.Turns turns && turns.ended()
+                && !TurnResults.anyUnfinished(turns.turns(), sessions.turnResults().ofRun(sessionId, attempt.runToken()))
+                && turns.turns().size() == attempt.turns().size()) {
+            return false; // the last connection: write() adds the SessionResult to its turns' records
+        }
+        writeTurnRecords(attempt, now);
+        boolean due = plan instanceof TurnPlanner.Plan.Turns turns && (turns.ended() || TurnResults.anyUnfinished(
+                turns.turns(), sessions.turnResults().ofRun(sessionId, attempt.runToken())));
+        if (due) {
+            sessions.put(sessionId, state.liveContinues());
+            queues.enqueue(sessionId, now);
+        } else {
+            // every complete turn has its result (or the turns so far are refused: the assembler judges them when
+            // the next input arrives, else the session expires)
+            sessions.put(sessionId, state.awaitingTurns());
+        }
+        SessionLog.debug(log, sessionId, attempt.runToken(), "live session {} run {}: connection {} done; {}",
+                sessionId, attempt.runToken(), attempt.connection(), due ? "next turns are due" : "waiting for turns");
+        return true;
     }
 
     /**
@@ -159,6 +196,30 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         sessions.turnResults().putProgress(attempt.sessionId(), attempt.runToken(),
                 progress.withLastTimeout(reason, turnsWithResult));
         return attempt;
+    }
+
+    /**
+     * Writes the attempt's TranscriptionEvents and ResponseEvents that no checkpoint wrote, and records them in
+     * {@code turn-results} (a turn whose response is written here counts as responded, so a live run's next
+     * connection does not send it again).
+     */
+    private OutcomeRecords writeTurnRecords(CompletedAttempt attempt, long now) {
+        String key = attempt.sessionId();
+        OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now,
+                sessions.turnResults().ofRun(key, attempt.runToken()),
+                sessions.turnResults().progress(key, attempt.runToken()));
+        Set<Integer> responded = new HashSet<>();
+        records.responses().forEach(event -> {
+            context.forward(new Record<>(key, event, now), sinks.responses());
+            responded.add(event.getTurnIndex());
+        });
+        records.transcriptions().forEach(event -> {
+            context.forward(new Record<>(key, event, now), sinks.transcriptions());
+            sessions.turnResults().put(key, attempt.runToken(), event.getTurnIndex(),
+                    new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage()),
+                            responded.contains(event.getTurnIndex()), Optional.empty(), Optional.empty()));
+        });
+        return records;
     }
 
     private void writeTurns(long now) {
@@ -234,16 +295,8 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     }
 
     private void write(CompletedAttempt attempt, SessionState state, long now) {
-        OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now,
-                sessions.turnResults().ofRun(attempt.sessionId(), attempt.runToken()),
-                sessions.turnResults().progress(attempt.sessionId(), attempt.runToken()));
+        OutcomeRecords records = writeTurnRecords(attempt, now);
         String key = attempt.sessionId();
-        records.transcriptions().forEach(event -> {
-            context.forward(new Record<>(key, event, now), sinks.transcriptions());
-            sessions.turnResults().put(key, attempt.runToken(), event.getTurnIndex(),
-                    new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage())));
-        });
-        records.responses().forEach(event -> context.forward(new Record<>(key, event, now), sinks.responses()));
         context.forward(new Record<>(key, records.result(), now), sinks.results());
         records.deadLetter().ifPresent(letter -> {
             context.forward(new Record<>(key, letter, now), sinks.deadLetters());

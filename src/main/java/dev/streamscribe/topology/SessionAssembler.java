@@ -5,6 +5,7 @@ import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
@@ -212,7 +213,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             return;
         }
         save(sessionId, next);
-        checkComplete(sessionId, next, record.timestamp());
+        checkComplete(sessionId, next, record.timestamp(), true);
     }
 
     /**
@@ -289,7 +290,10 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             next = dropChunksBeyondEnd(record, sessionId, next, seq);
         }
         save(sessionId, next);
-        checkComplete(sessionId, next, record.timestamp());
+        // a live run can gain a complete turn only from a chunk that ends a turn or fills a gap: only then is its
+        // config read (once per turn, not per chunk)
+        boolean mayCompleteATurn = chunk.getEndOfTurn() || chunk.getEndOfSession() || seq < state.maxSeq();
+        checkComplete(sessionId, next, record.timestamp(), mayCompleteATurn);
     }
 
     /**
@@ -383,11 +387,29 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     // ---------------------------------------------------------------- readiness and expiry
 
-    private void checkComplete(String sessionId, SessionState state, long timestamp) {
-        if (state.status() != Status.ASSEMBLING || !state.complete()) {
+    /**
+     * @param mayCompleteATurn the input may have completed a turn of a live run (start AT_FIRST_TURN): a config, a
+     *                         chunk that ends a turn, or one that fills a gap
+     */
+    private void checkComplete(String sessionId, SessionState state, long timestamp, boolean mayCompleteATurn) {
+        if (state.status() != Status.ASSEMBLING || !state.hasConfig()) {
+            return;
+        }
+        if (mayCompleteATurn && !state.complete()) {
+            SessionConfig config = state.sessionConfig().orElseThrow();
+            if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
+                checkLiveTurns(sessionId, state, config, timestamp);
+                return;
+            }
+        }
+        if (!state.complete()) {
             return;
         }
         SessionConfig config = state.sessionConfig().orElseThrow();
+        if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
+            checkLiveTurns(sessionId, state, config, timestamp);
+            return;
+        }
         switch (chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs))) {
             case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
                     failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
@@ -406,6 +428,44 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             }
             case TurnPlanner.Plan.Rejected rejected -> failRun(timestamp, sessionId, state, rejected.reason(),
                     rejected.message());
+        }
+    }
+
+    /**
+     * A live run (start AT_FIRST_TURN) goes to the provider as soon as it has a complete turn, and again whenever a
+     * turn without a result becomes complete while it waits (docs/architecture.md section 4, "Live sessions"): its
+     * first time READY (the first attempt); later, having had a connection, straight back IN_FLIGHT for a new
+     * connection without spending an attempt. Its end arriving while it waits sends it too, so the connection that
+     * finds nothing left to send writes its SessionResult.
+     */
+    private void checkLiveTurns(String sessionId, SessionState state, SessionConfig config, long timestamp) {
+        switch (chunks.read(sessionId, refs -> TurnPlanner.prefix(config, refs))) {
+            case TurnPlanner.Plan.Rejected rejected -> failRun(timestamp, sessionId, state, rejected.reason(),
+                    rejected.message());
+            case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
+                    failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
+                            + turns.turns().size() + " turns; the limit is " + settings.limits().maxTurns()
+                            + " (session.max-turns)");
+            case TurnPlanner.Plan.Turns turns when turns.audioMs() > settings.limits().maxAudio().toMillis() ->
+                    failRun(timestamp, sessionId, state, "LIMIT_AUDIO", "session '" + sessionId + "' has "
+                            + turns.audioMs() + " ms of audio; the limit is " + settings.limits().maxAudio().toMillis()
+                            + " ms (session.max-audio-ms)");
+            case TurnPlanner.Plan.Turns turns when turns.turns().isEmpty() -> {
+                // no complete turn yet
+            }
+            case TurnPlanner.Plan.Turns turns -> {
+                if (state.connections() == 0) {
+                    save(sessionId, state.ready());
+                } else if (turns.ended() || TurnResults.anyUnfinished(turns.turns(),
+                        sessions.turnResults().ofRun(sessionId, state.runToken()))) {
+                    save(sessionId, state.liveTurnsDue());
+                } else {
+                    return; // every complete turn has its result: wait for the next
+                }
+                context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
+                SessionLog.debug(log, sessionId, state.runToken(), "live session {} run {}: {} complete turn(s){}",
+                        sessionId, state.runToken(), turns.turns().size(), turns.ended() ? ", ended" : "");
+            }
         }
     }
 

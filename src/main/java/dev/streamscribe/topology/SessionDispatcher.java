@@ -2,6 +2,7 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.ContextTurn;
@@ -151,7 +152,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
      */
     private void failCrashLoop(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
-        TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs));
+        TurnPlanner.Plan.Turns plan = chunks.read(sessionId, refs -> planOf(config, refs));
         String message = "session '" + sessionId + "' went to the provider " + state.crashLoop() + " times in a row "
                 + "without any connection ending with an outcome (the instance crashed or lost the task each time); "
                 + "the limit is " + services.retry().maxDispatches() + " (realtime.max-dispatches)";
@@ -170,19 +171,21 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private void launch(String sessionId, SessionState state, long now) {
         SessionConfig config = state.sessionConfig().orElseThrow();
         List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
-        TurnPlanner.Plan.Turns plan = (TurnPlanner.Plan.Turns) TurnPlanner.plan(config, refs);
+        TurnPlanner.Plan.Turns plan = planOf(config, refs);
         int attempt = state.attempt();
         int connection = state.connections();
         Map<Integer, TurnResults.Recorded> recorded = sessions.turnResults().ofRun(sessionId, state.runToken());
-        List<TurnSpec> remaining = plan.turns().stream().filter(turn -> !finished(turn, recorded)).toList();
+        List<TurnSpec> remaining = plan.turns().stream().filter(turn -> !TurnResults.finished(turn, recorded)).toList();
         List<ContextTurn> context = remaining.isEmpty() ? List.of()
                 : contextOf(plan.turns(), recorded, remaining.getLast().turnIndex());
         Set<Integer> given = new HashSet<>();
         remaining.forEach(turn -> given.add(turn.turnIndex()));
         context.forEach(turn -> given.add(turn.turnIndex()));
         List<TurnSpec> turns = plan.turns().stream().filter(turn -> given.contains(turn.turnIndex())).toList();
-        List<ChunkRef> givenRefs = turns.size() == plan.turns().size() ? refs
-                : refs.stream().filter(ref -> given.contains(ref.turnIndex())).toList();
+        // a live run's refs may run past its complete turns (a turn still arriving): those are never given
+        List<ChunkRef> givenRefs = turns.size() == plan.turns().size() && plan.ended() ? refs
+                : refs.stream().filter(ref -> given.contains(ref.turnIndex())
+                && (plan.ended() || ref.seq() <= plan.lastSeq())).toList();
         if (remaining.isEmpty()) {
             // every turn has its result (the last connection ended after its last checkpoint): only the result is due
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
@@ -248,10 +251,18 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         });
     }
 
-    /** A turn is finished once its TranscriptionEvent is written, and its ResponseEvent when it asked for a response. */
-    private static boolean finished(TurnSpec turn, Map<Integer, TurnResults.Recorded> recorded) {
-        TurnResults.Recorded entry = recorded.get(turn.turnIndex());
-        return entry != null && (!turn.respond() || entry.responded());
+    /**
+     * The turns a dispatched run has: every turn of a complete session, or the complete turns so far of a live one
+     * (start AT_FIRST_TURN). The assembler refused a run whose plan is rejected before it could be dispatched.
+     */
+    private static TurnPlanner.Plan.Turns planOf(SessionConfig config, List<ChunkRef> refs) {
+        return planOf(config, refs.iterator());
+    }
+
+    private static TurnPlanner.Plan.Turns planOf(SessionConfig config, Iterator<ChunkRef> refs) {
+        TurnPlanner.Plan plan = config.getStart() == StartPolicy.AT_FIRST_TURN ? TurnPlanner.prefix(config, refs)
+                : TurnPlanner.plan(config, refs);
+        return (TurnPlanner.Plan.Turns) plan;
     }
 
     /**
@@ -268,7 +279,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         List<ContextTurn> context = new ArrayList<>();
         for (TurnSpec turn : plan) {
             TurnResults.Recorded entry = recorded.get(turn.turnIndex());
-            if (turn.turnIndex() >= upTo || !finished(turn, recorded) || entry.status() == TurnStatus.SKIPPED
+            if (turn.turnIndex() >= upTo || !TurnResults.finished(turn, recorded) || entry.status() == TurnStatus.SKIPPED
                     || !turn.sendable()) {
                 continue;
             }

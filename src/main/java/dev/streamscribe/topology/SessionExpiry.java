@@ -109,7 +109,9 @@ final class SessionExpiry {
                     + settings.idleTimeout().toSeconds() + " s" + PartitionHint.describe(sessionId, "chunks",
                     taskPartition, settings.inputPartitions())
                     : "session '" + sessionId + "' never received end_of_session (" + state.chunks()
-                    + " chunks, highest seq " + state.maxSeq() + ")";
+                    + " chunks, highest seq " + state.maxSeq() + ")" + (state.connections() == 0 ? ""
+                    : "; its " + sessions.turnResults().ofRun(sessionId, state.runToken()).size()
+                    + " turn(s) with a result stand (a live run)");
             default -> "session '" + sessionId + "' has " + state.chunks() + " of " + (state.endSeq() + 1)
                     + " chunks; missing seqs: " + missingSeqs(sessionId, state.endSeq());
         };

@@ -30,7 +30,8 @@ import java.util.Optional;
  *
  * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
  * {@link #ready}, {@link #admitted}, {@link #redispatched}, {@link #providerOutage}, {@link #retryPending}, {@link #finished},
- * {@link #expired}), each of which
+ * {@link #expired}, and for live runs (start AT_FIRST_TURN) {@link #liveContinues}, {@link #awaitingTurns},
+ * {@link #liveTurnsDue}), each of which
  * throws {@link IllegalStateException} naming both states on an illegal move (docs/architecture.md section 4,
  * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
  */
@@ -134,6 +135,33 @@ public record SessionState(byte[] config, String runToken, Status status, long c
     /** IN_FLIGHT -> READY after a transient failure with attempts left: the attempt count stays; an outcome arrived. */
     SessionState retryPending() {
         return moveTo(Status.READY, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
+    /**
+     * IN_FLIGHT -> IN_FLIGHT: a live run's connection finished the turns it was given and more complete turns are due:
+     * it goes out again on a new connection, spending no attempt; an outcome arrived, so the crash loop starts over.
+     */
+    SessionState liveContinues() {
+        return moveTo(Status.IN_FLIGHT, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
+    /**
+     * IN_FLIGHT -> ASSEMBLING: a live run's connection finished every complete turn; the run waits for its next turn
+     * (or its end), expiring like any assembling session if none comes within the idle timeout.
+     */
+    SessionState awaitingTurns() {
+        return moveTo(Status.ASSEMBLING, attempt, Status.IN_FLIGHT).withoutCrashLoop();
+    }
+
+    /**
+     * ASSEMBLING -> IN_FLIGHT: the next turn of a live run that has had a connection is complete: it goes out on a new
+     * connection (the dispatcher's redispatch) without spending an attempt.
+     */
+    SessionState liveTurnsDue() {
+        if (connections == 0) {
+            throw illegal("resume live", Status.IN_FLIGHT);
+        }
+        return moveTo(Status.IN_FLIGHT, attempt, Status.ASSEMBLING);
     }
 
     private SessionState withoutCrashLoop() {

@@ -20,9 +20,21 @@ public final class TurnPlanner {
 
     /** The plan, or the reason the session fails before any provider call. */
     public sealed interface Plan {
-        record Turns(List<TurnSpec> turns, long audioMs) implements Plan {
+        /**
+         * @param turns   the turns, in order
+         * @param audioMs their audio
+         * @param ended   the last turn ends the session ({@code endOfSession}); false for the complete turns of a
+         *                session still arriving ({@link #prefix})
+         * @param lastSeq the seq of the last turn's last chunk (-1 when there is no turn)
+         */
+        record Turns(List<TurnSpec> turns, long audioMs, boolean ended, long lastSeq) implements Plan {
             public Turns {
                 turns = List.copyOf(turns);
+            }
+
+            /** A complete session's plan. */
+            public Turns(List<TurnSpec> turns, long audioMs) {
+                this(turns, audioMs, true, -1);
             }
         }
 
@@ -37,6 +49,21 @@ public final class TurnPlanner {
 
     /** @param chunks every chunk of the session, seq 0..end in order, read once (the chunk index as a stream) */
     public static Plan plan(SessionConfig config, Iterator<ChunkRef> chunks) {
+        return plan(config, chunks, false);
+    }
+
+    /**
+     * The complete turns at the start of a session whose audio is still arriving (start AT_FIRST_TURN): the turns
+     * whose every chunk, from seq 0 on without a gap, is indexed and whose last chunk carries {@code endOfTurn}. A turn
+     * still open, or anything after a missing seq, waits. NO_AUDIO is judged only once the session has ended.
+     *
+     * @param chunks the session's chunks in seq order, read once
+     */
+    public static Plan prefix(SessionConfig config, Iterator<ChunkRef> chunks) {
+        return plan(config, chunks, true);
+    }
+
+    private static Plan plan(SessionConfig config, Iterator<ChunkRef> chunks, boolean prefixOnly) {
         Optional<AudioEncoding> encoding = AudioEncoding.of(config.getAudioFormat());
         if (encoding.isEmpty()) {
             return new Plan.Rejected("CONFIG_INVALID", "audio format " + config.getAudioFormat() + " is not one this "
@@ -49,9 +76,14 @@ public final class TurnPlanner {
         long sessionBytes = 0;
         int expectedTurn = 0;
         boolean turnOpen = false;
-        for (long i = 0; chunks.hasNext(); i++) {
+        boolean ended = false;
+        long lastSeq = -1;
+        for (long i = 0; chunks.hasNext() && !ended; i++) {
             ChunkRef chunk = chunks.next();
             if (chunk.seq() != i) {
+                if (prefixOnly) {
+                    break; // a missing seq: what follows waits for it
+                }
                 throw new IllegalArgumentException("plan needs seq 0..n in order; position " + i + " has seq " + chunk.seq());
             }
             if (chunk.length() % sampleBytes != 0) {
@@ -66,6 +98,13 @@ public final class TurnPlanner {
             turnOpen = true;
             turnBytes += chunk.length();
             if (chunk.endOfTurn() || chunk.endOfSession()) {
+                ended = chunk.endOfSession();
+                lastSeq = chunk.seq();
+                if (ended && turnBytes == 0 && !turns.isEmpty()) {
+                    // an empty chunk opening a turn only to carry end_of_session ends the session after the last
+                    // turn (a live producer that ended its last turn before it knew the session was over)
+                    break;
+                }
                 long start = sessionBytes / bytesPerMs;
                 sessionBytes += turnBytes;
                 long end = sessionBytes / bytesPerMs;
@@ -75,10 +114,10 @@ public final class TurnPlanner {
                 expectedTurn++;
             }
         }
-        if (turns.stream().noneMatch(TurnSpec::sendable)) {
+        if ((ended || !prefixOnly) && turns.stream().noneMatch(TurnSpec::sendable)) {
             return new Plan.Rejected("NO_AUDIO", "the session has " + sessionBytes + " bytes of audio in " + turns.size()
                     + " turns, none of them the providers' minimum of " + TurnSpec.MIN_TURN_MS + " ms");
         }
-        return new Plan.Turns(turns, sessionBytes / bytesPerMs);
+        return new Plan.Turns(turns, sessionBytes / bytesPerMs, ended || !prefixOnly, lastSeq);
     }
 }

@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.avro.Usage;
 import dev.streamscribe.avro.UsageKind;
+import dev.streamscribe.realtime.driver.TurnSpec;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +51,17 @@ final class TurnResults {
         Recorded(TurnStatus status, Optional<Usage> usage) {
             this(status, usage, false, Optional.empty(), Optional.empty());
         }
+    }
+
+    /** A turn is finished once its TranscriptionEvent is written, and its ResponseEvent when it asked for a response. */
+    static boolean finished(TurnSpec turn, Map<Integer, Recorded> recorded) {
+        Recorded entry = recorded.get(turn.turnIndex());
+        return entry != null && (!turn.respond() || entry.responded());
+    }
+
+    /** Whether any of {@code turns} is not {@link #finished} yet. */
+    static boolean anyUnfinished(List<TurnSpec> turns, Map<Integer, Recorded> recorded) {
+        return turns.stream().anyMatch(turn -> !finished(turn, recorded));
     }
 
     /**

@@ -100,6 +100,25 @@ class SessionStreamTest {
     }
 
     @Test
+    void aLiveSessionPublishesItsConfigFirstAndEachTurnWhenItEnds() {
+        SessionStream session = publisher.open(SessionSpec.builder("call-1").chunkBytes(4_800)
+                .start(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN).build());
+        assertEquals(topics.sessionConfigs().name(), producer.history().getFirst().topic(), "the config goes first");
+        assertEquals(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN, configs().getFirst().getStart());
+        session.append(new byte[6_000], OWN);
+        session.endTurn();
+        assertEquals(List.of("0:0:-", "1:0:T"), chunks().stream().map(c -> c.getSeq() + ":" + c.getTurnIndex() + ":"
+                + (c.getEndOfSession() ? "TS" : c.getEndOfTurn() ? "T" : "-")).toList(), "turn 0 is out, whole");
+        PublishedSession published = session.end();
+        assertEquals(3, chunks().size());
+        AudioChunk end = chunks().getLast();
+        assertTrue(end.getEndOfSession() && end.getAudio().remaining() == 0 && end.getTurnIndex() == 1,
+                "an empty chunk ends the session after the last turn went out");
+        assertEquals(1, configs().size(), "no second config at the end");
+        assertEquals(1, published.turns());
+    }
+
+    @Test
     void abortPublishesAMarkerAfterTheChunksAndEndsTheSession() {
         SessionStream session = publisher.open(spec("call-1"));
         session.append(new byte[14_400], OWN);

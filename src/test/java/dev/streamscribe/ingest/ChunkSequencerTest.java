@@ -33,6 +33,29 @@ class ChunkSequencerTest {
     }
 
     @Test
+    void aLiveSequencerReleasesATurnsLastChunkWhenTheTurnEndsAndEndsWithAnEmptyChunk() {
+        ChunkSequencer sequencer = new ChunkSequencer(1_000, 2, chunks::add, true);
+        sequencer.append(new byte[1_500]);
+        assertEquals("", layout(), "the full chunk waits: whether it ends the turn is not known yet");
+        sequencer.endTurn();
+        assertEquals("0:0:1000 1:0:500T", layout(), "the turn's end goes out with the turn, not with the next audio");
+        sequencer.append(new byte[1_000]);
+        sequencer.endTurn();
+        assertEquals(4, sequencer.finish());
+        assertEquals("0:0:1000 1:0:500T 2:1:1000T 3:2:0TS", layout(), "an empty chunk only ends the session");
+    }
+
+    @Test
+    void aLiveSequencerEndsATurnStillOpenAtTheEndAsABatchOneDoes() {
+        ChunkSequencer sequencer = new ChunkSequencer(1_000, 2, chunks::add, true);
+        sequencer.append(new byte[600]);
+        sequencer.endTurn();
+        sequencer.append(new byte[400]);
+        sequencer.finish();
+        assertEquals("0:0:600T 1:1:400TS", layout());
+    }
+
+    @Test
     void shouldMarkAFullChunkAsTheTurnsEndWhenTheTurnEndsOnItsBoundary() {
         ChunkSequencer sequencer = new ChunkSequencer(1_000, 2, chunks::add);
         sequencer.append(new byte[2_000]);

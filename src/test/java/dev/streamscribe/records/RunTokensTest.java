@@ -38,6 +38,16 @@ class RunTokensTest {
     }
 
     @Test
+    void aLiveStartIsAnotherRequestAndOneTheEarlierTokenFunctionNeverSaw() {
+        SessionConfig batch = UpgradeFixtures.withResponses();
+        SessionConfig live = SessionConfig.newBuilder(batch).setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN)
+                .build();
+        assertNotEquals(RunTokens.of(batch), RunTokens.of(live));
+        assertEquals(RunTokens.of(live), RunTokens.legacy(live), "no version 1 token can name a live run");
+        assertNotEquals(RunTokens.legacy(batch), RunTokens.legacy(live));
+    }
+
+    @Test
     void aRunFinishedUnderEitherTokenOfTheSameRequestIsTheSameRun() {
         SessionConfig config = UpgradeFixtures.withResponses();
         List<String> both = List.of(RunTokens.of(config), RunTokens.legacy(config));

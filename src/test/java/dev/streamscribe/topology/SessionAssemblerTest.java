@@ -286,6 +286,53 @@ class SessionAssemblerTest {
         assertTrue(harness.results.isEmpty());
     }
 
+    private static SessionConfig liveConfig(String session) {
+        SessionConfig config = config(session);
+        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        return config;
+    }
+
+    @Test
+    void aLiveSessionIsReadyOnceItsFirstTurnIsCompleteNotAtItsEnd() {
+        harness.configs.pipeInput("live", liveConfig("live"));
+        harness.chunks.pipeInput("live", chunk("live", 0, 0, 9_600, false, false));
+        assertEquals(Status.ASSEMBLING, status("live"), "turn 0 is still open");
+        harness.chunks.pipeInput("live", chunk("live", 1, 0, 9_600, true, false));
+        assertEquals(Status.READY, status("live"), "turn 0 is complete: it goes to the provider now");
+        assertTrue(harness.results.isEmpty() && harness.deadLetters.isEmpty());
+    }
+
+    @Test
+    void aLiveSessionWaitsForTheSeqsItsFirstTurnIsMissing() {
+        harness.configs.pipeInput("live", liveConfig("live"));
+        harness.chunks.pipeInput("live", chunk("live", 1, 0, 9_600, true, false));
+        assertEquals(Status.ASSEMBLING, status("live"), "seq 0 is missing");
+        harness.chunks.pipeInput("live", chunk("live", 0, 0, 9_600, false, false));
+        assertEquals(Status.READY, status("live"), "the gap filled completes turn 0");
+    }
+
+    @Test
+    void aLiveRunWaitingForTurnsGoesOutAgainWhenItsNextTurnCompletes() {
+        harness.configs.pipeInput("live", liveConfig("live"));
+        harness.chunks.pipeInput("live", chunk("live", 0, 0, 9_600, true, false));
+        SessionState waiting = harness.state.get("live").admitted().awaitingTurns();
+        harness.state.put("live", waiting);
+        harness.driver.advanceWallClockTime(Duration.ofSeconds(1));
+        harness.chunks.pipeInput("live", chunk("live", 1, 1, 9_600, false, false));
+        assertEquals(Status.ASSEMBLING, status("live"), "turn 1 is still open");
+        harness.chunks.pipeInput("live", chunk("live", 2, 1, 9_600, true, false));
+        SessionState due = harness.state.get("live");
+        assertEquals(Status.IN_FLIGHT, due.status(), "turn 1 is complete and has no result");
+        assertEquals(1, due.attempt(), "no attempt spent on waiting");
+    }
+
+    @Test
+    void aBatchSessionStillWaitsForItsEnd() {
+        harness.configs.pipeInput("batch", config("batch"));
+        harness.chunks.pipeInput("batch", chunk("batch", 0, 0, 9_600, true, false));
+        assertEquals(Status.ASSEMBLING, status("batch"));
+    }
+
     private static AudioChunk abortMarker(String session, long seq, String reason) {
         return AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(0).setAudio(ByteBuffer.allocate(0))
                 .setAbort(reason).build();

@@ -49,6 +49,27 @@ class SessionStateTest {
     }
 
     @Test
+    void aLiveRunWaitsForItsNextTurnAndGoesOutAgainWithoutSpendingAnAttempt() {
+        SessionState first = assembling().ready().admitted();
+        SessionState waiting = first.awaitingTurns();
+        assertEquals(Status.ASSEMBLING, waiting.status(), "it expires like any assembling session if no turn comes");
+        assertEquals(0, waiting.crashLoop(), "an outcome arrived");
+        SessionState due = waiting.liveTurnsDue();
+        assertEquals(Status.IN_FLIGHT, due.status());
+        assertEquals(1, due.attempt(), "waiting for turns is no failure: no attempt spent");
+        SessionState reconnected = due.redispatched();
+        assertEquals(2, reconnected.connections());
+        assertEquals(1, reconnected.attempt());
+        SessionState continued = reconnected.liveContinues();
+        assertEquals(Status.IN_FLIGHT, continued.status());
+        assertEquals(0, continued.crashLoop());
+        assertEquals(1, continued.attempt());
+        assertTrue(assertThrows(IllegalStateException.class, () -> assembling().liveTurnsDue()).getMessage()
+                .contains("ASSEMBLING"), "only a run that has had a connection resumes live");
+        assertThrows(IllegalStateException.class, () -> assembling().ready().awaitingTurns(), "only from IN_FLIGHT");
+    }
+
+    @Test
     void anOutcomeEndsTheCrashLoopButConnectionsKeepCounting() {
         SessionState retried = assembling().ready().admitted().redispatched().retryPending();
         assertEquals(0, retried.crashLoop(), "an outcome arrived");

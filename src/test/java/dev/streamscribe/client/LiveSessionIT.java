@@ -1,0 +1,125 @@
+package dev.streamscribe.client;
+
+import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
+import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.StartPolicy;
+import dev.streamscribe.avro.TranscriptionEvent;
+import dev.streamscribe.config.ConfigLoader;
+import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.realtime.Dialect;
+import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
+import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.SharedInfrastructure;
+import dev.streamscribe.testing.TestAudio;
+import dev.streamscribe.testing.TestConfigs;
+import dev.streamscribe.topology.StreamscribePipeline;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Live sessions (start AT_FIRST_TURN) through the producer API, a real broker and registry, the pipeline and the local
+ * server: each turn is transcribed while the session's later audio does not exist yet; a live session whose producer
+ * goes quiet expires with its finished turns kept.
+ */
+class LiveSessionIT {
+    private static final RawFormat OWN = RawFormat.pcm16Mono24k();
+
+    @TempDir
+    Path stateDir;
+
+    private PipelineConfig config(LocalRealtimeServer server, Dialect dialect, Map<String, String> more) {
+        String prefix = "live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
+                "bootstrap.servers", SharedInfrastructure.kafka().bootstrapServers(),
+                "schema.registry.url", SharedInfrastructure.registry().url(),
+                "realtime.url", server.url(dialect).toString(), "realtime.dialect", dialect.id(),
+                "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(),
+                "operations.port", "0"));
+        settings.putAll(more);
+        return ConfigLoader.fromMap(settings, Map.of());
+    }
+
+    private static <V> TopicWatcher<V> watch(PipelineConfig config, dev.streamscribe.topology.Topic<String, V> topic) {
+        return new TopicWatcher<>(Map.of("bootstrap.servers", config.kafka().bootstrapServers()), topic.name(),
+                topic.valueSerde().deserializer());
+    }
+
+    private static SessionSpec live(Dialect dialect, String sessionId) {
+        return SessionSpec.builder(sessionId).config(TestConfigs.transcription(dialect, sessionId))
+                .start(StartPolicy.AT_FIRST_TURN).chunkBytes(16 * 1024).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dialect.class)
+    void eachTurnIsTranscribedBeforeTheNextTurnsAudioIsPublished(Dialect dialect) throws Exception {
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(
+                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            PipelineConfig config = config(server, dialect, Map.of());
+            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
+                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
+                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
+                 SessionPublisher publisher = SessionPublisher.connect(config);
+                 SessionStream call = publisher.open(live(dialect, "call"))) {
+                for (int turn = 0; turn < 3; turn++) {
+                    call.append(TestAudio.turnAudio(turn, 700 + 100 * turn), OWN);
+                    call.endTurn();
+                    int expected = turn + 1;
+                    transcriptions.awaitUntil(seen -> seen.getOrDefault("call", List.of()).size() >= expected,
+                            Duration.ofSeconds(60));
+                }
+                PublishedSession published = call.end();
+                assertEquals(3, published.turns());
+                SessionResult result = results.awaitUntil(seen -> seen.containsKey("call"), Duration.ofSeconds(60))
+                        .get("call").getFirst();
+                assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
+                assertEquals(3, result.getTurnsCompleted());
+                assertEquals(1, result.getAttempt(), "waiting for the next turn spends no attempt");
+                assertTrue(result.getConnections() >= 3, "a connection per turn that completed while none was open: "
+                        + result.getConnections());
+                List<TranscriptionEvent> events = transcriptions.readToEnd().get("call");
+                assertEquals(List.of(0, 1, 2), events.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
+                        "every turn exactly once");
+                assertEquals(published.runToken(), result.getRunToken());
+            }
+        }
+    }
+
+    @Test
+    void aLiveSessionWhoseProducerGoesQuietExpiresWithItsFinishedTurnsKept() throws Exception {
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(
+                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("session.idle-timeout-ms", "2000"));
+            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
+                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
+                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
+                 SessionPublisher publisher = SessionPublisher.connect(config)) {
+                SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "quiet"));
+                call.append(TestAudio.turnAudio(0, 800), OWN);
+                call.endTurn();
+                call.append(TestAudio.turnAudio(1, 1_000), OWN); // a turn that never ends: the producer went away
+                transcriptions.awaitUntil(seen -> seen.containsKey("quiet"), Duration.ofSeconds(60));
+
+                SessionResult result = results.awaitUntil(seen -> seen.containsKey("quiet"), Duration.ofSeconds(60))
+                        .get("quiet").getFirst();
+                assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
+                assertEquals("NO_END", result.getReason());
+                assertTrue(result.getMessage().contains("1 turn(s) with a result stand"), result.getMessage());
+                assertEquals(1, transcriptions.readToEnd().get("quiet").size(), "turn 0 kept, once");
+            }
+        }
+    }
+}
