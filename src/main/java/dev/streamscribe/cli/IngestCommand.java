@@ -57,6 +57,7 @@ import java.util.concurrent.ConcurrentHashMap;
                 "  streamscribe ingest --language de --prompt 'Kafka, Avro' interview.wav",
                 "  streamscribe ingest --encoding G711_ULAW --silence-ms 0 --max-turn-seconds 30 calls/",
                 "  streamscribe ingest --pcm-rate 16000 --pcm-channels 2 capture.pcm",
+                "  streamscribe ingest --live --speed 4 call.wav        # turn by turn, 4x real time",
                 "  STREAMSCRIBE_BOOTSTRAP_SERVERS=kafka:9092 streamscribe ingest --config prod.properties meetings/"})
 final class IngestCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -74,6 +75,16 @@ final class IngestCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "Audio files, or directories holding them.")
     List<Path> inputs;
 
+    @Option(names = "--live", description = "Publish each file as a live session (start AT_FIRST_TURN): its config "
+            + "first, then turn by turn at --speed times real time, as a call platform would publish a call; a running "
+            + "pipeline transcribes each turn as it ends. A new run of the same session (another run token).")
+    boolean live;
+
+    @Option(names = "--speed", defaultValue = "1", paramLabel = "X",
+            description = "With --live: how many times faster than real time the audio is published (default: "
+                    + "${DEFAULT-VALUE}).")
+    double speed;
+
     @Option(names = "--json", description = "Print one JSON object per line on stdout (ingested, failed, summary) for "
             + "scripts, instead of the table.")
     boolean json;
@@ -82,6 +93,11 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() {
         PipelineConfig config = pipeline.load();
         AudioIngestor.Settings settings = settings(config, session, layout);
+        if (live) {
+            settings = settings.live(speed);
+        } else if (speed != 1) {
+            throw new IllegalArgumentException("--speed paces live sessions only: add --live");
+        }
         Topics topics = PipelineTopics.connect(config, System.getenv());
         PipelineTopics.prepare(config, topics);
         PrintWriter out = spec.commandLine().getOut();

@@ -6,6 +6,7 @@ import dev.streamscribe.audio.AudioFileDecoder.UnreadableAudioException;
 import dev.streamscribe.audio.AudioFileDecoder;
 import dev.streamscribe.audio.FfmpegDecoder;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.client.PublishFailedException;
 import dev.streamscribe.client.PublishedSession;
 import dev.streamscribe.client.SessionPublisher;
@@ -19,10 +20,12 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -53,7 +56,11 @@ public final class AudioIngestor {
      * @param stream     the audio stream ffmpeg decodes from files that hold several (0 = the first)
      */
     public record Settings(AudioEncoding encoding, RawFormat rawFormat, TurnPolicy turns, int chunkBytes,
-                           SessionConfig template, Map<String, String> metadata, String ffmpeg, int stream) {
+                           SessionConfig template, Map<String, String> metadata, String ffmpeg, int stream,
+                           Optional<Double> liveSpeed) {
+        /** The largest --speed: faster than this, pacing is no longer what is being shown. */
+        public static final double MAX_SPEED = 1_000;
+
         public Settings {
             if (chunkBytes < 1_024 || chunkBytes > AudioEncoding.MAX_CHUNK_BYTES) {
                 throw new IllegalArgumentException("--chunk-kib must be between 1 and 256, not " + chunkBytes / 1024.0);
@@ -61,7 +68,28 @@ public final class AudioIngestor {
             if (stream < 0) {
                 throw new IllegalArgumentException("--stream must be 0 or more, not " + stream);
             }
+            liveSpeed.ifPresent(speed -> {
+                if (!(speed > 0 && speed <= MAX_SPEED)) {
+                    throw new IllegalArgumentException("--speed must be above 0 and at most " + (int) MAX_SPEED
+                            + " (times real time), not " + speed);
+                }
+            });
             metadata = Map.copyOf(metadata);
+        }
+
+        /** Files published as batch sessions (start AT_END), as fast as Kafka takes them. */
+        public Settings(AudioEncoding encoding, RawFormat rawFormat, TurnPolicy turns, int chunkBytes,
+                        SessionConfig template, Map<String, String> metadata, String ffmpeg, int stream) {
+            this(encoding, rawFormat, turns, chunkBytes, template, metadata, ffmpeg, stream, Optional.empty());
+        }
+
+        /**
+         * Files published as live sessions (start AT_FIRST_TURN): config first, then turn by turn, paced at
+         * {@code speed} times real time, as a call platform would publish a call.
+         */
+        public Settings live(double speed) {
+            return new Settings(encoding, rawFormat, turns, chunkBytes, template, metadata, ffmpeg, stream,
+                    Optional.of(speed));
         }
 
         /**
@@ -127,7 +155,8 @@ public final class AudioIngestor {
             }
             long total = samples * settings.encoding().bytesPerSample();
             SessionSpec spec = SessionSpec.builder(sessionId).config(configFor(file))
-                    .encoding(settings.encoding()).turns(settings.turns()).chunkBytes(settings.chunkBytes()).build();
+                    .encoding(settings.encoding()).turns(settings.turns()).chunkBytes(settings.chunkBytes())
+                    .start(settings.liveSpeed().isPresent() ? StartPolicy.AT_FIRST_TURN : StartPolicy.AT_END).build();
             PublishedSession published;
             try (SessionStream session = publisher.open(spec, acknowledged -> sent.sent(acknowledged, total))) {
                 appendSpool(spool, session);
@@ -166,13 +195,37 @@ public final class AudioIngestor {
         }
     }
 
-    /** Hands the decoded audio to the session in blocks; the session cuts turns and chunks as ingest always has. */
+    /**
+     * Hands the decoded audio to the session in blocks; the session cuts turns and chunks as ingest always has. Live,
+     * blocks are 100 ms of audio, each appended when a source in real time (times the speed) would have it.
+     */
     private void appendSpool(Path spool, SessionStream session) throws IOException {
         RawFormat decoded = new RawFormat(settings.encoding().sampleRate(), 1, 16, false, false);
-        byte[] block = new byte[1 << 16];
+        int bytesPerMs = decoded.sampleRate() / 1000 * 2;
+        byte[] block = new byte[settings.liveSpeed().isPresent() ? 100 * bytesPerMs : 1 << 16];
+        long started = System.nanoTime();
+        long appendedBytes = 0;
         try (InputStream in = Files.newInputStream(spool)) {
             for (int read; (read = in.readNBytes(block, 0, block.length)) > 0; ) {
+                if (settings.liveSpeed().isPresent()) {
+                    paceTo(started, appendedBytes / bytesPerMs, settings.liveSpeed().get());
+                }
                 session.append(block, 0, read, decoded);
+                appendedBytes += read;
+            }
+        }
+    }
+
+    /** Waits until {@code audioMs} of audio would have arrived from a live source at {@code speed}. */
+    private static void paceTo(long startedNanos, long audioMs, double speed) throws IOException {
+        long dueNanos = startedNanos + (long) (audioMs * 1_000_000 / speed);
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(Duration.ofNanos(wait));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while publishing a live session", e);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.streamscribe.cli;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.AudioFormat;
 import dev.streamscribe.avro.SessionConfig;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.results.TopicReader;
 import dev.streamscribe.testing.Cli;
@@ -201,6 +202,33 @@ class IngestCommandIT {
         assertEquals(a[1], b[1], "same run token");
         assertEquals(a[0], c[0], "a changed prompt is the same session");
         assertTrue(!a[1].equals(c[1]), "but a new run");
+    }
+
+    @Test
+    void ingestLivePublishesTheConfigFirstAndTurnByTurnAtTheGivenSpeed() throws Exception {
+        Path wav = TestWavs.write(dir.resolve("call.wav"), 24_000f, 16, 1, false, 3.0, new Tone(300, 0.5));
+        long started = System.nanoTime();
+        Cli.Result live = Cli.run(Cli.args("ingest", flags, "--live", "--speed", "6", "--silence-ms", "0",
+                "--max-turn-seconds", "1", "--chunk-kib", "16", wav.toString()));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(0, live.exitCode(), live.toString());
+        String sessionId = live.out().trim().split("\\s+")[0];
+        assertEquals(StartPolicy.AT_FIRST_TURN, configOf(sessionId).getStart());
+        assertTrue(elapsedMs >= 450, "3 s of audio at 6x real time is paced over at least 0.5 s: " + elapsedMs + " ms");
+        assertEquals(3 * 48_000, audioOf(sessionId).length, "every sample, once, in order");
+
+        Cli.Result batch = Cli.run(Cli.args("ingest", flags, "--silence-ms", "0", "--max-turn-seconds", "1",
+                "--chunk-kib", "16", wav.toString()));
+        String[] batchLine = batch.out().trim().split("\\s+");
+        assertEquals(sessionId, batchLine[0], "the same recording is the same session");
+        assertTrue(!batchLine[1].equals(live.out().trim().split("\\s+")[1]), "live or not is another run");
+    }
+
+    @Test
+    void speedWithoutLiveIsRefused() {
+        Cli.Result result = Cli.run(Cli.args("ingest", flags, "--speed", "2", dir.toString()));
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("--speed paces live sessions only: add --live"), result.err());
     }
 
     @Test
