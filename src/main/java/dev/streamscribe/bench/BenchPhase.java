@@ -14,7 +14,9 @@ public enum BenchPhase {
     /** Live heap of a long session against a short one (5). */
     MEMORY,
     /** Idle CPU and restart time with many sessions known against few (6). */
-    SOAK;
+    SOAK,
+    /** Live sessions at real time: from a turn's last chunk acknowledged to its transcript readable (7). */
+    LIVE;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -49,6 +49,7 @@ public final class BenchRun implements AutoCloseable {
                 case CONCURRENCY -> new ConcurrencyPhase(context).run();
                 case MEMORY -> new MemoryPhase(context).run();
                 case SOAK -> new SoakPhase(context).run();
+                case LIVE -> new LivePhase(context).run();
             }
         }
         report.machine("bench", settings.name());

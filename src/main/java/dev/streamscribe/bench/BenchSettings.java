@@ -19,12 +19,13 @@ import java.util.List;
  * @param soakSmall, soakLarge sessions known to the two pipelines of the soak phase
  * @param soakSettle         wait after the last known session is consumed, before the CPU is measured
  * @param soakWindow         how long the idle CPU is measured
+ * @param liveSessions, liveTurns, liveTurnMs live sessions of the live phase, their turns and turn length
  */
 public record BenchSettings(String name, int throughputSessions, int throughputSeconds, List<Integer> concurrencyLevels,
                             Duration serverDelay, int waves, int latencySessions, int shortSessionMinutes,
                             int longSessionMinutes, String pipelineHeap, Duration commitInterval,
                             List<String> pipelineJvmOptions, int soakSmall, int soakLarge, Duration soakSettle,
-                            Duration soakWindow) {
+                            Duration soakWindow, int liveSessions, int liveTurns, int liveTurnMs) {
     public BenchSettings {
         concurrencyLevels = List.copyOf(concurrencyLevels);
         pipelineJvmOptions = List.copyOf(pipelineJvmOptions);
@@ -33,24 +34,25 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
     public BenchSettings withConcurrencyLevels(List<Integer> levels) {
         return new BenchSettings(name, throughputSessions, throughputSeconds, levels, serverDelay, waves,
                 latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, pipelineJvmOptions,
-                soakSmall, soakLarge, soakSettle, soakWindow);
+                soakSmall, soakLarge, soakSettle, soakWindow, liveSessions, liveTurns, liveTurnMs);
     }
 
     public BenchSettings withPipelineJvmOptions(List<String> options) {
         return new BenchSettings(name, throughputSessions, throughputSeconds, concurrencyLevels, serverDelay, waves,
                 latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, commitInterval, options, soakSmall,
-                soakLarge, soakSettle, soakWindow);
+                soakLarge, soakSettle, soakWindow, liveSessions, liveTurns, liveTurnMs);
     }
 
     /** The sizes: about five minutes here. */
     public static BenchSettings full() {
         return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,
-                "512m", Duration.ofMillis(100), List.of(), 10_000, 500_000, Duration.ofSeconds(30), Duration.ofSeconds(30));
+                "512m", Duration.ofMillis(100), List.of(), 10_000, 500_000, Duration.ofSeconds(30), Duration.ofSeconds(30),
+                100, 5, 2_000);
     }
 
     /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
     public static BenchSettings quick() {
         return new BenchSettings("quick", 4, 20, List.of(10), Duration.ofSeconds(2), 2, 5, 1, 3, "512m",
-                Duration.ofMillis(100), List.of(), 200, 2_000, Duration.ofSeconds(5), Duration.ofSeconds(10));
+                Duration.ofMillis(100), List.of(), 200, 2_000, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 3, 1_000);
     }
 }

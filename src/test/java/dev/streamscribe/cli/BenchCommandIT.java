@@ -30,7 +30,7 @@ class BenchCommandIT {
         assertEquals(0, bench.exitCode(), bench.toString());
         String table = Files.readString(out.resolve("latest-quick.md"));
         for (String phase : List.of("| 1 raw Kafka |", "| 2 pipeline throughput |", "| 3 concurrency |",
-                "| 4 added latency |", "| 5 memory |", "| 6 soak |")) {
+                "| 4 added latency |", "| 5 memory |", "| 6 soak |", "| 7 live latency |")) {
             assertTrue(table.contains(phase), phase + " in\n" + table);
         }
         assertTrue(table.contains("Machine: cores " + Runtime.getRuntime().availableProcessors()), table);
@@ -42,6 +42,7 @@ class BenchCommandIT {
             assertTrue(value > 0 && Double.isFinite(value), ratio + " = " + value);
         }
         assertTrue(headlines.get("addedLatencyP99Ms").asDouble() >= headlines.get("addedLatencyP50Ms").asDouble());
+        assertTrue(headlines.get("liveAddedLatencyP99Ms").asDouble() >= headlines.get("liveAddedLatencyP50Ms").asDouble());
         assertTrue(headlines.get("concurrency10PeakHeapMiB").asLong() > 0, "the pipeline JVM's heap was sampled");
         assertEquals(json.get("rows").size(), table.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| phase")).count());
     }
