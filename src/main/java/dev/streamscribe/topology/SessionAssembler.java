@@ -300,8 +300,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * A producer gave the session up (an AudioChunk with {@code abort} set; it carries no audio and is not indexed).
      * A run still collecting its input ends now, EXPIRED with reason ABORTED, instead of at its idle timeout; nothing
      * was sent to the provider. A run that is already complete goes on (its config was published, so the producer
-     * ended it): the late abort is a DeadLetter ABORT_TOO_LATE. A run that has its result keeps it: the abort belongs
-     * to a re-publication that never got as far as its config.
+     * ended it): the late abort is a DeadLetter ABORT_TOO_LATE, except a live run (start AT_FIRST_TURN) that has not
+     * seen its end, which ends EXPIRED (ABORTED) at once, its finished turns kept. A run that has its result keeps it:
+     * the abort belongs to a re-publication that never got as far as its config.
      */
     private void onAbort(Record<String, SpecificRecord> record, String sessionId, String reason) {
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
@@ -317,6 +318,19 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                 SessionLog.info(log, sessionId, state.runToken(), "{}", message);
             }
             case READY, IN_FLIGHT -> {
+                if (state.endSeq() < 0 && state.sessionConfig().map(c -> c.getStart() == StartPolicy.AT_FIRST_TURN)
+                        .orElse(false)) {
+                    // a live run still receiving its audio: it ends now; a connection still open is stale from here
+                    // on (the drain drops its outcome and any turn it finishes later)
+                    int kept = sessions.turnResults().ofRun(sessionId, state.runToken()).size();
+                    String message = "the producer aborted live session '" + sessionId + "' run '" + state.runToken()
+                            + "': " + reason + "; its " + kept + " turn(s) with a result stand, a turn at the provider "
+                            + "now gets none";
+                    outputs.result(record.timestamp(), sessionId, state, SessionStatus.EXPIRED, "ABORTED", message);
+                    save(sessionId, state.abortedLive());
+                    SessionLog.info(log, sessionId, state.runToken(), "{}", message);
+                    return;
+                }
                 save(sessionId, state);
                 outputs.deadLetter(record, sessionId, "ABORT_TOO_LATE", "session '" + sessionId + "' run '"
                         + state.runToken() + "' is already complete (" + state.status() + "): the abort (" + reason

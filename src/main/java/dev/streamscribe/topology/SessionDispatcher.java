@@ -140,7 +140,14 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             Marked mark = it.next();
             if (now - mark.markedAtMs() >= commitIntervalMs) {
                 it.remove();
-                launch(mark.sessionId(), sessions.get(mark.sessionId()).orElseThrow(), now);
+                Optional<SessionState> state = sessions.get(mark.sessionId());
+                if (state.isEmpty() || state.get().status() != SessionState.Status.IN_FLIGHT) {
+                    // the run ended while its mark was being committed (a live run its producer aborted): nothing to
+                    // connect
+                    services.gate().release();
+                    continue;
+                }
+                launch(mark.sessionId(), state.get(), now);
             }
         }
     }

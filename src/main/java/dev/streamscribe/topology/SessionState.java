@@ -31,7 +31,7 @@ import java.util.Optional;
  * <p>The lifecycle has one owner: status changes only through the named transitions below ({@link #newRun},
  * {@link #ready}, {@link #admitted}, {@link #redispatched}, {@link #providerOutage}, {@link #retryPending}, {@link #finished},
  * {@link #expired}, and for live runs (start AT_FIRST_TURN) {@link #liveContinues}, {@link #awaitingTurns},
- * {@link #liveTurnsDue}), each of which
+ * {@link #liveTurnsDue}, {@link #abortedLive}), each of which
  * throws {@link IllegalStateException} naming both states on an illegal move (docs/architecture.md section 4,
  * "Session lifecycle"). Processors never call the constructor; the serde and {@link #empty()} do.
  */
@@ -182,6 +182,14 @@ public record SessionState(byte[] config, String runToken, Status status, long c
     /** ASSEMBLING -> EXPIRED: the input never became complete. The config is dropped, as for {@link #finished}. */
     SessionState expired() {
         return moveTo(Status.EXPIRED, attempt, Status.ASSEMBLING).withoutConfig();
+    }
+
+    /**
+     * READY|IN_FLIGHT -> EXPIRED: the producer aborted a live run that had not seen its end. A connection still open
+     * is stale from here on (its connection number no longer matches an IN_FLIGHT state). The config is dropped.
+     */
+    SessionState abortedLive() {
+        return moveTo(Status.EXPIRED, attempt, Status.READY, Status.IN_FLIGHT).withoutConfig();
     }
 
     private SessionState withoutConfig() {

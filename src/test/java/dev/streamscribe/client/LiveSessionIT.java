@@ -94,6 +94,35 @@ class LiveSessionIT {
                 assertEquals(List.of(0, 1, 2), events.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
                         "every turn exactly once");
                 assertEquals(published.runToken(), result.getRunToken());
+                assertEquals(0, pipeline.threadReplacements());
+            }
+        }
+    }
+
+    @Test
+    void aLiveSessionAbortedMidCallEndsAtOnceWithItsFinishedTurnsKept() throws Exception {
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(
+                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of()); // idle timeout: 10 minutes
+            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
+                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
+                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
+                 SessionPublisher publisher = SessionPublisher.connect(config)) {
+                SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "dropped"));
+                call.append(TestAudio.turnAudio(0, 800), OWN);
+                call.endTurn();
+                transcriptions.awaitUntil(seen -> seen.containsKey("dropped"), Duration.ofSeconds(60));
+                call.append(TestAudio.turnAudio(1, 800), OWN);
+                call.endTurn(); // turn 1 goes to the provider, and the call drops
+                call.abort("the caller hung up");
+
+                SessionResult result = results.awaitUntil(seen -> seen.containsKey("dropped"), Duration.ofSeconds(60))
+                        .get("dropped").getFirst();
+                assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
+                assertEquals("ABORTED", result.getReason(), result.toString());
+                assertTrue(result.getMessage().contains("the caller hung up"), result.getMessage());
+                assertEquals(0, transcriptions.readToEnd().get("dropped").getFirst().getTurnIndex(), "turn 0 kept");
+                assertEquals(0, pipeline.threadReplacements(), "whenever the abort came, no stream thread failed on it");
             }
         }
     }

@@ -327,6 +327,21 @@ class SessionAssemblerTest {
     }
 
     @Test
+    void anAbortEndsALiveRunAtOnceEvenWithATurnAtTheProvider() {
+        harness.configs.pipeInput("live", liveConfig("live"));
+        harness.chunks.pipeInput("live", chunk("live", 0, 0, 9_600, true, false));
+        harness.state.put("live", harness.state.get("live").admitted());
+        harness.chunks.pipeInput("live", abortMarker("live", 1, "the call dropped"));
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.EXPIRED, result.getStatus());
+        assertEquals("ABORTED", result.getReason());
+        assertTrue(result.getMessage().contains("the call dropped") && result.getMessage().contains("0 turn(s) with a "
+                + "result stand"), result.getMessage());
+        assertEquals(Status.EXPIRED, status("live"), "the connection still open is stale from now on");
+        assertTrue(harness.deadLetters.isEmpty());
+    }
+
+    @Test
     void aBatchSessionStillWaitsForItsEnd() {
         harness.configs.pipeInput("batch", config("batch"));
         harness.chunks.pipeInput("batch", chunk("batch", 0, 0, 9_600, true, false));

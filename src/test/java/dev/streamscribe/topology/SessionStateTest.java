@@ -70,6 +70,15 @@ class SessionStateTest {
     }
 
     @Test
+    void anAbortedLiveRunEndsFromReadyOrInFlightAndDropsItsConfig() {
+        assertEquals(Status.EXPIRED, assembling().ready().abortedLive().status());
+        SessionState aborted = assembling().ready().admitted().abortedLive();
+        assertEquals(Status.EXPIRED, aborted.status());
+        assertTrue(!aborted.hasConfig());
+        assertThrows(IllegalStateException.class, () -> assembling().abortedLive(), "an assembling run expires instead");
+    }
+
+    @Test
     void anOutcomeEndsTheCrashLoopButConnectionsKeepCounting() {
         SessionState retried = assembling().ready().admitted().redispatched().retryPending();
         assertEquals(0, retried.crashLoop(), "an outcome arrived");
