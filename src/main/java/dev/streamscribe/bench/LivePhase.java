@@ -29,7 +29,7 @@ import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
 
 /**
  * Phase 7: live sessions (start AT_FIRST_TURN) published through the producer API at real time, in 100 ms pieces,
- * against an instant server: for every turn, the time from Kafka's acknowledgement of its last chunk to its
+ * against an instant server, with a slot for every live session (each holds one while its connection waits): for every turn, the time from Kafka's acknowledgement of its last chunk to its
  * TranscriptionEvent readable with read_committed. The instant server takes no time of its own, so nothing is
  * subtracted; what is measured is the pipeline's (assembler, dispatch, connection, audio read, drain, commit).
  *
@@ -48,7 +48,10 @@ final class LivePhase {
     void run() throws Exception {
         BenchSettings settings = context.settings();
         ChildJvm server = context.stack().server("server-live", Duration.ZERO);
-        try (BenchPipeline pipeline = context.stack().pipeline("live", server, 16);
+        // a live session holds its slot while its connection waits for the next turn: enough slots for all of them
+        // (slots per connection, with priority for live turns, are still to come)
+        int slots = settings.liveSessions() + 16;
+        try (BenchPipeline pipeline = context.stack().pipeline("live", server, slots);
              TopicWatcher<TranscriptionEvent> events = new TopicWatcher<>(pipeline.clients(),
                      pipeline.topics().transcriptions().name(), pipeline.topics().transcriptions().valueSerde().deserializer());
              TopicWatcher<SessionResult> results = pipeline.results();
@@ -105,8 +108,8 @@ final class LivePhase {
             double connections = done.values().stream().mapToInt(SessionResult::getConnections).average().orElse(0);
             context.report().row(new BenchReport.Row("7 live latency", settings.liveSessions() + " live sessions x "
                     + settings.liveTurns() + " turns of " + settings.liveTurnMs() + " ms at 1x, instant server, commit "
-                    + "interval " + settings.commitInterval().toMillis() + " ms; no batch backlog (live turns have no "
-                    + "slot priority yet)",
+                    + "interval " + settings.commitInterval().toMillis() + " ms, " + slots + " slots; no batch backlog "
+                    + "(live turns have no slot priority yet)",
                     String.format(Locale.ROOT, "last chunk acknowledged -> TranscriptionEvent readable: p50 %.0f ms, "
                             + "p99 %.0f ms; %.1f connections per session; CPU s in %.1f s wall: %s", p50, p99,
                             connections, wallSeconds, cpuUse),

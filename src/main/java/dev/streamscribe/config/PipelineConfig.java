@@ -67,7 +67,7 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
                            Optional<String> apiKey, Optional<TrustStore> trustStore, int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
                            Duration itemTimeout, Duration transcriptionWait, double transcriptionWaitPerAudio,
-                           Breaker breaker) {
+                           Duration liveIdleClose, Breaker breaker) {
     }
 
     /**

@@ -22,6 +22,12 @@ record CompletedAttempt(String sessionId, String runToken, int attempt, int conn
         this(sessionId, runToken, attempt, connection, config, turns, audioMs, startedAtMs, outcome, Optional.empty());
     }
 
+    /** The same attempt with the run's whole plan (a live run's turns grew while it ran). */
+    CompletedAttempt withTurns(List<TurnSpec> allTurns, long allAudioMs) {
+        return new CompletedAttempt(sessionId, runToken, attempt, connection, config, allTurns, allAudioMs, startedAtMs,
+                outcome, breakerTicket);
+    }
+
     /** The same attempt with another outcome (a failure judged again: see CompletionDrain). */
     CompletedAttempt withOutcome(SessionOutcome other) {
         return new CompletedAttempt(sessionId, runToken, attempt, connection, config, turns, audioMs, startedAtMs, other,

@@ -144,25 +144,28 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
      */
     private boolean continueLive(CompletedAttempt attempt, SessionState state, long now) {
         String sessionId = attempt.sessionId();
-        TurnPlanner.Plan plan = sessions.chunks().read(sessionId, refs -> TurnPlanner.prefix(attempt.config(), refs));
-        if (plan instanceof TurnPlanner.Plan.Turns turns && turns.ended()
-                && !TurnResults.anyUnfinished(turns.turns(), sessions.turnResults().ofRun(sessionId, attempt.runToken()))
-                && turns.turns().size() == attempt.turns().size()) {
-            return false; // the last connection: write() adds the SessionResult to its turns' records
-        }
         writeTurnRecords(attempt, now);
-        boolean due = plan instanceof TurnPlanner.Plan.Turns turns && (turns.ended() || TurnResults.anyUnfinished(
-                turns.turns(), sessions.turnResults().ofRun(sessionId, attempt.runToken())));
-        if (due) {
+        TurnPlanner.Plan plan = sessions.chunks().read(sessionId, refs -> TurnPlanner.prefix(attempt.config(), refs));
+        if (!(plan instanceof TurnPlanner.Plan.Turns turns)) {
+            // the turns so far are refused: the assembler judges them when the next input arrives, else it expires
+            sessions.put(sessionId, state.awaitingTurns());
+            return true;
+        }
+        boolean unfinished = TurnResults.anyUnfinished(turns.turns(),
+                sessions.turnResults().ofRun(sessionId, attempt.runToken()));
+        if (turns.ended() && !unfinished) {
+            write(attempt.withTurns(turns.turns(), turns.audioMs()), state, now); // the run's last connection
+            return true;
+        }
+        if (unfinished || turns.ended()) {
             sessions.put(sessionId, state.liveContinues());
             queues.enqueue(sessionId, now);
         } else {
-            // every complete turn has its result (or the turns so far are refused: the assembler judges them when
-            // the next input arrives, else the session expires)
             sessions.put(sessionId, state.awaitingTurns());
         }
         SessionLog.debug(log, sessionId, attempt.runToken(), "live session {} run {}: connection {} done; {}",
-                sessionId, attempt.runToken(), attempt.connection(), due ? "next turns are due" : "waiting for turns");
+                sessionId, attempt.runToken(), attempt.connection(), unfinished ? "next turns are due"
+                        : "waiting for turns");
         return true;
     }
 

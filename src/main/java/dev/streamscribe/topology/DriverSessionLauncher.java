@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.realtime.driver.LiveRun;
 import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
@@ -28,5 +29,12 @@ public record DriverSessionLauncher(RealtimeSessionDriver driver, AudioReader au
     @Override
     public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
         return driver.run(request, audio.open(request.sessionId(), chunks), turns);
+    }
+
+    @Override
+    public Launched launchLive(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
+        LiveRun run = driver.runLive(request, audio.open(request.sessionId(), chunks), turns);
+        return new Launched(run.outcome(), (more, moreChunks, ended) ->
+                run.more().offer(more, audio.open(request.sessionId(), moreChunks), ended));
     }
 }

@@ -406,6 +406,14 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      *                         chunk that ends a turn, or one that fills a gap
      */
     private void checkComplete(String sessionId, SessionState state, long timestamp, boolean mayCompleteATurn) {
+        if (state.status() == Status.IN_FLIGHT && mayCompleteATurn && state.hasConfig()) {
+            SessionConfig config = state.sessionConfig().orElseThrow();
+            if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
+                // a live run at the provider: its open connection takes the turn (the dispatcher decides)
+                context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
+            }
+            return;
+        }
         if (state.status() != Status.ASSEMBLING || !state.hasConfig()) {
             return;
         }

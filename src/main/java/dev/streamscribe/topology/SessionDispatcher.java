@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Admits READY sessions to the provider through the JVM's {@link AdmissionGate}; the rest wait in the store and
@@ -44,7 +45,7 @@ import java.util.concurrent.CompletableFuture;
  * its open sessions.
  *
  * <p>Threading: process, punctuate and close run on the task's stream thread; the outcome callback (any thread)
- * only queues the outcome and releases the slot.
+ * only queues the outcome, releases the slot and forgets an open live run (a concurrent map).
  */
 public final class SessionDispatcher implements Processor<String, SessionConfig, Void, Void> {
     private static final Logger log = LoggerFactory.getLogger(SessionDispatcher.class);
@@ -58,6 +59,27 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private TaskQueues queues;
     private long commitIntervalMs;
     private final List<Marked> marked = new ArrayList<>();
+    /** Live runs whose connection is open in this task, by session id: they take the turns that complete meanwhile. */
+    private final Map<String, OpenLiveRun> liveRuns = new ConcurrentHashMap<>();
+
+    /**
+     * A live run's open connection: its run and connection, how to give it turns, and the last turn it has.
+     *
+     * <p>Threading: created and read on the stream thread; removed by the outcome callback (any thread).
+     */
+    private static final class OpenLiveRun {
+        private final String runToken;
+        private final int connection;
+        private final SessionLauncher.MoreTurns more;
+        private int lastTurn;
+
+        private OpenLiveRun(String runToken, int connection, SessionLauncher.MoreTurns more, int lastTurn) {
+            this.runToken = runToken;
+            this.connection = connection;
+            this.more = more;
+            this.lastTurn = lastTurn;
+        }
+    }
 
     public SessionDispatcher(DispatchServices services, Duration checkEvery, SessionStore.Timing timing) {
         this.services = services;
@@ -81,11 +103,51 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::admit);
     }
 
-    /** The assembler forwards a run's config the moment the run becomes READY. */
+    /**
+     * The assembler forwards a run's config the moment the run becomes READY, and a live run's whenever one of its
+     * turns completes: a live run with a connection open here takes the new turns on it.
+     */
     @Override
     public void process(Record<String, SessionConfig> record) {
+        OpenLiveRun live = liveRuns.get(record.key());
+        if (live != null && offerTurns(record.key(), live)) {
+            return;
+        }
         queues.enqueue(record.key(), context.currentSystemTimeMs());
         admit(context.currentSystemTimeMs());
+    }
+
+    /**
+     * Gives an open live run the turns that completed after the last one it has (and whether the session has ended).
+     *
+     * @return false when the run cannot take them (it ended, or it is not the session's current connection): the
+     *         drain sends them on the next connection when the run's outcome comes
+     */
+    private boolean offerTurns(String sessionId, OpenLiveRun live) {
+        SessionState state = sessions.get(sessionId).orElse(null);
+        if (state == null || state.status() != SessionState.Status.IN_FLIGHT || !state.runToken().equals(live.runToken)
+                || state.connections() != live.connection) {
+            return false;
+        }
+        List<ChunkRef> refs = chunks.snapshot(sessionId);
+        TurnPlanner.Plan.Turns plan = planOf(state.sessionConfig().orElseThrow(), refs);
+        List<TurnSpec> more = plan.turns().stream().filter(turn -> turn.turnIndex() > live.lastTurn).toList();
+        if (more.isEmpty() && !plan.ended()) {
+            return true; // nothing new (a duplicate, or a chunk that did not complete a turn)
+        }
+        Set<Integer> indexes = new HashSet<>();
+        more.forEach(turn -> indexes.add(turn.turnIndex()));
+        List<ChunkRef> moreRefs = refs.stream().filter(ref -> indexes.contains(ref.turnIndex())
+                && ref.seq() <= plan.lastSeq()).toList();
+        if (!live.more.offer(more, moreRefs, plan.ended())) {
+            return false;
+        }
+        if (!more.isEmpty()) {
+            live.lastTurn = more.getLast().turnIndex();
+        }
+        SessionLog.debug(log, sessionId, state.runToken(), "live session {} connection {}: {} more turn(s){}", sessionId,
+                live.connection, more.size(), plan.ended() ? ", and its end" : "");
+        return true;
     }
 
     /** A session marked IN_FLIGHT on a new connection, waiting for that mark to be committed before it connects. */
@@ -189,10 +251,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         remaining.forEach(turn -> given.add(turn.turnIndex()));
         context.forEach(turn -> given.add(turn.turnIndex()));
         List<TurnSpec> turns = plan.turns().stream().filter(turn -> given.contains(turn.turnIndex())).toList();
-        // a live run's refs may run past its complete turns (a turn still arriving): those are never given
-        List<ChunkRef> givenRefs = turns.size() == plan.turns().size() && plan.ended() ? refs
-                : refs.stream().filter(ref -> given.contains(ref.turnIndex())
-                && (plan.ended() || ref.seq() <= plan.lastSeq())).toList();
+        // refs may run past the planned turns (a live turn still arriving, an empty chunk that only ends the
+        // session): those are never given; a plan that gives every ref keeps the packed list as it is
+        List<ChunkRef> givenRefs = turns.size() == plan.turns().size() && refs.size() == plan.lastSeq() + 1 ? refs
+                : refs.stream().filter(ref -> given.contains(ref.turnIndex()) && ref.seq() <= plan.lastSeq()).toList();
         if (remaining.isEmpty()) {
             // every turn has its result (the last connection ended after its last checkpoint): only the result is due
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
@@ -205,8 +267,9 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                         + "{} of {} turns ({} restored as context), {} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
                 plan.turns().size(), context.size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
+        boolean live = config.getStart() == StartPolicy.AT_FIRST_TURN && !plan.ended();
         try {
-            outcome = services.launcher().launch(request, givenRefs, new TurnListener() {
+            TurnListener listener = new TurnListener() {
                 @Override
                 public void finished(TurnCheckpoint checkpoint) {
                     queues.turnFinished(new FinishedTurn(sessionId, state.runToken(), attempt, connection, config,
@@ -218,7 +281,17 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     services.gate().breaker().succeeded(); // configured and taking audio: the provider is there
                     queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
                 }
-            });
+            };
+            if (live) {
+                SessionLauncher.Launched launched = services.launcher().launchLive(request, givenRefs, listener);
+                OpenLiveRun open = new OpenLiveRun(state.runToken(), connection, launched.more(),
+                        plan.turns().getLast().turnIndex());
+                liveRuns.put(sessionId, open);
+                launched.outcome().whenComplete((result, error) -> liveRuns.remove(sessionId, open));
+                outcome = launched.outcome();
+            } else {
+                outcome = services.launcher().launch(request, givenRefs, listener);
+            }
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -297,6 +370,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
     @Override
     public void close() {
+        liveRuns.clear();
         marked.forEach(mark -> services.gate().release()); // never connected: the next owner dispatches them
         marked.clear();
         queues.cancelAll();

@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnListener;
+import dev.streamscribe.realtime.driver.TurnSpec;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,5 +25,27 @@ public interface SessionLauncher {
      */
     default CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
         return launch(request, chunks);
+    }
+
+    /**
+     * As {@link #launch(SessionRequest, List, TurnListener)} for a live run whose later turns may still come: the
+     * returned run takes {@link MoreTurns more} while its connection is open. A launcher that cannot does not (the
+     * pipeline then reconnects for each turn).
+     */
+    default Launched launchLive(SessionRequest request, List<ChunkRef> chunks, TurnListener turns) {
+        return new Launched(launch(request, chunks, turns), MoreTurns.NONE);
+    }
+
+    /** A started run and how to give it more turns. */
+    record Launched(CompletableFuture<SessionOutcome> outcome, MoreTurns more) {
+    }
+
+    /** More turns for a live run, with their chunks. Threading: the stream thread. */
+    @FunctionalInterface
+    interface MoreTurns {
+        MoreTurns NONE = (turns, chunks, ended) -> false;
+
+        /** @return false when the run takes no more turns: they wait for its next connection */
+        boolean offer(List<TurnSpec> turns, List<ChunkRef> chunks, boolean ended);
     }
 }

@@ -117,7 +117,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
                 config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
                 config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
-                config.realtime().transcriptionWaitPerAudio()), driverThreads, timer,
+                config.realtime().transcriptionWaitPerAudio(), config.realtime().liveIdleClose()), driverThreads, timer,
                 limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(PipelineTopics.kafkaOverrides(config));
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());

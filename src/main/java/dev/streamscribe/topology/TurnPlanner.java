@@ -25,17 +25,14 @@ public final class TurnPlanner {
          * @param audioMs their audio
          * @param ended   the last turn ends the session ({@code endOfSession}); false for the complete turns of a
          *                session still arriving ({@link #prefix})
-         * @param lastSeq the seq of the last turn's last chunk (-1 when there is no turn)
+         * @param lastSeq the seq of the last turn's last chunk (-1 when there is no turn); chunks after it (a turn
+         *                still open, an empty chunk that only ends the session) belong to no planned turn
          */
         record Turns(List<TurnSpec> turns, long audioMs, boolean ended, long lastSeq) implements Plan {
             public Turns {
                 turns = List.copyOf(turns);
             }
 
-            /** A complete session's plan. */
-            public Turns(List<TurnSpec> turns, long audioMs) {
-                this(turns, audioMs, true, -1);
-            }
         }
 
         record Rejected(String reason, String message) implements Plan {
@@ -99,12 +96,13 @@ public final class TurnPlanner {
             turnBytes += chunk.length();
             if (chunk.endOfTurn() || chunk.endOfSession()) {
                 ended = chunk.endOfSession();
-                lastSeq = chunk.seq();
                 if (ended && turnBytes == 0 && !turns.isEmpty()) {
                     // an empty chunk opening a turn only to carry end_of_session ends the session after the last
-                    // turn (a live producer that ended its last turn before it knew the session was over)
+                    // turn (a live producer that ended its last turn before it knew the session was over); it is no
+                    // turn, and its chunk is given to no connection (lastSeq stays the last turn's)
                     break;
                 }
+                lastSeq = chunk.seq();
                 long start = sessionBytes / bytesPerMs;
                 sessionBytes += turnBytes;
                 long end = sessionBytes / bytesPerMs;

@@ -11,6 +11,7 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
@@ -88,12 +89,42 @@ class LiveSessionIT {
                 assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
                 assertEquals(3, result.getTurnsCompleted());
                 assertEquals(1, result.getAttempt(), "waiting for the next turn spends no attempt");
-                assertTrue(result.getConnections() >= 3, "a connection per turn that completed while none was open: "
-                        + result.getConnections());
+                assertEquals(1, result.getConnections(), "turns 1 and 2 went on the connection turn 0 opened");
                 List<TranscriptionEvent> events = transcriptions.readToEnd().get("call");
                 assertEquals(List.of(0, 1, 2), events.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
                         "every turn exactly once");
                 assertEquals(published.runToken(), result.getRunToken());
+                assertEquals(0, pipeline.threadReplacements());
+            }
+        }
+    }
+
+    @Test
+    void anIdleLiveConnectionClosesAndTheNextTurnReopensOneWithoutSpendingAnAttempt() throws Exception {
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(
+                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
+            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("realtime.live-idle-close-ms", "300"));
+            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
+                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
+                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
+                 SessionPublisher publisher = SessionPublisher.connect(config);
+                 SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "pause"))) {
+                call.append(TestAudio.turnAudio(0, 800), OWN);
+                call.endTurn();
+                transcriptions.awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60));
+                int opened = server.connectionsAccepted();
+                Await.until(() -> server.openSessions() == 0, Duration.ofSeconds(30),
+                        "the live connection closes after 300 ms without a turn");
+                call.append(TestAudio.turnAudio(1, 800), OWN);
+                call.endTurn();
+                call.end();
+                SessionResult result = results.awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60))
+                        .get("pause").getFirst();
+                assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
+                assertEquals(2, result.getTurnsCompleted());
+                assertEquals(2, result.getConnections(), "closed when idle, reopened for turn 1");
+                assertEquals(1, result.getAttempt(), "an idle close and reopen is no attempt");
+                assertTrue(server.connectionsAccepted() > opened, "a new connection for turn 1");
                 assertEquals(0, pipeline.threadReplacements());
             }
         }
@@ -131,7 +162,9 @@ class LiveSessionIT {
     void aLiveSessionWhoseProducerGoesQuietExpiresWithItsFinishedTurnsKept() throws Exception {
         try (LocalRealtimeServer server = LocalRealtimeServer.start(
                 LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("session.idle-timeout-ms", "2000"));
+            // the connection waits 300 ms for the next turn, then the session 2 s for input
+            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("session.idle-timeout-ms", "2000",
+                    "realtime.live-idle-close-ms", "300"));
             try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
                  TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
                  TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());

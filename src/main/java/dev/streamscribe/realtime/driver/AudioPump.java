@@ -113,6 +113,18 @@ final class AudioPump {
         };
     }
 
+    /**
+     * Makes room for the next audio source of a live run: the previous one completed, no piece is in flight or held.
+     */
+    void nextSource() {
+        if (!complete || pieceInFlight || held != null) {
+            throw new IllegalStateException("the current audio is not finished: complete=" + complete + ", piece in "
+                    + "flight=" + pieceInFlight + ", held=" + (held != null));
+        }
+        subscription = null;
+        complete = false;
+    }
+
     void cancel() {
         if (subscription != null) {
             subscription.cancel();

@@ -17,7 +17,10 @@ import java.util.Objects;
  * @param transcriptionWaitPerAudio the extra wait per second of the turn's audio (0.5: half its length)
  */
 public record DriverSettings(Duration itemTimeout, Duration sessionTimeout, Duration rotateAfter,
-                             Duration transcriptionWait, double transcriptionWaitPerAudio) {
+                             Duration transcriptionWait, double transcriptionWaitPerAudio, Duration liveIdleClose) {
+    /** How long a live session's connection waits for its next turn before it closes (realtime.live-idle-close-ms). */
+    public static final Duration DEFAULT_LIVE_IDLE_CLOSE = Duration.ofSeconds(30);
+
     public static final Duration DEFAULT_ROTATE_AFTER = Duration.ofMinutes(55);
     public static final Duration DEFAULT_TRANSCRIPTION_WAIT = Duration.ofSeconds(30);
     public static final double DEFAULT_TRANSCRIPTION_WAIT_PER_AUDIO = 0.5;
@@ -27,9 +30,22 @@ public record DriverSettings(Duration itemTimeout, Duration sessionTimeout, Dura
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(rotateAfter, "rotateAfter");
         Objects.requireNonNull(transcriptionWait, "transcriptionWait");
+        Objects.requireNonNull(liveIdleClose, "liveIdleClose");
         if (transcriptionWaitPerAudio < 0) {
             throw new IllegalArgumentException("transcriptionWaitPerAudio must be >= 0, got " + transcriptionWaitPerAudio);
         }
+    }
+
+    /** With the default live idle close. */
+    public DriverSettings(Duration itemTimeout, Duration sessionTimeout, Duration rotateAfter,
+                          Duration transcriptionWait, double transcriptionWaitPerAudio) {
+        this(itemTimeout, sessionTimeout, rotateAfter, transcriptionWait, transcriptionWaitPerAudio,
+                DEFAULT_LIVE_IDLE_CLOSE);
+    }
+
+    public DriverSettings withLiveIdleClose(Duration value) {
+        return new DriverSettings(itemTimeout, sessionTimeout, rotateAfter, transcriptionWait, transcriptionWaitPerAudio,
+                value);
     }
 
     /** With the default transcription wait (30 s + half the turn's length). */

@@ -71,6 +71,18 @@ public final class RealtimeSessionDriver {
         return run.outcome();
     }
 
+    /**
+     * As {@link #run(SessionRequest, Flow.Publisher, TurnListener)} for a live run whose later turns may still come:
+     * once the turns it was given are done, the connection waits up to the driver's live idle close for
+     * {@link LiveTurns#offer more}, then ends with the turns it has (the pipeline reconnects when the next one completes).
+     */
+    public LiveRun runLive(SessionRequest request, Flow.Publisher<AudioPiece> audio, TurnListener turns) {
+        SessionRun run = new SessionRun(request, audio, endpoint, codec, transport, settings,
+                new SerialExecutor(executor), timer, rateLimits, turns, true);
+        run.start();
+        return new LiveRun(run.outcome(), run::offer);
+    }
+
     public RealtimeEndpoint endpoint() {
         return endpoint;
     }

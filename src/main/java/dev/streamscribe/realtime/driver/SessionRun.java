@@ -26,12 +26,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -46,6 +50,8 @@ import java.util.stream.Collectors;
  *   -committed-> AWAITING_RESPONSE (response.create when the turn asks; one active response at a time)
  *   -response.done / no response-> STREAMING (next turn; ROTATING to a new socket first when the connection is old)
  *   -audio complete-> DRAINING (every item transcribed or failed, every response done) -> close 1000 -> DONE
+ *   live run, its end not yet given: -audio complete-> WAITING (connection open) -more turns-> STREAMING, or
+ *     -realtime.live-idle-close-ms with nothing pending-> DONE with the turns it has (the pipeline reconnects later)
  * </pre>
  * Transcriptions are keyed by item id and may complete in any order, also after response.done. Every phase change
  * goes through {@link #enter}, which refuses a move the diagram does not have. Its parts: {@link TurnLedger} (each
@@ -67,14 +73,17 @@ final class SessionRun {
     private static final Duration CLOSE_WITHIN = Duration.ofSeconds(5);
 
     private enum Phase {
-        CONNECTING, CONFIGURING, STREAMING, RESTORING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, DRAINING, DONE;
+        CONNECTING, CONFIGURING, STREAMING, RESTORING, AWAITING_COMMIT, AWAITING_RESPONSE, ROTATING, WAITING, DRAINING,
+        DONE;
 
         /** The moves of the diagram above; DONE may be entered from anywhere. */
         boolean mayMoveTo(Phase next) {
             return next == DONE || switch (this) {
                 case CONNECTING -> next == CONFIGURING;
                 case CONFIGURING -> next == STREAMING;
-                case STREAMING -> next == AWAITING_COMMIT || next == ROTATING || next == DRAINING || next == RESTORING;
+                case STREAMING -> next == AWAITING_COMMIT || next == ROTATING || next == DRAINING || next == RESTORING
+                        || next == WAITING;
+                case WAITING -> next == STREAMING || next == DRAINING;
                 case RESTORING -> next == STREAMING;
                 case AWAITING_COMMIT -> next == AWAITING_RESPONSE || next == STREAMING;
                 case AWAITING_RESPONSE -> next == STREAMING;
@@ -109,10 +118,31 @@ final class SessionRun {
     private Turn pendingCommit;
     private final ResponseTracker responses = new ResponseTracker();
     private final ConversationRestore restore;
+    /** A live run whose later turns may still come: it waits for them instead of draining. */
+    private final boolean live;
+    /** A live run was told its session has ended: no more turns come. */
+    private boolean endGiven;
+    /** Offers may still be taken; false once the run ends or decides to close (read by offering threads). */
+    private final AtomicBoolean accepting = new AtomicBoolean(true);
+    private final Queue<Offer> offers = new ConcurrentLinkedQueue<>();
+    private ScheduledFuture<?> idleClose;
+
+    /** Turns offered to a live run, taken on the serial executor once the audio before them is done. */
+    private record Offer(List<TurnSpec> turns, Flow.Publisher<AudioPiece> audio, boolean ended) {
+    }
 
     SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
                RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
                ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits, TurnListener turnListener) {
+        this(request, audio, endpoint, codec, transport, settings, serial, timer, rateLimits, turnListener, false);
+    }
+
+    /** @param live later turns may still come ({@link #offer}); the run waits for them instead of draining */
+    SessionRun(SessionRequest request, Flow.Publisher<AudioPiece> audio, RealtimeEndpoint endpoint, DialectCodec codec,
+               RealtimeTransport transport, DriverSettings settings, SerialExecutor serial,
+               ScheduledExecutorService timer, Consumer<List<RateLimit>> rateLimits, TurnListener turnListener,
+               boolean live) {
+        this.live = live;
         this.request = request;
         this.audioSource = audio;
         this.endpoint = endpoint;
@@ -638,13 +668,100 @@ final class SessionRun {
         awaitWithin(settings.itemTimeout(), "COMMIT_TIMEOUT", "no input_audio_buffer.committed for turn " + turn.index());
     }
 
-    /** Next piece, or drain once the audio is complete. Runs in STREAMING only. */
+    /** Next piece, or drain once the audio is complete (a live run takes its next turns or waits). Runs in STREAMING only. */
     private void proceed() {
-        if (audio.complete()) {
-            drain();
-        } else {
+        if (!audio.complete()) {
             audio.requestNext();
+        } else if (live && !endGiven) {
+            takeOfferOrWait();
+        } else {
+            drain();
         }
+    }
+
+    // ---------------------------------------------------------------- live runs: more turns on the same connection
+
+    /** Any thread: queues the turns; the run takes them once the audio before them is done. */
+    boolean offer(List<TurnSpec> more, Flow.Publisher<AudioPiece> moreAudio, boolean ended) {
+        if (!live || !accepting.get()) {
+            return false;
+        }
+        offers.add(new Offer(List.copyOf(more), moreAudio, ended));
+        serial.execute(() -> {
+            if (phase == Phase.WAITING) {
+                takeOfferOrWait();
+            }
+        });
+        return true;
+    }
+
+    /** In STREAMING with the audio complete, or in WAITING: the next offer's turns, or wait for one. */
+    private void takeOfferOrWait() {
+        Offer next = offers.poll();
+        if (next == null) {
+            if (phase != Phase.WAITING) {
+                enter(Phase.WAITING);
+            }
+            armIdleClose();
+            return;
+        }
+        cancelIdleClose();
+        endGiven |= next.ended();
+        if (next.turns().isEmpty()) {
+            if (endGiven) {
+                drain(); // only the end was news: every turn is here
+            } else {
+                takeOfferOrWait();
+            }
+            return;
+        }
+        if (phase == Phase.WAITING) {
+            enter(Phase.STREAMING);
+        }
+        turns.add(next.turns());
+        audio.nextSource();
+        next.audio().subscribe(audio.subscriber(serial, () -> phase == Phase.DONE, this::onPiece, this::onAudioFailed,
+                this::onAudioComplete));
+    }
+
+    private void armIdleClose() {
+        cancelIdleClose();
+        idleClose = timers.schedule(settings.liveIdleClose(), this::closeWhenIdle);
+    }
+
+    private void cancelIdleClose() {
+        if (idleClose != null) {
+            idleClose.cancel(false);
+            idleClose = null;
+        }
+    }
+
+    /**
+     * No turn came within realtime.live-idle-close-ms: once every turn here has its outcome, the connection closes
+     * with 1000 and the run ends with the turns it has; the pipeline reconnects when the next turn completes (no
+     * attempt spent). Turns offered after this moment are refused and go to that next connection.
+     */
+    private void closeWhenIdle() {
+        idleClose = null;
+        if (phase != Phase.WAITING) {
+            return;
+        }
+        if (!offers.isEmpty()) {
+            takeOfferOrWait();
+            return;
+        }
+        if (!turns.noItemPending() || !responses.idle() || !turns.allDone()) {
+            armIdleClose(); // a transcription or a response is still on its way: the connection stays for it
+            return;
+        }
+        accepting.set(false);
+        if (!offers.isEmpty()) {
+            takeOfferOrWait(); // offered while deciding: taken after all
+            accepting.set(true);
+            return;
+        }
+        end(Optional.of(new SessionOutcome.Completed(turns.results(), responses.results(), providerSessionIds, rotations,
+                unknownEvents, providerErrors)), "live session idle");
     }
 
     // ---------------------------------------------------------------- restoring a resumed conversation
@@ -769,6 +886,8 @@ final class SessionRun {
             return;
         }
         enter(Phase.DONE);
+        accepting.set(false);
+        cancelIdleClose();
         timers.cancelAll();
         turns.cancelTimers();
         if (!audio.complete()) {

@@ -188,6 +188,18 @@ final class TurnLedger {
         specs.forEach(spec -> turns.put(spec.turnIndex(), new Turn(spec, contextTurns.contains(spec.turnIndex()))));
     }
 
+    /** Adds a live run's next turns, after every turn it has. */
+    void add(List<TurnSpec> specs) {
+        int last = turns.isEmpty() ? -1 : ((TreeMap<Integer, Turn>) turns).lastKey();
+        for (TurnSpec spec : specs) {
+            if (spec.turnIndex() <= last) {
+                throw new IllegalArgumentException("turn " + spec.turnIndex() + " does not follow turn " + last);
+            }
+            turns.put(spec.turnIndex(), new Turn(spec, false));
+            last = spec.turnIndex();
+        }
+    }
+
     Optional<Turn> turn(int index) {
         return Optional.ofNullable(turns.get(index));
     }
