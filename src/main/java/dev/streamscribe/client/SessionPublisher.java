@@ -2,7 +2,6 @@ package dev.streamscribe.client;
 
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.ingest.IngestProducer;
 import dev.streamscribe.realtime.Dialect;
@@ -73,7 +72,7 @@ public final class SessionPublisher implements AutoCloseable {
      * @throws dev.streamscribe.config.ConfigException a setting is unknown or invalid
      */
     public static SessionPublisher connect(Map<String, String> settings) {
-        return connect(ConfigLoader.forProducer(settings, System.getenv()));
+        return connect(ProducerSettings.load(settings, System.getenv()));
     }
 
     /** Connects with a loaded pipeline configuration; creates the input topics if they are missing. */

@@ -147,22 +147,6 @@ public final class ConfigLoader {
         return loader.build();
     }
 
-    /**
-     * For producers (the producer API): as {@link #fromMap}, but {@code realtime.url} may be left out, since only the
-     * pipeline talks to the provider; a producer still reads {@code realtime.dialect} to check its configs. A missing
-     * URL reads as {@link #URL_NOT_USED_BY_PRODUCERS}, which nothing connects to.
-     */
-    public static PipelineConfig forProducer(Map<String, String> settings, Map<String, String> env) {
-        ConfigLoader loader = new ConfigLoader(env);
-        settings.forEach((key, value) -> loader.put(key, value, "settings"));
-        loader.readEnv(env);
-        loader.values.putIfAbsent("realtime.url", new Value(URL_NOT_USED_BY_PRODUCERS, "a producer's default"));
-        return loader.build();
-    }
-
-    /** What a producer's configuration holds for the provider's URL when it names none: loopback, discard port. */
-    public static final String URL_NOT_USED_BY_PRODUCERS = "ws://127.0.0.1:9/not-used-by-producers";
-
     private void readFile(Path file) {
         Properties props = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {

@@ -1,7 +1,6 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.util.SessionLog;
-import dev.streamscribe.audio.AudioEncoding;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionStatus;
@@ -114,6 +113,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     private KeyValueStore<String, String> finishedRuns;
     private AssemblerOutputs outputs;
     private SessionExpiry expiry;
+    private AbortMarkers aborts;
     private long lastRecordWallMs;
 
     /**
@@ -136,6 +136,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         this.finishedRuns = context.getStateStore(StoreNames.FINISHED_RUNS);
         this.outputs = new AssemblerOutputs(context, resultSink, deadLetterSink, metrics);
         this.expiry = new SessionExpiry(settings, sessions, finishedRuns, outputs, metrics, context.taskId().partition());
+        this.aborts = new AbortMarkers(sessions, outputs);
         this.lastRecordWallMs = context.currentSystemTimeMs();
         context.schedule(settings.checkEvery(), PunctuationType.STREAM_TIME, this::expireByStreamTime);
         context.schedule(settings.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::expireByWallClock);
@@ -233,13 +234,13 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
 
     private void onChunk(Record<String, SpecificRecord> record, AudioChunk chunk) {
         String sessionId = record.key();
-        Optional<Rejection> problem = validate(sessionId, chunk);
+        Optional<ChunkRejection> problem = ChunkRejection.of(sessionId, chunk);
         if (problem.isPresent()) {
             outputs.deadLetter(record, sessionId, problem.get().reason(), problem.get().message());
             return;
         }
         if (chunk.getAbort() != null) {
-            onAbort(record, sessionId, chunk.getAbort());
+            aborts.onAbort(record, sessionId, chunk.getAbort(), context.currentSystemTimeMs());
             return;
         }
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
@@ -296,50 +297,6 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         checkComplete(sessionId, next, record.timestamp(), mayCompleteATurn);
     }
 
-    /**
-     * A producer gave the session up (an AudioChunk with {@code abort} set; it carries no audio and is not indexed).
-     * A run still collecting its input ends now, EXPIRED with reason ABORTED, instead of at its idle timeout; nothing
-     * was sent to the provider. A run that is already complete goes on (its config was published, so the producer
-     * ended it): the late abort is a DeadLetter ABORT_TOO_LATE, except a live run (start AT_FIRST_TURN) that has not
-     * seen its end, which ends EXPIRED (ABORTED) at once, its finished turns kept. A run that has its result keeps it:
-     * the abort belongs to a re-publication that never got as far as its config.
-     */
-    private void onAbort(Record<String, SpecificRecord> record, String sessionId, String reason) {
-        SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty)
-                .touched(record.timestamp(), context.currentSystemTimeMs());
-        switch (state.status()) {
-            case ASSEMBLING -> {
-                String message = "the producer aborted session '" + sessionId + "'"
-                        + (state.runToken().isEmpty() ? "" : " run '" + state.runToken() + "'") + ": " + reason + " ("
-                        + state.chunks() + " chunks indexed" + (state.hasConfig() ? "" : ", no config")
-                        + "); nothing was sent to the provider";
-                outputs.result(record.timestamp(), sessionId, state, SessionStatus.EXPIRED, "ABORTED", message);
-                save(sessionId, state.expired());
-                SessionLog.info(log, sessionId, state.runToken(), "{}", message);
-            }
-            case READY, IN_FLIGHT -> {
-                if (state.endSeq() < 0 && state.sessionConfig().map(c -> c.getStart() == StartPolicy.AT_FIRST_TURN)
-                        .orElse(false)) {
-                    // a live run still receiving its audio: it ends now; a connection still open is stale from here
-                    // on (the drain drops its outcome and any turn it finishes later)
-                    int kept = sessions.turnResults().ofRun(sessionId, state.runToken()).size();
-                    String message = "the producer aborted live session '" + sessionId + "' run '" + state.runToken()
-                            + "': " + reason + "; its " + kept + " turn(s) with a result stand, a turn at the provider "
-                            + "now gets none";
-                    outputs.result(record.timestamp(), sessionId, state, SessionStatus.EXPIRED, "ABORTED", message);
-                    save(sessionId, state.abortedLive());
-                    SessionLog.info(log, sessionId, state.runToken(), "{}", message);
-                    return;
-                }
-                save(sessionId, state);
-                outputs.deadLetter(record, sessionId, "ABORT_TOO_LATE", "session '" + sessionId + "' run '"
-                        + state.runToken() + "' is already complete (" + state.status() + "): the abort (" + reason
-                        + ") is ignored and the run goes on");
-            }
-            case FINISHED, EXPIRED -> save(sessionId, state);
-        }
-    }
-
     /** The session already holds as many chunks as it may: this one is not indexed, and the run fails (once). */
     private void refuseBeyondChunkLimit(Record<String, SpecificRecord> record, String sessionId, SessionState state, long seq) {
         String message = "session '" + sessionId + "' already has " + state.chunks() + " chunks, the limit "
@@ -351,28 +308,6 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         } else {
             save(sessionId, state);
         }
-    }
-
-    /** Why a chunk is refused on its own, before anything is indexed. */
-    private record Rejection(String reason, String message) {
-    }
-
-    private static Optional<Rejection> validate(String key, AudioChunk chunk) {
-        if (key == null || !key.equals(chunk.getSessionId())) {
-            return Optional.of(new Rejection("KEY_MISMATCH", "chunk of session '" + chunk.getSessionId()
-                    + "' arrived under key '" + key + "'"));
-        }
-        if (chunk.getSeq() < 0) {
-            return Optional.of(new Rejection("INVALID_SEQ", "seq " + chunk.getSeq() + " is negative"));
-        }
-        if (chunk.getTurnIndex() < 0) {
-            return Optional.of(new Rejection("INVALID_TURN_INDEX", "turn index " + chunk.getTurnIndex() + " is negative"));
-        }
-        if (chunk.getAudio().remaining() > AudioEncoding.MAX_CHUNK_BYTES) {
-            return Optional.of(new Rejection("CHUNK_TOO_LARGE", "seq " + chunk.getSeq() + " carries "
-                    + chunk.getAudio().remaining() + " bytes of audio; the limit is " + AudioEncoding.MAX_CHUNK_BYTES));
-        }
-        return Optional.empty();
     }
 
     /** An end_of_session arrived after chunks with higher seqs: those lie beyond the end and are rejected. */
@@ -417,19 +352,15 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         if (state.status() != Status.ASSEMBLING || !state.hasConfig()) {
             return;
         }
-        if (mayCompleteATurn && !state.complete()) {
-            SessionConfig config = state.sessionConfig().orElseThrow();
-            if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
-                checkLiveTurns(sessionId, state, config, timestamp);
-                return;
-            }
-        }
-        if (!state.complete()) {
-            return;
+        if (!mayCompleteATurn && !state.complete()) {
+            return; // nothing new for a live run, and a batch run is not complete: no need to read the config
         }
         SessionConfig config = state.sessionConfig().orElseThrow();
         if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
             checkLiveTurns(sessionId, state, config, timestamp);
+            return;
+        }
+        if (!state.complete()) {
             return;
         }
         switch (chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs))) {

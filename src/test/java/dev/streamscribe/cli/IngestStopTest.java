@@ -2,10 +2,10 @@ package dev.streamscribe.cli;
 
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.avro.AudioChunk;
+import dev.streamscribe.client.ProducerSettings;
 import dev.streamscribe.client.SessionPublisher;
 import dev.streamscribe.client.SessionSpec;
 import dev.streamscribe.client.SessionStream;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.testing.InMemoryRegistryClient;
 import dev.streamscribe.topology.Topics;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What ingest's shutdown hook does when Ctrl-C or SIGTERM stops it half-way (on Kafka's MockProducer). */
 class IngestStopTest {
-    private final Topics topics = Topics.create(ConfigLoader.forProducer(Map.of("bootstrap.servers", "127.0.0.1:1",
+    private final Topics topics = Topics.create(ProducerSettings.load(Map.of("bootstrap.servers", "127.0.0.1:1",
             "schema.registry.url", "http://127.0.0.1:1"), Map.of()).topics(), new InMemoryRegistryClient());
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
             new ByteArraySerializer());

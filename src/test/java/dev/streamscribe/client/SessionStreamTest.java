@@ -3,7 +3,6 @@ package dev.streamscribe.client;
 import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionConfig;
-import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.records.RunTokens;
 import dev.streamscribe.testing.InMemoryRegistryClient;
@@ -38,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SessionStreamTest {
     private static final RawFormat OWN = RawFormat.pcm16Mono24k();
-    private final Topics topics = Topics.create(ConfigLoader.forProducer(Map.of("bootstrap.servers", "127.0.0.1:1",
+    private final Topics topics = Topics.create(ProducerSettings.load(Map.of("bootstrap.servers", "127.0.0.1:1",
             "schema.registry.url", "http://127.0.0.1:1"), Map.of()).topics(), new InMemoryRegistryClient());
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
             new ByteArraySerializer());
