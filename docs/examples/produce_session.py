@@ -123,14 +123,15 @@ def main():
                                                                args.chunk_kib * 1024):
         producer.produce(audio_topic, key=key, on_delivery=delivered, value=encode(schemas["AudioChunk"], chunk_id, {
             "sessionId": session_id, "seq": seq, "turnIndex": turn, "audio": audio, "endOfTurn": end_of_turn,
-            "endOfSession": end_of_session, "producedAtMs": now}))
+            "endOfSession": end_of_session, "producedAtMs": now, "abort": None}))
         count += 1
         producer.poll(0)
     producer.produce(configs_topic, key=key, on_delivery=delivered, value=encode(schemas["SessionConfig"], config_id, {
         "sessionId": session_id, "runToken": run_token, "model": None, "instructions": None,
         "transcription": {"model": args.model, "language": None, "prompt": None, "includeLogprobs": False},
         "audioFormat": "PCM16_24KHZ", "noiseReduction": "NONE", "response": None, "dialectOptions": {},
-        "metadata": {"source": os.path.basename(args.wav), "producer": "python"}, "createdAtMs": now}))
+        "metadata": {"source": os.path.basename(args.wav), "producer": "python"}, "createdAtMs": now,
+        "start": "AT_END"}))
     remaining = producer.flush(60)
     if failures or remaining:
         sys.exit("not every record was acknowledged: %s (%d left)" % (failures, remaining))
