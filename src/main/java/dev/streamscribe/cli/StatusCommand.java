@@ -178,6 +178,11 @@ final class StatusCommand implements Callable<Integer> {
                 s.total(), s.completed(), s.completedWithErrors(), s.failed(), s.expired());
         out.printf(Locale.ROOT, "             %d in flight, %d waiting for a slot, %d assembling, %d not yet read%n",
                 s.inFlight(), s.waiting(), s.assembling(), s.unread());
+        if (s.live() > 0) {
+            out.printf(Locale.ROOT, "live         %d session(s) transcribed as their turns end; the longest without "
+                    + "input for %s%n", s.live(), ProgressDisplay.duration(Duration.ofMillis(
+                    Math.max(0, System.currentTimeMillis() - s.liveOldestInputMs()))));
+        }
         out.printf(Locale.ROOT, "audio        %.2f h finished%n", s.audioMs() / 3_600_000.0);
         if (s.audioRate() > 0) {
             out.printf(Locale.ROOT, "rate         %.1f s of audio per second, %.2f sessions per second%n",

@@ -36,7 +36,9 @@ final class StatusJson {
         sessions.put("assembling", s.assembling());
         sessions.put("unread", s.unread());
         sessions.put("remaining", s.remaining());
+        sessions.put("live", s.live());
         report.put("sessions", sessions);
+        report.put("live_longest_without_input_ms", s.live() > 0 ? Math.max(0, nowMs - s.liveOldestInputMs()) : null);
         report.put("audio_finished_ms", s.audioMs());
         Map<String, Object> rate = new LinkedHashMap<>();
         rate.put("audio_seconds_per_second", s.audioRate() > 0 ? s.audioRate() : null);

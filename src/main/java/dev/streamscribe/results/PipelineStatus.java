@@ -3,6 +3,7 @@ package dev.streamscribe.results;
 import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.Usage;
 import dev.streamscribe.topology.SessionState;
 
@@ -24,12 +25,20 @@ public final class PipelineStatus {
     private final Map<String, SessionResult> results = new HashMap<>();
     private final Map<String, SessionState> states = new HashMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
+    /** Sessions whose latest config starts AT_FIRST_TURN. */
+    private final Set<String> live = new HashSet<>();
 
     /** Counts and totals at one moment. */
+    /**
+     * @param live               sessions without a result whose current run starts AT_FIRST_TURN (counted in the
+     *                           in flight / waiting / assembling figures too)
+     * @param liveOldestInputMs  the wall-clock time of the last input of the live session that has gone longest
+     *                           without one; 0 when there is no live session
+     */
     public record Summary(long total, long completed, long completedWithErrors, long failed, long expired,
                           long inFlight, long waiting, long assembling, long unread, long audioMs,
                           long inputTokens, long outputTokens, double billedSeconds, long firstStartMs,
-                          long lastFinishMs, Map<String, Long> deadLetters) {
+                          long lastFinishMs, Map<String, Long> deadLetters, long live, long liveOldestInputMs) {
         public long finished() {
             return completed + completedWithErrors + failed + expired;
         }
@@ -54,6 +63,11 @@ public final class PipelineStatus {
     public void config(String sessionId, SessionConfig config) {
         if (sessionId != null && config != null) {
             currentRun.put(sessionId, config.getRunToken());
+            if (config.getStart() == StartPolicy.AT_FIRST_TURN) {
+                live.add(sessionId);
+            } else {
+                live.remove(sessionId);
+            }
         }
     }
 
@@ -85,6 +99,7 @@ public final class PipelineStatus {
         long audioMs = 0, inputTokens = 0, outputTokens = 0;
         double billed = 0;
         long firstStart = Long.MAX_VALUE, lastFinish = 0;
+        long liveCount = 0, liveOldestInput = Long.MAX_VALUE;
         Set<String> sessions = new HashSet<>(currentRun.keySet());
         sessions.addAll(states.keySet());
         for (String session : sessions) {
@@ -117,10 +132,14 @@ public final class PipelineStatus {
                     case IN_FLIGHT, FINISHED, EXPIRED -> inFlight++; // finished: its result is on the way
                     case ASSEMBLING -> assembling++;
                 }
+                if (live.contains(session) && !state.status().hasResult()) {
+                    liveCount++;
+                    liveOldestInput = Math.min(liveOldestInput, state.lastTouchedWallMs());
+                }
             }
         }
         return new Summary(sessions.size(), completed, withErrors, failed, expired, inFlight, waiting, assembling, unread,
                 audioMs, inputTokens, outputTokens, billed, firstStart == Long.MAX_VALUE ? 0 : firstStart, lastFinish,
-                Map.copyOf(deadLetters));
+                Map.copyOf(deadLetters), liveCount, liveCount == 0 ? 0 : liveOldestInput);
     }
 }

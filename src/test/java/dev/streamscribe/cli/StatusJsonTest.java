@@ -30,7 +30,19 @@ class StatusJsonTest {
 
     private static PipelineStatus.Summary summary(long total, long done, long firstStartMs, long lastFinishMs) {
         return new PipelineStatus.Summary(total, done, 0, 0, 0, total - done, 0, 0, 0, 7_200_000, 10, 20, 30.5,
-                firstStartMs, lastFinishMs, Map.of("AUDIO_GAP", 2L));
+                firstStartMs, lastFinishMs, Map.of("AUDIO_GAP", 2L), 0, 0);
+    }
+
+    @Test
+    void reportsLiveSessionsAndTheLongestTimeWithoutInput() throws Exception {
+        PipelineStatus.Summary live = new PipelineStatus.Summary(3, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, Map.of(),
+                2, NOW - 4_000);
+        JsonNode report = parse(StatusJson.report(live, CONFIG, true, Optional.empty(), List.of(), NOW));
+        assertEquals(2, report.path("sessions").path("live").asLong());
+        assertEquals(4_000, report.path("live_longest_without_input_ms").asLong());
+        JsonNode none = parse(StatusJson.report(summary(10, 4, NOW - 8_000, NOW), CONFIG, true, Optional.empty(),
+                List.of(), NOW));
+        assertTrue(none.path("live_longest_without_input_ms").isNull(), "no live session: null");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
 import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.testing.Await;
+import dev.streamscribe.testing.Cli;
 import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
@@ -41,6 +42,8 @@ class LiveSessionIT {
 
     @TempDir
     Path stateDir;
+    /** The settings of the pipeline the test started (for commands run against it). */
+    private Map<String, String> settings = Map.of();
 
     private PipelineConfig config(LocalRealtimeServer server, Dialect dialect, Map<String, String> more) {
         String prefix = "live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
@@ -51,6 +54,7 @@ class LiveSessionIT {
                 "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(),
                 "operations.port", "0"));
         settings.putAll(more);
+        this.settings = settings;
         return ConfigLoader.fromMap(settings, Map.of());
     }
 
@@ -112,6 +116,13 @@ class LiveSessionIT {
                 call.append(TestAudio.turnAudio(0, 800), OWN);
                 call.endTurn();
                 transcriptions.awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60));
+                List<String> statusArgs = new java.util.ArrayList<>(List.of("status", "--json", "--config",
+                        "topologies/transcribe.properties"));
+                settings.forEach((key, value) -> statusArgs.addAll(List.of("--set", key + "=" + value)));
+                Await.until(() -> {
+                    Cli.Result status = Cli.run(statusArgs.toArray(String[]::new));
+                    return status.out().contains("\"live\":1") && status.out().contains("live_longest_without_input_ms");
+                }, Duration.ofSeconds(30), "status counts the live session");
                 int opened = server.connectionsAccepted();
                 Await.until(() -> server.openSessions() == 0, Duration.ofSeconds(30),
                         "the live connection closes after 300 ms without a turn");

@@ -34,6 +34,31 @@ class PipelineStatusTest {
     }
 
     @Test
+    void countsLiveSessionsWithoutAResultAndTheOldestLastInput() {
+        SessionConfig call = config("call", "r-1");
+        call.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        status.config("call", call);
+        status.state("call", new SessionState(new byte[]{1}, "r-1", SessionState.Status.ASSEMBLING, 1, 0, -1, 0, 0,
+                5_000, 1, 0, 1, 0));
+        SessionConfig quiet = config("quiet", "r-1");
+        quiet.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        status.config("quiet", quiet);
+        status.state("quiet", new SessionState(new byte[]{1}, "r-1", SessionState.Status.IN_FLIGHT, 1, 0, -1, 0, 0,
+                2_000, 1, 0, 1, 0));
+        SessionConfig ended = config("ended", "r-1");
+        ended.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        status.config("ended", ended);
+        result("ended", "r-1", SessionStatus.COMPLETED, 1_000);
+        status.config("batch", config("batch", "r-1"));
+        status.state("batch", state("r-1", SessionState.Status.ASSEMBLING));
+
+        PipelineStatus.Summary summary = status.summary();
+
+        assertEquals(2, summary.live(), "a live session with its result, and a batch one, are not live");
+        assertEquals(2_000, summary.liveOldestInputMs(), "the live session longest without input");
+    }
+
+    @Test
     void shouldCountEachSessionByItsCurrentRun() {
         status.config("done", config("done", "r-1"));
         result("done", "r-1", SessionStatus.COMPLETED, 1_500);
