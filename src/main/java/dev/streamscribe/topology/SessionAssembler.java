@@ -363,15 +363,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         if (!state.complete()) {
             return;
         }
-        switch (chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs))) {
-            case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
-                    failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
-                            + turns.turns().size() + " turns; the limit is " + settings.limits().maxTurns()
-                            + " (session.max-turns)");
-            case TurnPlanner.Plan.Turns turns when turns.audioMs() > settings.limits().maxAudio().toMillis() ->
-                    failRun(timestamp, sessionId, state, "LIMIT_AUDIO", "session '" + sessionId + "' has "
-                            + turns.audioMs() + " ms of audio; the limit is " + settings.limits().maxAudio().toMillis()
-                            + " ms (session.max-audio-ms)");
+        switch (withinLimits(sessionId, chunks.read(sessionId, refs -> TurnPlanner.plan(config, refs)))) {
             case TurnPlanner.Plan.Turns turns -> {
                 save(sessionId, state.ready());
                 context.forward(new Record<>(sessionId, config, timestamp), dispatcher);
@@ -392,17 +384,9 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * finds nothing left to send writes its SessionResult.
      */
     private void checkLiveTurns(String sessionId, SessionState state, SessionConfig config, long timestamp) {
-        switch (chunks.read(sessionId, refs -> TurnPlanner.prefix(config, refs))) {
+        switch (withinLimits(sessionId, chunks.read(sessionId, refs -> TurnPlanner.prefix(config, refs)))) {
             case TurnPlanner.Plan.Rejected rejected -> failRun(timestamp, sessionId, state, rejected.reason(),
                     rejected.message());
-            case TurnPlanner.Plan.Turns turns when turns.turns().size() > settings.limits().maxTurns() ->
-                    failRun(timestamp, sessionId, state, "LIMIT_TURNS", "session '" + sessionId + "' has "
-                            + turns.turns().size() + " turns; the limit is " + settings.limits().maxTurns()
-                            + " (session.max-turns)");
-            case TurnPlanner.Plan.Turns turns when turns.audioMs() > settings.limits().maxAudio().toMillis() ->
-                    failRun(timestamp, sessionId, state, "LIMIT_AUDIO", "session '" + sessionId + "' has "
-                            + turns.audioMs() + " ms of audio; the limit is " + settings.limits().maxAudio().toMillis()
-                            + " ms (session.max-audio-ms)");
             case TurnPlanner.Plan.Turns turns when turns.turns().isEmpty() -> {
                 // no complete turn yet
             }
@@ -420,6 +404,19 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                         sessionId, state.runToken(), turns.turns().size(), turns.ended() ? ", ended" : "");
             }
         }
+    }
+
+    /** {@code plan}, or a rejection when its turns or audio exceed the per-session limits (LIMIT_TURNS, LIMIT_AUDIO). */
+    private TurnPlanner.Plan withinLimits(String sessionId, TurnPlanner.Plan plan) {
+        if (plan instanceof TurnPlanner.Plan.Turns turns && turns.turns().size() > settings.limits().maxTurns()) {
+            return new TurnPlanner.Plan.Rejected("LIMIT_TURNS", "session '" + sessionId + "' has " + turns.turns().size()
+                    + " turns; the limit is " + settings.limits().maxTurns() + " (session.max-turns)");
+        }
+        if (plan instanceof TurnPlanner.Plan.Turns turns && turns.audioMs() > settings.limits().maxAudio().toMillis()) {
+            return new TurnPlanner.Plan.Rejected("LIMIT_AUDIO", "session '" + sessionId + "' has " + turns.audioMs()
+                    + " ms of audio; the limit is " + settings.limits().maxAudio().toMillis() + " ms (session.max-audio-ms)");
+        }
+        return plan;
     }
 
     /** The run cannot be sent: a DeadLetter and a SessionResult FAILED with the reason, and no attempt. */

@@ -17,6 +17,7 @@ import dev.streamscribe.testing.SharedInfrastructure;
 import dev.streamscribe.testing.TestAudio;
 import dev.streamscribe.testing.TestConfigs;
 import dev.streamscribe.topology.StreamscribePipeline;
+import dev.streamscribe.topology.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,22 +46,45 @@ class LiveSessionIT {
     /** The settings of the pipeline the test started (for commands run against it). */
     private Map<String, String> settings = Map.of();
 
-    private PipelineConfig config(LocalRealtimeServer server, Dialect dialect, Map<String, String> more) {
+    /** The local server, a pipeline against it, watchers of its outputs and a publisher: what every test runs on. */
+    private record Running(LocalRealtimeServer server, StreamscribePipeline pipeline,
+                           TopicWatcher<TranscriptionEvent> transcriptions, TopicWatcher<SessionResult> results,
+                           SessionPublisher publisher) implements AutoCloseable {
+        @Override
+        public void close() {
+            publisher.close();
+            results.close();
+            transcriptions.close();
+            pipeline.close();
+            server.close();
+        }
+    }
+
+    private Running start(Dialect dialect, Map<String, String> more) {
+        LocalRealtimeServer server = LocalRealtimeServer.start(
+                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()));
         String prefix = "live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
+        Map<String, String> all = new HashMap<>(Map.of("application.id", prefix + "app",
                 "bootstrap.servers", SharedInfrastructure.kafka().bootstrapServers(),
                 "schema.registry.url", SharedInfrastructure.registry().url(),
                 "realtime.url", server.url(dialect).toString(), "realtime.dialect", dialect.id(),
                 "topic.prefix", prefix, "topic.partitions", "1", "state.dir", stateDir.toString(),
                 "operations.port", "0"));
-        settings.putAll(more);
-        this.settings = settings;
-        return ConfigLoader.fromMap(settings, Map.of());
+        all.putAll(more);
+        settings = all;
+        PipelineConfig config = ConfigLoader.fromMap(all, Map.of());
+        StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
+        Map<String, Object> clients = Map.of("bootstrap.servers", config.kafka().bootstrapServers());
+        Topics topics = pipeline.topics();
+        return new Running(server, pipeline, new TopicWatcher<>(clients, topics.transcriptions().name(),
+                topics.transcriptions().valueSerde().deserializer()), new TopicWatcher<>(clients,
+                topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer()),
+                SessionPublisher.connect(config));
     }
 
-    private static <V> TopicWatcher<V> watch(PipelineConfig config, dev.streamscribe.topology.Topic<String, V> topic) {
-        return new TopicWatcher<>(Map.of("bootstrap.servers", config.kafka().bootstrapServers()), topic.name(),
-                topic.valueSerde().deserializer());
+    private static SessionResult resultOf(Running running, String sessionId) {
+        return running.results().awaitUntil(seen -> seen.containsKey(sessionId), Duration.ofSeconds(60))
+                .get(sessionId).getFirst();
     }
 
     private static SessionSpec live(Dialect dialect, String sessionId) {
@@ -71,128 +95,98 @@ class LiveSessionIT {
     @ParameterizedTest
     @EnumSource(Dialect.class)
     void eachTurnIsTranscribedBeforeTheNextTurnsAudioIsPublished(Dialect dialect) throws Exception {
-        try (LocalRealtimeServer server = LocalRealtimeServer.start(
-                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            PipelineConfig config = config(server, dialect, Map.of());
-            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
-                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
-                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
-                 SessionPublisher publisher = SessionPublisher.connect(config);
-                 SessionStream call = publisher.open(live(dialect, "call"))) {
-                for (int turn = 0; turn < 3; turn++) {
-                    call.append(TestAudio.turnAudio(turn, 700 + 100 * turn), OWN);
-                    call.endTurn();
-                    int expected = turn + 1;
-                    transcriptions.awaitUntil(seen -> seen.getOrDefault("call", List.of()).size() >= expected,
-                            Duration.ofSeconds(60));
-                }
-                PublishedSession published = call.end();
-                assertEquals(3, published.turns());
-                SessionResult result = results.awaitUntil(seen -> seen.containsKey("call"), Duration.ofSeconds(60))
-                        .get("call").getFirst();
-                assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
-                assertEquals(3, result.getTurnsCompleted());
-                assertEquals(1, result.getAttempt(), "waiting for the next turn spends no attempt");
-                assertEquals(1, result.getConnections(), "turns 1 and 2 went on the connection turn 0 opened");
-                List<TranscriptionEvent> events = transcriptions.readToEnd().get("call");
-                assertEquals(List.of(0, 1, 2), events.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
-                        "every turn exactly once");
-                assertEquals(published.runToken(), result.getRunToken());
-                assertEquals(0, pipeline.threadReplacements());
+        try (Running running = start(dialect, Map.of());
+             SessionStream call = running.publisher().open(live(dialect, "call"))) {
+            for (int turn = 0; turn < 3; turn++) {
+                call.append(TestAudio.turnAudio(turn, 700 + 100 * turn), OWN);
+                call.endTurn();
+                int expected = turn + 1;
+                running.transcriptions().awaitUntil(
+                        seen -> seen.getOrDefault("call", List.of()).size() >= expected, Duration.ofSeconds(60));
             }
+            PublishedSession published = call.end();
+            assertEquals(3, published.turns());
+            SessionResult result = resultOf(running, "call");
+            assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
+            assertEquals(3, result.getTurnsCompleted());
+            assertEquals(1, result.getAttempt(), "waiting for the next turn spends no attempt");
+            assertEquals(1, result.getConnections(), "turns 1 and 2 went on the connection turn 0 opened");
+            List<TranscriptionEvent> events = running.transcriptions().readToEnd().get("call");
+            assertEquals(List.of(0, 1, 2), events.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
+                    "every turn exactly once");
+            assertEquals(published.runToken(), result.getRunToken());
+            assertEquals(0, running.pipeline().threadReplacements());
         }
     }
 
     @Test
     void anIdleLiveConnectionClosesAndTheNextTurnReopensOneWithoutSpendingAnAttempt() throws Exception {
-        try (LocalRealtimeServer server = LocalRealtimeServer.start(
-                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("realtime.live-idle-close-ms", "300"));
-            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
-                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
-                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
-                 SessionPublisher publisher = SessionPublisher.connect(config);
-                 SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "pause"))) {
-                call.append(TestAudio.turnAudio(0, 800), OWN);
-                call.endTurn();
-                transcriptions.awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60));
-                List<String> statusArgs = new java.util.ArrayList<>(List.of("status", "--json", "--config",
-                        "topologies/transcribe.properties"));
-                settings.forEach((key, value) -> statusArgs.addAll(List.of("--set", key + "=" + value)));
-                Await.until(() -> {
-                    Cli.Result status = Cli.run(statusArgs.toArray(String[]::new));
-                    return status.out().contains("\"live\":1") && status.out().contains("live_longest_without_input_ms");
-                }, Duration.ofSeconds(30), "status counts the live session");
-                int opened = server.connectionsAccepted();
-                Await.until(() -> server.openSessions() == 0, Duration.ofSeconds(30),
-                        "the live connection closes after 300 ms without a turn");
-                call.append(TestAudio.turnAudio(1, 800), OWN);
-                call.endTurn();
-                call.end();
-                SessionResult result = results.awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60))
-                        .get("pause").getFirst();
-                assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
-                assertEquals(2, result.getTurnsCompleted());
-                assertEquals(2, result.getConnections(), "closed when idle, reopened for turn 1");
-                assertEquals(1, result.getAttempt(), "an idle close and reopen is no attempt");
-                assertTrue(server.connectionsAccepted() > opened, "a new connection for turn 1");
-                assertEquals(0, pipeline.threadReplacements());
-            }
+        try (Running running = start(Dialect.OPENAI_GA, Map.of("realtime.live-idle-close-ms", "300"));
+             SessionStream call = running.publisher().open(live(Dialect.OPENAI_GA, "pause"))) {
+            call.append(TestAudio.turnAudio(0, 800), OWN);
+            call.endTurn();
+            running.transcriptions().awaitUntil(seen -> seen.containsKey("pause"), Duration.ofSeconds(60));
+            List<String> statusArgs = new java.util.ArrayList<>(List.of("status", "--json", "--config",
+                    "topologies/transcribe.properties"));
+            settings.forEach((key, value) -> statusArgs.addAll(List.of("--set", key + "=" + value)));
+            Await.until(() -> {
+                Cli.Result status = Cli.run(statusArgs.toArray(String[]::new));
+                return status.out().contains("\"live\":1") && status.out().contains("live_longest_without_input_ms");
+            }, Duration.ofSeconds(30), "status counts the live session");
+            int opened = running.server().connectionsAccepted();
+            Await.until(() -> running.server().openSessions() == 0, Duration.ofSeconds(30),
+                    "the live connection closes after 300 ms without a turn");
+            call.append(TestAudio.turnAudio(1, 800), OWN);
+            call.endTurn();
+            call.end();
+            SessionResult result = resultOf(running, "pause");
+            assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
+            assertEquals(2, result.getTurnsCompleted());
+            assertEquals(2, result.getConnections(), "closed when idle, reopened for turn 1");
+            assertEquals(1, result.getAttempt(), "an idle close and reopen is no attempt");
+            assertTrue(running.server().connectionsAccepted() > opened, "a new connection for turn 1");
+            assertEquals(0, running.pipeline().threadReplacements());
         }
     }
 
     @Test
     void aLiveSessionAbortedMidCallEndsAtOnceWithItsFinishedTurnsKept() throws Exception {
-        try (LocalRealtimeServer server = LocalRealtimeServer.start(
-                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of()); // idle timeout: 10 minutes
-            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
-                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
-                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
-                 SessionPublisher publisher = SessionPublisher.connect(config)) {
-                SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "dropped"));
-                call.append(TestAudio.turnAudio(0, 800), OWN);
-                call.endTurn();
-                transcriptions.awaitUntil(seen -> seen.containsKey("dropped"), Duration.ofSeconds(60));
-                call.append(TestAudio.turnAudio(1, 800), OWN);
-                call.endTurn(); // turn 1 goes to the provider, and the call drops
-                call.abort("the caller hung up");
+        try (Running running = start(Dialect.OPENAI_GA, Map.of())) { // idle timeout: 10 minutes
+            SessionStream call = running.publisher().open(live(Dialect.OPENAI_GA, "dropped"));
+            call.append(TestAudio.turnAudio(0, 800), OWN);
+            call.endTurn();
+            running.transcriptions().awaitUntil(seen -> seen.containsKey("dropped"), Duration.ofSeconds(60));
+            call.append(TestAudio.turnAudio(1, 800), OWN);
+            call.endTurn(); // turn 1 goes to the provider, and the call drops
+            call.abort("the caller hung up");
 
-                SessionResult result = results.awaitUntil(seen -> seen.containsKey("dropped"), Duration.ofSeconds(60))
-                        .get("dropped").getFirst();
-                assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
-                assertEquals("ABORTED", result.getReason(), result.toString());
-                assertTrue(result.getMessage().contains("the caller hung up"), result.getMessage());
-                assertEquals(0, transcriptions.readToEnd().get("dropped").getFirst().getTurnIndex(), "turn 0 kept");
-                assertEquals(0, pipeline.threadReplacements(), "whenever the abort came, no stream thread failed on it");
-            }
+            SessionResult result = resultOf(running, "dropped");
+            assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
+            assertEquals("ABORTED", result.getReason(), result.toString());
+            assertTrue(result.getMessage().contains("the caller hung up"), result.getMessage());
+            assertEquals(0, running.transcriptions().readToEnd().get("dropped").getFirst().getTurnIndex(),
+                    "turn 0 kept");
+            assertEquals(0, running.pipeline().threadReplacements(),
+                    "whenever the abort came, no stream thread failed on it");
         }
     }
 
     @Test
     void aLiveSessionWhoseProducerGoesQuietExpiresWithItsFinishedTurnsKept() throws Exception {
-        try (LocalRealtimeServer server = LocalRealtimeServer.start(
-                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()))) {
-            // the connection waits 300 ms for the next turn, then the session 2 s for input
-            PipelineConfig config = config(server, Dialect.OPENAI_GA, Map.of("session.idle-timeout-ms", "2000",
-                    "realtime.live-idle-close-ms", "300"));
-            try (StreamscribePipeline pipeline = StreamscribePipeline.start(config, Map.of());
-                 TopicWatcher<TranscriptionEvent> transcriptions = watch(config, pipeline.topics().transcriptions());
-                 TopicWatcher<SessionResult> results = watch(config, pipeline.topics().sessionResults());
-                 SessionPublisher publisher = SessionPublisher.connect(config)) {
-                SessionStream call = publisher.open(live(Dialect.OPENAI_GA, "quiet"));
-                call.append(TestAudio.turnAudio(0, 800), OWN);
-                call.endTurn();
-                call.append(TestAudio.turnAudio(1, 1_000), OWN); // a turn that never ends: the producer went away
-                transcriptions.awaitUntil(seen -> seen.containsKey("quiet"), Duration.ofSeconds(60));
+        // the connection waits 300 ms for the next turn, then the session 2 s for input
+        try (Running running = start(Dialect.OPENAI_GA, Map.of("session.idle-timeout-ms", "2000",
+                "realtime.live-idle-close-ms", "300"))) {
+            SessionStream call = running.publisher().open(live(Dialect.OPENAI_GA, "quiet"));
+            call.append(TestAudio.turnAudio(0, 800), OWN);
+            call.endTurn();
+            call.append(TestAudio.turnAudio(1, 1_000), OWN); // a turn that never ends: the producer went away
+            running.transcriptions().awaitUntil(seen -> seen.containsKey("quiet"), Duration.ofSeconds(60));
 
-                SessionResult result = results.awaitUntil(seen -> seen.containsKey("quiet"), Duration.ofSeconds(60))
-                        .get("quiet").getFirst();
-                assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
-                assertEquals("NO_END", result.getReason());
-                assertTrue(result.getMessage().contains("1 turn(s) with a result stand"), result.getMessage());
-                assertEquals(1, transcriptions.readToEnd().get("quiet").size(), "turn 0 kept, once");
-            }
+            SessionResult result = resultOf(running, "quiet");
+            assertEquals(SessionStatus.EXPIRED, result.getStatus(), result.toString());
+            assertEquals("NO_END", result.getReason());
+            assertTrue(result.getMessage().contains("1 turn(s) with a result stand"), result.getMessage());
+            assertEquals(1, running.transcriptions().readToEnd().get("quiet").size(), "turn 0 kept, once");
         }
     }
 }

@@ -34,12 +34,7 @@ class AudioChunkerTest {
     }
 
     private String layout() {
-        StringBuilder text = new StringBuilder();
-        for (ChunkSequencer.Chunk c : chunks) {
-            text.append(c.seq()).append(':').append(c.turnIndex()).append(':').append(c.audio().length)
-                    .append(c.endOfTurn() ? "T" : "").append(c.endOfSession() ? "S" : "").append(' ');
-        }
-        return text.toString().trim();
+        return ChunkSequencerTest.layout(chunks);
     }
 
     @Test

@@ -13,6 +13,11 @@ class ChunkSequencerTest {
     private final List<ChunkSequencer.Chunk> chunks = new ArrayList<>();
 
     private String layout() {
+        return layout(chunks);
+    }
+
+    /** "seq:turn:bytes[T][S]" per chunk, space-separated: a layout readable in an assertion message. */
+    static String layout(List<ChunkSequencer.Chunk> chunks) {
         StringBuilder text = new StringBuilder();
         for (ChunkSequencer.Chunk c : chunks) {
             text.append(c.seq()).append(':').append(c.turnIndex()).append(':').append(c.audio().length)

@@ -25,22 +25,27 @@ class TurnSplitterTest {
         return out.array();
     }
 
+    /** Records the turns the splitter cuts, as lengths in ms, and the audio of the turn still open. */
+    private static final class TurnLengths implements TurnSplitter.Output {
+        final List<Long> turns = new ArrayList<>();
+        long currentBytes;
+
+        @Override
+        public void audio(byte[] pcm16) {
+            currentBytes += pcm16.length;
+        }
+
+        @Override
+        public void endTurn() {
+            turns.add(currentBytes / 48);
+            currentBytes = 0;
+        }
+    }
+
     /** Turn lengths in ms as the splitter cut them, feeding blocks of odd sizes. */
     private static List<Long> split(TurnPolicy policy, byte[]... parts) {
-        List<Long> turns = new ArrayList<>();
-        long[] current = {0};
-        TurnSplitter splitter = new TurnSplitter(RATE, policy, new TurnSplitter.Output() {
-            @Override
-            public void audio(byte[] pcm16) {
-                current[0] += pcm16.length;
-            }
-
-            @Override
-            public void endTurn() {
-                turns.add(current[0] / 48);
-                current[0] = 0;
-            }
-        });
+        TurnLengths cut = new TurnLengths();
+        TurnSplitter splitter = new TurnSplitter(RATE, policy, cut);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] part : parts) {
             all.writeBytes(part);
@@ -50,36 +55,24 @@ class TurnSplitterTest {
             splitter.accept(Arrays.copyOfRange(bytes, offset, Math.min(bytes.length, offset + 1234)));
         }
         splitter.finish();
-        if (current[0] > 0) {
-            turns.add(current[0] / 48);
+        if (cut.currentBytes > 0) {
+            cut.turns.add(cut.currentBytes / 48);
         }
-        return turns;
+        return cut.turns;
     }
 
     @Test
     void anExplicitEndOfTurnCutsWhereTheInputStandsAndRestartsThePolicysCounts() {
-        List<Long> turns = new ArrayList<>();
-        long[] current = {0};
+        TurnLengths cut = new TurnLengths();
         TurnSplitter splitter = new TurnSplitter(RATE, new TurnPolicy(Duration.ofSeconds(2), Duration.ZERO, -40,
-                Duration.ZERO), new TurnSplitter.Output() {
-            @Override
-            public void audio(byte[] pcm16) {
-                current[0] += pcm16.length;
-            }
-
-            @Override
-            public void endTurn() {
-                turns.add(current[0] / 48);
-                current[0] = 0;
-            }
-        });
+                Duration.ZERO), cut);
         splitter.accept(audio(true, 1_510)); // not a whole number of 20 ms frames: the partial frame is in the turn
         splitter.endTurn();
         splitter.endTurn(); // nothing since the last end: no empty turn
         splitter.accept(audio(true, 1_900));
         splitter.finish();
-        assertEquals(List.of(1_510L), turns, "the max-turn count restarted: 1.9 s after the cut is under 2 s");
-        assertEquals(1_900L, current[0] / 48);
+        assertEquals(List.of(1_510L), cut.turns, "the max-turn count restarted: 1.9 s after the cut is under 2 s");
+        assertEquals(1_900L, cut.currentBytes / 48);
     }
 
     @Test

@@ -264,6 +264,61 @@ class SessionDispatchTest {
         assertEquals(3.0, result.getUsage().getDurationSeconds(), 1e-9, "usage of the checkpointed turn included");
     }
 
+    /** A live session's chunk: 100 ms of audio, or an empty one that only ends the session. */
+    private void liveChunk(String session, long seq, int turn, boolean end) {
+        harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(turn)
+                .setAudio(ByteBuffer.wrap(new byte[end ? 0 : 4_800])).setEndOfTurn(true).setEndOfSession(end).build());
+    }
+
+    @Test
+    void aLiveRunWaitsBetweenConnectionsAndWritesItsResultWithEveryTurnAtItsEnd() {
+        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
+        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        harness.configs.pipeInput("live", config);
+        liveChunk("live", 0, 0, false);
+        dispatchTick();
+        Launch first = launches.getFirst();
+        assertEquals(List.of(0), first.request().turns().stream().map(TurnSpec::turnIndex).toList());
+        first.outcome().complete(completed(first.request()));
+        drain();
+        assertEquals(Status.ASSEMBLING, harness.state.get("live").status(), "waiting for its next turn");
+        assertTrue(harness.results.isEmpty(), "no result before the session's end");
+        assertEquals(1, harness.transcriptions.readValuesToList().size(), "turn 0's event is out");
+
+        liveChunk("live", 1, 1, false);
+        liveChunk("live", 2, 2, true); // the last turn already went out: an empty chunk only ends the session
+        dispatchTick();
+        Launch second = launches.get(1);
+        assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList());
+        assertEquals(List.of(1L), second.refs().stream().map(ChunkRef::seq).toList(),
+                "the empty end chunk is given to no connection");
+        second.outcome().complete(completed(second.request()));
+        drain();
+        SessionResult result = harness.results.readValue();
+        assertEquals(SessionStatus.COMPLETED, result.getStatus());
+        assertEquals(2, result.getTurnsTotal(), "the whole plan, not the last connection's");
+        assertEquals(2, result.getTurnsCompleted());
+        assertEquals(1, result.getAttempt(), "waiting between turns spends no attempt");
+        assertEquals(2, result.getConnections());
+    }
+
+    @Test
+    void aSessionGivenWholeToOneConnectionIsNotGivenItsEmptyEndChunk() {
+        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
+        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        harness.configs.pipeInput("live", config);
+        liveChunk("live", 0, 0, false);
+        liveChunk("live", 1, 1, true); // arrives before the first connection: every turn goes out at once
+        dispatchTick();
+        Launch only = launches.getFirst();
+        assertEquals(List.of(0), only.request().turns().stream().map(TurnSpec::turnIndex).toList());
+        assertEquals(List.of(0L), only.refs().stream().map(ChunkRef::seq).toList(),
+                "a chunk that belongs to no turn would reach the driver as audio of a turn it does not have");
+        only.outcome().complete(completed(only.request()));
+        drain();
+        assertEquals(SessionStatus.COMPLETED, harness.results.readValue().getStatus());
+    }
+
     @Test
     void aRetrySendsOnlyTheTurnsWithoutAResult() {
         publishThreeTurns("s1");
