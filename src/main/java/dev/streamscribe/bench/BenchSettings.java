@@ -53,6 +53,6 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
     /** Small sizes, one concurrency level, a short delay: about a minute; checks the harness, not the machine. */
     public static BenchSettings quick() {
         return new BenchSettings("quick", 4, 20, List.of(10), Duration.ofSeconds(2), 2, 5, 1, 3, "512m",
-                Duration.ofMillis(100), List.of(), 200, 2_000, Duration.ofSeconds(5), Duration.ofSeconds(10), 4, 3, 1_000);
+                Duration.ofMillis(100), List.of(), 200, 2_000, Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 2, 1_000);
     }
 }
