@@ -62,12 +62,23 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
      * @param maxDispatches connections in a row that may end with no outcome (crash loop) before the run fails
      * @param transcriptionWait         a turn's transcription may take this long, plus the share below
      * @param transcriptionWaitPerAudio extra wait per second of the turn's audio
+     * @param live          how live sessions (start AT_FIRST_TURN) hold connections and slots
      * @param breaker       when a provider outage pauses admission
      */
     public record Realtime(Dialect dialect, URI url, Optional<String> apiKeyEnv, Optional<Path> apiKeyFile,
                            Optional<String> apiKey, Optional<TrustStore> trustStore, int maxConcurrentSessions, int maxAttempts, int maxDispatches, Duration sessionTimeout,
                            Duration itemTimeout, Duration transcriptionWait, double transcriptionWaitPerAudio,
-                           Duration liveIdleClose, Breaker breaker) {
+                           Live live, Breaker breaker) {
+    }
+
+    /**
+     * Live sessions ({@code realtime.live-*}, {@code realtime.max-live-sessions}).
+     *
+     * @param idleClose     how long a live session's connection waits for its next turn before it closes
+     * @param reservedSlots slots held back from batch sessions while live sessions wait without a connection
+     * @param maxSessions   live sessions that may hold a place (priority); the rest queue like batch sessions
+     */
+    public record Live(Duration idleClose, int reservedSlots, int maxSessions) {
     }
 
     /**

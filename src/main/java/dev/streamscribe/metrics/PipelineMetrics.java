@@ -26,6 +26,7 @@ public final class PipelineMetrics {
     public static final String SESSIONS_FINISHED = "streamscribe.sessions.finished";
     public static final String SESSIONS_WAITING = "streamscribe.sessions.waiting";
     public static final String SESSIONS_IN_FLIGHT = "streamscribe.sessions.in.flight";
+    public static final String LIVE_SESSIONS = "streamscribe.live.sessions";
     public static final String DEAD_LETTERS = "streamscribe.dead.letters";
     public static final String DUPLICATES = "streamscribe.chunks.duplicates";
     public static final String RETRIES = "streamscribe.session.retries";
@@ -82,6 +83,21 @@ public final class PipelineMetrics {
     public void bindGauges(Supplier<Number> waiting, Supplier<Number> inFlight) {
         Gauge.builder(SESSIONS_WAITING, waiting).description("READY sessions waiting for a slot").register(registry);
         Gauge.builder(SESSIONS_IN_FLIGHT, inFlight).description("sessions at the provider now").register(registry);
+    }
+
+    /**
+     * Live sessions of this instance by {@code state}: {@code connected} (a place and a connection), {@code waiting}
+     * (a place, waiting for their next turn without a connection) and {@code queued} (no place: dispatched like
+     * batch sessions until one frees).
+     */
+    public void bindLiveGauges(Supplier<Number> connected, Supplier<Number> waiting, Supplier<Number> queued) {
+        Gauge.builder(LIVE_SESSIONS, connected).tag("state", "connected")
+                .description("live sessions with a place and a provider connection").register(registry);
+        Gauge.builder(LIVE_SESSIONS, waiting).tag("state", "waiting")
+                .description("live sessions with a place waiting for their next turn without a connection")
+                .register(registry);
+        Gauge.builder(LIVE_SESSIONS, queued).tag("state", "queued")
+                .description("live sessions without a place, dispatched like batch sessions").register(registry);
     }
 
     /** Gauges of conditions an operator should see that are not failures (also lines of /health's body). */

@@ -6,8 +6,9 @@ import dev.streamscribe.realtime.event.RateLimit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,7 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * none once a graceful stop has begun. Created before the driver and
  * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
  *
+ * <p>Live sessions (start AT_FIRST_TURN) hold a slot only while they have a connection; between turns they wait
+ * without one. So that a live turn does not wait behind batch sessions that may hold a slot for an hour, a batch
+ * session is admitted only while more slots are free than the reserve: {@code realtime.live-reserved-sessions}, or
+ * fewer when fewer live sessions with a {@link LivePlaces place} are waiting without a connection. With no live
+ * session waiting, batch sessions may use every slot.
+ *
  * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
+ * Slot accounting synchronizes on the gate (a handful of integer updates per connection).
  */
 public final class AdmissionGate {
     /** How long an exhausted quota pauses admission by default (provider.quota-pause-ms). */
@@ -27,8 +35,12 @@ public final class AdmissionGate {
     /** The longest pause a rate-limit signal causes. */
     static final long MAX_PAUSE_MS = 60_000;
 
-    private final Semaphore slots;
     private final int capacity;
+    private final int liveReserve;
+    private final LivePlaces livePlaces;
+    /** Slots held now (guarded by this), and how many of them by live sessions with a place. */
+    private int held;
+    private int heldLive;
     private final PipelineMetrics metrics;
     private final ProviderBreaker breaker;
     private final Duration quotaPause;
@@ -40,43 +52,127 @@ public final class AdmissionGate {
     private final AtomicLong pausedUntilMs = new AtomicLong();
     private final AtomicInteger rateLimitStreak = new AtomicInteger();
 
+    /**
+     * How live sessions share the slots.
+     *
+     * @param reservedSlots   slots held back from batch sessions while live sessions wait without a connection
+     *                        (realtime.live-reserved-sessions; never more than the slots there are)
+     * @param maxLiveSessions live sessions that may hold a place (realtime.max-live-sessions)
+     */
+    public record LiveShare(int reservedSlots, int maxLiveSessions) {
+        public static final LiveShare DEFAULTS = new LiveShare(4, 100);
+
+        public LiveShare {
+            if (reservedSlots < 0 || maxLiveSessions < 0) {
+                throw new IllegalArgumentException("live share must not be negative: " + reservedSlots + " reserved, "
+                        + maxLiveSessions + " live sessions");
+            }
+        }
+    }
+
+    /** What a session asks admission for: a batch session's slot, or a slot for a live session with a place. */
+    enum Claim {
+        BATCH, LIVE
+    }
+
+    /**
+     * One connection's slot, from admission until its session ends (finished, failed or cancelled) or never went
+     * out. Releasing it twice is harmless: the second release does nothing.
+     *
+     * <p>Threading: thread-safe; released from a stream thread or a driver callback.
+     */
+    final class Slot {
+        private final Claim claim;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Slot(Claim claim) {
+            this.claim = claim;
+        }
+
+        Claim claim() {
+            return claim;
+        }
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                AdmissionGate.this.release(this);
+            }
+        }
+    }
+
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics) {
-        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), DEFAULT_QUOTA_PAUSE);
+        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), DEFAULT_QUOTA_PAUSE,
+                LiveShare.DEFAULTS);
     }
 
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker) {
-        this(maxConcurrentSessions, metrics, breaker, DEFAULT_QUOTA_PAUSE);
+        this(maxConcurrentSessions, metrics, breaker, DEFAULT_QUOTA_PAUSE, LiveShare.DEFAULTS);
     }
 
-    /** @param quotaPause how long an exhausted quota pauses admission when no operator resumes it first */
+    /**
+     * @param quotaPause how long an exhausted quota pauses admission when no operator resumes it first
+     * @param live       how live sessions share the slots
+     */
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker,
-                         Duration quotaPause) {
+                         Duration quotaPause, LiveShare live) {
         this.breaker = Objects.requireNonNull(breaker, "breaker");
         this.quotaPause = Objects.requireNonNull(quotaPause, "quotaPause");
         if (maxConcurrentSessions < 0) {
             throw new IllegalArgumentException("maxConcurrentSessions must be >= 0, got " + maxConcurrentSessions);
         }
         this.capacity = maxConcurrentSessions;
-        this.slots = new Semaphore(maxConcurrentSessions);
+        this.liveReserve = Math.min(live.reservedSlots(), maxConcurrentSessions);
+        this.livePlaces = new LivePlaces(live.maxLiveSessions());
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** Takes a slot when admission is open, not paused at {@code nowMs}, below the limit and the breaker admits. */
-    boolean tryAcquire(long nowMs) {
-        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get() || !slots.tryAcquire()) {
-            return false;
+    /**
+     * Takes a slot when admission is open, not paused at {@code nowMs}, below the limit and the breaker admits; a
+     * batch claim also leaves the reserve for live sessions waiting without a connection.
+     */
+    Optional<Slot> tryAcquire(long nowMs, Claim claim) {
+        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get()) {
+            return Optional.empty();
         }
-        if (!breaker.tryAdmit()) {
-            slots.release();
-            return false;
+        synchronized (this) {
+            int free = capacity - held;
+            if (free <= 0 || claim == Claim.BATCH && free <= heldBackForLive()) {
+                return Optional.empty();
+            }
+            if (!breaker.tryAdmit()) {
+                return Optional.empty();
+            }
+            held++;
+            if (claim == Claim.LIVE) {
+                heldLive++;
+            }
         }
-        return true;
+        return Optional.of(new Slot(claim));
     }
 
-    /** A session that held a slot has ended (finished, failed or cancelled), or never went out. */
-    void release() {
-        slots.release();
+    /** Slots batch sessions may not take now: the reserve, or as many live sessions as wait without a connection. */
+    private int heldBackForLive() {
+        return Math.min(liveReserve, liveWaiting());
+    }
+
+    /** Live sessions with a place that have no connection now (waiting for their next turn, or for a slot). */
+    public synchronized int liveWaiting() {
+        return Math.max(0, livePlaces.held() - heldLive);
+    }
+
+    private void release(Slot slot) {
+        synchronized (this) {
+            held--;
+            if (slot.claim() == Claim.LIVE) {
+                heldLive--;
+            }
+        }
         breaker.slotReleased();
+    }
+
+    /** The live sessions that hold a place in this JVM. */
+    public LivePlaces livePlaces() {
+        return livePlaces;
     }
 
     public ProviderBreaker breaker() {
@@ -84,8 +180,13 @@ public final class AdmissionGate {
     }
 
     /** Sessions in flight in this JVM right now. */
-    public int inFlight() {
-        return capacity - slots.availablePermits();
+    public synchronized int inFlight() {
+        return held;
+    }
+
+    /** Sessions in flight now that are live sessions with a place. */
+    public synchronized int liveInFlight() {
+        return heldLive;
     }
 
     /**

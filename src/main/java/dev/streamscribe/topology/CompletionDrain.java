@@ -109,7 +109,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                             attempt.sessionId(), ((SessionOutcome.Failed) attempt.outcome()).classification().reason());
                     services.metrics().sessionRequeued();
                     sessions.put(attempt.sessionId(), state.providerOutage());
-                    queues.enqueue(attempt.sessionId(), now);
+                    queues.enqueue(attempt.sessionId(), now, SessionDispatcher.isLive(attempt.config()));
                     return;
                 }
                 case ORDINARY -> {
@@ -126,7 +126,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
                     + "in {} ms", attempt.sessionId(), attempt.attempt(), failed.classification().reason(), delay);
             services.metrics().retry(failed.classification().reason());
             sessions.put(attempt.sessionId(), state.retryPending());
-            queues.enqueue(attempt.sessionId(), now + delay);
+            queues.enqueue(attempt.sessionId(), now + delay, SessionDispatcher.isLive(attempt.config()));
             return;
         }
         if (attempt.config().getStart() == StartPolicy.AT_FIRST_TURN
@@ -159,7 +159,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         }
         if (unfinished || turns.ended()) {
             sessions.put(sessionId, state.liveContinues());
-            queues.enqueue(sessionId, now);
+            queues.enqueue(sessionId, now, true);
         } else {
             sessions.put(sessionId, state.awaitingTurns());
         }

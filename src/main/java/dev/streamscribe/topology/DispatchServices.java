@@ -32,6 +32,7 @@ public record DispatchServices(AdmissionGate gate, DispatchQueues queues, Sessio
                                           PipelineMetrics metrics) {
         DispatchQueues queues = new DispatchQueues();
         metrics.bindGauges(queues::waiting, gate::inFlight);
+        metrics.bindLiveGauges(gate::liveInFlight, gate::liveWaiting, () -> gate.livePlaces().queued());
         metrics.bindBreaker(() -> gate.breaker().state().ordinal(), () -> gate.breaker().timesOpened());
         return new DispatchServices(gate, queues, launcher, retry, metrics);
     }

@@ -10,8 +10,8 @@ import java.util.OptionalLong;
 
 /**
  * The lines of {@code /health} and of the status report about admission to the provider: a rate-limit pause, an
- * exhausted quota, an outage (the breaker open or probing), and a pause long enough for waiting sessions' audio to
- * be about to leave the topic. Pure: read from the gate at {@code now}.
+ * exhausted quota, an outage (the breaker open or probing), a pause long enough for waiting sessions' audio to
+ * be about to leave the topic, and live sessions queued without a place. Pure: read from the gate at {@code now}.
  */
 final class ProviderConditions {
     private ProviderConditions() {
@@ -44,6 +44,12 @@ final class ProviderConditions {
             case CLOSED -> {
                 // nothing to report
             }
+        }
+        int queuedLive = gate.livePlaces().queued();
+        if (queuedLive > 0) {
+            conditions.add(queuedLive + " live session(s) found no place (realtime.max-live-sessions = "
+                    + gate.livePlaces().capacity() + " hold one): their turns queue like batch sessions until a "
+                    + "place frees");
         }
         return conditions;
     }

@@ -61,6 +61,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private final List<Marked> marked = new ArrayList<>();
     /** Live runs whose connection is open in this task, by session id: they take the turns that complete meanwhile. */
     private final Map<String, OpenLiveRun> liveRuns = new ConcurrentHashMap<>();
+    /** Sessions of this task that asked for a live place (holding one or queued): given back when their runs end. */
+    private final Set<String> livePlacesHere = new HashSet<>();
+    private long placesCheckedAtMs;
+    private static final long PLACES_CHECK_EVERY_MS = 1_000;
 
     /**
      * A live run's open connection: its run and connection, how to give it turns, and the last turn it has.
@@ -98,7 +102,9 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         long now = context.currentSystemTimeMs();
         // READY and IN_FLIGHT sessions only, from the schedule: start-up reads what waits, not every session known
         for (SessionSchedule.Entry entry : sessions.schedule().due(SessionSchedule.Kind.DISPATCH, 0, Integer.MAX_VALUE)) {
-            queues.enqueue(entry.sessionId(), now);
+            boolean live = sessions.get(entry.sessionId()).flatMap(SessionState::sessionConfig)
+                    .map(SessionDispatcher::isLive).orElse(false);
+            queues.enqueue(entry.sessionId(), now, live);
         }
         context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::admit);
     }
@@ -113,7 +119,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         if (live != null && offerTurns(record.key(), live)) {
             return;
         }
-        queues.enqueue(record.key(), context.currentSystemTimeMs());
+        queues.enqueue(record.key(), context.currentSystemTimeMs(), isLive(record.value()));
         admit(context.currentSystemTimeMs());
     }
 
@@ -151,38 +157,76 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     }
 
     /** A session marked IN_FLIGHT on a new connection, waiting for that mark to be committed before it connects. */
-    private record Marked(String sessionId, long markedAtMs) {
+    private record Marked(String sessionId, long markedAtMs, AdmissionGate.Slot slot) {
     }
 
     private void admit(long now) {
         launchCommittedMarks(now);
+        if (now - placesCheckedAtMs >= PLACES_CHECK_EVERY_MS) {
+            givePlacesBackOfEndedRuns();
+            placesCheckedAtMs = now;
+        }
         boolean markedAny = false;
-        while (queues.hasDue(now)) {
-            if (!services.gate().tryAcquire(now)) {
-                break; // JVM-wide limit reached, or paused for a rate limit: the rest wait in the store
-            }
-            String sessionId = queues.pollDue(now).orElseThrow();
+        for (Optional<TaskQueues.Waiting> next = queues.peekDue(now); next.isPresent(); next = queues.peekDue(now)) {
+            TaskQueues.Waiting due = next.get();
+            String sessionId = due.sessionId();
             Optional<SessionState> state = sessions.get(sessionId);
             if (state.isEmpty() || !state.get().dispatchable() || queues.isInFlight(sessionId) || isMarked(sessionId)) {
-                services.gate().release();
+                queues.take(due); // ended, or already going out: nothing to admit
                 continue;
             }
             SessionState current = state.get();
+            AdmissionGate.Claim claim = due.live() && takePlace(sessionId, current.runToken())
+                    ? AdmissionGate.Claim.LIVE : AdmissionGate.Claim.BATCH;
+            Optional<AdmissionGate.Slot> slot = services.gate().tryAcquire(now, claim);
+            if (slot.isEmpty()) {
+                break; // JVM-wide limit reached, the rest kept for live sessions, or paused: the rest wait in the store
+            }
+            queues.take(due);
             if (current.status() == SessionState.Status.IN_FLIGHT
                     && current.crashLoop() >= services.retry().maxDispatches()) {
                 failCrashLoop(sessionId, current, now);
-                services.gate().release();
+                slot.get().release();
                 continue;
             }
             // mark first: the new connection number is committed before the provider is called (launch below)
             sessions.put(sessionId, current.status() == SessionState.Status.READY ? current.admitted()
                     : current.redispatched());
-            marked.add(new Marked(sessionId, now));
+            marked.add(new Marked(sessionId, now, slot.get()));
             markedAny = true;
         }
         if (markedAny) {
             context.commit();
         }
+    }
+
+    /** Whether the live run {@code runToken} of {@code sessionId} has a place (docs/architecture.md, "Live sessions"). */
+    private boolean takePlace(String sessionId, String runToken) {
+        livePlacesHere.add(sessionId);
+        return services.gate().livePlaces().take(sessionId, runToken);
+    }
+
+    /**
+     * Gives back the places (and turns in the live queue) of this task's live sessions whose runs ended: with their
+     * result, expired, aborted by their producer. Reads only the sessions that took a place here (at most
+     * realtime.max-live-sessions), once a second: a place is freed at most a second after its run ends.
+     */
+    private void givePlacesBackOfEndedRuns() {
+        for (Iterator<String> it = livePlacesHere.iterator(); it.hasNext(); ) {
+            String sessionId = it.next();
+            Optional<SessionState> state = sessions.get(sessionId);
+            boolean going = state.isPresent() && !state.get().status().hasResult() && state.get().hasConfig()
+                    && isLive(state.get().sessionConfig().orElseThrow());
+            if (!going) {
+                services.gate().livePlaces().leave(sessionId);
+                it.remove();
+            }
+        }
+    }
+
+    /** A live session: its turns are dispatched as they complete, ahead of batch sessions. */
+    static boolean isLive(SessionConfig config) {
+        return config.getStart() == StartPolicy.AT_FIRST_TURN;
     }
 
     private boolean isMarked(String sessionId) {
@@ -206,10 +250,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                 if (state.isEmpty() || state.get().status() != SessionState.Status.IN_FLIGHT) {
                     // the run ended while its mark was being committed (a live run its producer aborted): nothing to
                     // connect
-                    services.gate().release();
+                    mark.slot().release();
                     continue;
                 }
-                launch(mark.sessionId(), state.get(), now);
+                launch(mark.sessionId(), state.get(), now, mark.slot());
             }
         }
     }
@@ -237,7 +281,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
      * response is finished once its ResponseEvent is written too. In a session with responses, the finished turns
      * before the last unfinished one are restored into the new conversation ({@link #contextOf}).
      */
-    private void launch(String sessionId, SessionState state, long now) {
+    private void launch(String sessionId, SessionState state, long now, AdmissionGate.Slot slot) {
         SessionConfig config = state.sessionConfig().orElseThrow();
         List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
         TurnPlanner.Plan.Turns plan = planOf(config, refs);
@@ -259,7 +303,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             // every turn has its result (the last connection ended after its last checkpoint): only the result is due
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
                     plan.audioMs(), now, new SessionOutcome.Completed(List.of(), List.of(), List.of(), 0, 0)));
-            services.gate().release();
+            slot.release();
             return;
         }
         SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, turns, context);
@@ -267,7 +311,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                         + "{} of {} turns ({} restored as context), {} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
                 plan.turns().size(), context.size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
-        boolean live = config.getStart() == StartPolicy.AT_FIRST_TURN && !plan.ended();
+        boolean live = isLive(config) && !plan.ended();
         try {
             TurnListener listener = new TurnListener() {
                 @Override
@@ -302,7 +346,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     result instanceof SessionOutcome.Completed ? "completed" : "failed");
             if (error instanceof CancellationException) {
                 queues.cancelled(sessionId);
-                services.gate().release();
+                slot.release();
                 return; // the task was revoked: its new owner dispatches the session again
             }
             SessionOutcome finished = error == null ? result : new SessionOutcome.Failed(new Classification(
@@ -327,7 +371,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             }
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config,
                     plan.turns(), plan.audioMs(), now, finished, ticket));
-            services.gate().release();
+            slot.release();
         });
     }
 
@@ -340,7 +384,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     }
 
     private static TurnPlanner.Plan.Turns planOf(SessionConfig config, Iterator<ChunkRef> refs) {
-        TurnPlanner.Plan plan = config.getStart() == StartPolicy.AT_FIRST_TURN ? TurnPlanner.prefix(config, refs)
+        TurnPlanner.Plan plan = isLive(config) ? TurnPlanner.prefix(config, refs)
                 : TurnPlanner.plan(config, refs);
         return (TurnPlanner.Plan.Turns) plan;
     }
@@ -371,8 +415,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     @Override
     public void close() {
         liveRuns.clear();
-        marked.forEach(mark -> services.gate().release()); // never connected: the next owner dispatches them
+        marked.forEach(mark -> mark.slot().release()); // never connected: the next owner dispatches them
         marked.clear();
+        livePlacesHere.forEach(services.gate().livePlaces()::leave); // the next owner takes them again
+        livePlacesHere.clear();
         queues.cancelAll();
         services.queues().forget(context.taskId());
     }

@@ -108,7 +108,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         PipelineConfig.Breaker breaker = config.realtime().breaker();
         AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
                 new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
-                        breaker.grace())), breaker.quotaPause());
+                        breaker.grace())), breaker.quotaPause(), new AdmissionGate.LiveShare(
+                config.realtime().live().reservedSlots(), config.realtime().live().maxSessions()));
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024, config.realtime().trustStore()
                 .map(store -> TrustStores.sslContext("realtime.truststore", store, new ConfigReferences(env))));
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -117,7 +118,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
                 config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
                 config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
-                config.realtime().transcriptionWaitPerAudio(), config.realtime().liveIdleClose()), driverThreads, timer,
+                config.realtime().transcriptionWaitPerAudio(), config.realtime().live().idleClose()), driverThreads, timer,
                 limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(PipelineTopics.kafkaOverrides(config));
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());

@@ -10,41 +10,56 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.PriorityBlockingQueue;
 
 /**
- * One task's dispatch queues: sessions waiting for a slot (earliest allowed start first), its sessions in flight,
- * and its finished attempts waiting to be written. Shared by the task's SessionDispatcher and CompletionDrain.
+ * One task's dispatch queues: sessions waiting for a slot (live sessions' turns before batch sessions, and in each
+ * the earliest allowed start first), its sessions in flight, and its finished attempts waiting to be written. Shared
+ * by the task's SessionDispatcher and CompletionDrain.
  *
  * <p>Threading: waiting sessions are added and taken by the task's stream thread only (the queue is concurrent
  * so that the metrics scrape can count it). Attempts start on the stream thread and end on driver callback
  * threads: in-flight sessions and completions are concurrent collections.
  */
 final class TaskQueues {
-    private record Waiting(String sessionId, long notBeforeMs) {
+    /** A session waiting for a slot; {@code live}: a live session's turns (start AT_FIRST_TURN), served first. */
+    record Waiting(String sessionId, long notBeforeMs, boolean live) {
     }
 
+    private final Queue<Waiting> waitingLive = new PriorityBlockingQueue<>(16,
+            Comparator.comparingLong(Waiting::notBeforeMs));
     private final Queue<Waiting> waiting = new PriorityBlockingQueue<>(16, Comparator.comparingLong(Waiting::notBeforeMs));
     private final Map<String, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
     private final Queue<CompletedAttempt> completions = new ConcurrentLinkedQueue<>();
     private final Queue<FinishedTurn> finishedTurns = new ConcurrentLinkedQueue<>();
     private final Queue<StreamingTurn> streamingTurns = new ConcurrentLinkedQueue<>();
 
-    /** {@code sessionId} may start from {@code notBeforeMs} on (now, or after a retry backoff). */
-    void enqueue(String sessionId, long notBeforeMs) {
-        waiting.add(new Waiting(sessionId, notBeforeMs));
+    /**
+     * {@code sessionId} may start from {@code notBeforeMs} on (now, or after a retry backoff).
+     *
+     * @param live a live session (start AT_FIRST_TURN): it goes before every batch session due
+     */
+    void enqueue(String sessionId, long notBeforeMs, boolean live) {
+        (live ? waitingLive : waiting).add(new Waiting(sessionId, notBeforeMs, live));
     }
 
-    /** Whether a waiting session may start at {@code nowMs}. */
-    boolean hasDue(long nowMs) {
-        Waiting next = waiting.peek();
-        return next != null && next.notBeforeMs() <= nowMs;
+    /** The waiting session next to start at {@code nowMs}: a live one due, else a batch one due, else none. */
+    Optional<Waiting> peekDue(long nowMs) {
+        Waiting next = waitingLive.peek();
+        if (next != null && next.notBeforeMs() <= nowMs) {
+            return Optional.of(next);
+        }
+        next = waiting.peek();
+        return next != null && next.notBeforeMs() <= nowMs ? Optional.of(next) : Optional.empty();
     }
 
-    /** Takes the waiting session that may start at {@code nowMs}, earliest first. */
-    Optional<String> pollDue(long nowMs) {
-        return hasDue(nowMs) ? Optional.of(waiting.poll().sessionId()) : Optional.empty();
+    /** Takes {@code due}, which {@link #peekDue} returned: the head of its queue (only the stream thread takes). */
+    void take(Waiting due) {
+        Waiting taken = (due.live() ? waitingLive : waiting).poll();
+        if (!due.equals(taken)) {
+            throw new IllegalStateException("took " + taken + " where " + due + " was due");
+        }
     }
 
     int waitingCount() {
-        return waiting.size();
+        return waitingLive.size() + waiting.size();
     }
 
     /** An attempt of {@code sessionId} has started; cancelling {@code attempt} aborts it. */
@@ -101,6 +116,7 @@ final class TaskQueues {
     /** The task is closing: its open sessions are cancelled and nothing waits any more. */
     void cancelAll() {
         inFlight.values().forEach(attempt -> attempt.cancel(true));
+        waitingLive.clear();
         waiting.clear();
     }
 }

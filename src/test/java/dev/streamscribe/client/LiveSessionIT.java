@@ -10,6 +10,9 @@ import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DeterministicSpeechEngine;
 import dev.streamscribe.realtime.server.LocalRealtimeServer;
+import dev.streamscribe.realtime.server.SpeechEngine;
+import dev.streamscribe.realtime.server.SpeechInput;
+import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.testing.Await;
 import dev.streamscribe.testing.Cli;
@@ -28,15 +31,18 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Live sessions (start AT_FIRST_TURN) through the producer API, a real broker and registry, the pipeline and the local
- * server: each turn is transcribed while the session's later audio does not exist yet; a live session whose producer
- * goes quiet expires with its finished turns kept.
+ * server: each turn is transcribed while the session's later audio does not exist yet; live turns are served while
+ * batch sessions hold the other slots; a live session whose producer goes quiet expires with its finished turns kept.
  */
 class LiveSessionIT {
     private static final RawFormat OWN = RawFormat.pcm16Mono24k();
@@ -61,8 +67,11 @@ class LiveSessionIT {
     }
 
     private Running start(Dialect dialect, Map<String, String> more) {
-        LocalRealtimeServer server = LocalRealtimeServer.start(
-                LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine()));
+        return start(dialect, more, new DeterministicSpeechEngine());
+    }
+
+    private Running start(Dialect dialect, Map<String, String> more, SpeechEngine engine) {
+        LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(engine));
         String prefix = "live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Map<String, String> all = new HashMap<>(Map.of("application.id", prefix + "app",
                 "bootstrap.servers", SharedInfrastructure.kafka().bootstrapServers(),
@@ -147,6 +156,65 @@ class LiveSessionIT {
             assertTrue(running.server().connectionsAccepted() > opened, "a new connection for turn 1");
             assertEquals(0, running.pipeline().threadReplacements());
         }
+    }
+
+    /** Batch sessions' turns are this long: the engine holds their transcriptions until the test lets them go. */
+    private static final int HELD_TURN_MS = 1_500;
+
+    @Test
+    void liveTurnsAreServedWhileBatchSessionsHoldTheOtherSlots() throws Exception {
+        CompletableFuture<Void> releaseBatch = new CompletableFuture<>();
+        SpeechEngine holdsBatch = new SpeechEngine() {
+            private final DeterministicSpeechEngine words = new DeterministicSpeechEngine();
+
+            @Override
+            public String name() {
+                return "holds-batch";
+            }
+
+            @Override
+            public CompletableFuture<String> transcribe(SpeechInput input) {
+                return input.durationMs() == HELD_TURN_MS
+                        ? releaseBatch.thenCompose(released -> words.transcribe(input)) : words.transcribe(input);
+            }
+        };
+        // three slots, one kept while the live session waits without a connection (closed 300 ms after each turn)
+        try (Running running = start(Dialect.OPENAI_GA, Map.of("realtime.max-concurrent-sessions", "3",
+                "realtime.live-reserved-sessions", "1", "realtime.live-idle-close-ms", "300"), holdsBatch)) {
+            SessionStream call = running.publisher().open(live(Dialect.OPENAI_GA, "call"));
+            call.append(TestAudio.turnAudio(0, 800), OWN);
+            call.endTurn();
+            running.transcriptions().awaitUntil(seen -> seen.containsKey("call"), Duration.ofSeconds(60));
+
+            for (int n = 0; n < 4; n++) {
+                try (SessionStream batch = running.publisher().open(SessionSpec.builder("batch-" + n)
+                        .config(TestConfigs.transcription(Dialect.OPENAI_GA, "batch-" + n)).build())) {
+                    batch.append(TestAudio.turnAudio(n, HELD_TURN_MS), OWN);
+                    batch.end();
+                }
+            }
+            PipelineMetrics metrics = running.pipeline().metrics();
+            Await.until(() -> liveSessions(metrics, "waiting") == 1 && running.pipeline().inFlight() == 2,
+                    Duration.ofSeconds(60), "two batch sessions at the provider, the live one waiting for its turn");
+
+            call.append(TestAudio.turnAudio(1, 800), OWN);
+            call.endTurn();
+            running.transcriptions().awaitUntil(seen -> seen.getOrDefault("call", List.of()).size() >= 2,
+                    Duration.ofSeconds(60));
+            assertFalse(releaseBatch.isDone());
+            assertEquals(Set.of(), running.results().readToEnd().keySet(), "no batch session has finished");
+            call.end();
+            assertEquals(SessionStatus.COMPLETED, resultOf(running, "call").getStatus());
+
+            releaseBatch.complete(null);
+            for (int n = 0; n < 4; n++) {
+                assertEquals(SessionStatus.COMPLETED, resultOf(running, "batch-" + n).getStatus());
+            }
+        }
+    }
+
+    private static double liveSessions(PipelineMetrics metrics, String state) {
+        return metrics.registry().get(PipelineMetrics.LIVE_SESSIONS).tag("state", state).gauge().value();
     }
 
     @Test

@@ -6,78 +6,139 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Admission control: the JVM-wide slot limit, rate-limit pauses, and the stop of admission. */
+/** Admission control: the JVM-wide slot limit, the slots kept for live sessions, rate-limit pauses, and the stop. */
 class AdmissionGateTest {
     private static final long T = 1_000_000;
     private final PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
     private final AdmissionGate gate = new AdmissionGate(2, metrics);
+    private final List<AdmissionGate.Slot> taken = new ArrayList<>();
+
+    /** Whether a batch session is admitted at {@code nowMs}; the slot is kept for {@link #releaseAll}. */
+    private boolean admits(AdmissionGate on, long nowMs) {
+        return on.tryAcquire(nowMs, AdmissionGate.Claim.BATCH).map(taken::add).orElse(false);
+    }
+
+    private void releaseAll() {
+        taken.forEach(AdmissionGate.Slot::release);
+        taken.clear();
+    }
+
+    private AdmissionGate gateWithLiveShare(int slots, int reserved, int places) {
+        return new AdmissionGate(slots, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
+                Duration.ofHours(1), new AdmissionGate.LiveShare(reserved, places));
+    }
+
+    @Test
+    void batchSessionsMayUseEverySlotWhileNoLiveSessionWaits() {
+        AdmissionGate shared = gateWithLiveShare(3, 2, 10);
+        assertTrue(admits(shared, T) && admits(shared, T) && admits(shared, T));
+    }
+
+    @Test
+    void batchSessionsLeaveAsManySlotsAsLiveSessionsWaitWithoutAConnectionUpToTheReserve() {
+        AdmissionGate shared = gateWithLiveShare(4, 2, 10);
+        assertTrue(shared.livePlaces().take("live-1", "r1"));
+        assertTrue(admits(shared, T) && admits(shared, T) && admits(shared, T));
+        assertFalse(admits(shared, T), "one live session waits: one slot is kept for it");
+        assertEquals(1, shared.liveWaiting());
+        AdmissionGate.Slot live = shared.tryAcquire(T, AdmissionGate.Claim.LIVE).orElseThrow();
+        assertEquals(0, shared.liveWaiting());
+        assertEquals(1, shared.liveInFlight());
+        assertFalse(admits(shared, T), "every slot is taken");
+        live.release();
+        assertEquals(0, shared.liveInFlight());
+        assertTrue(shared.livePlaces().take("live-2", "r2"));
+        assertTrue(shared.livePlaces().take("live-3", "r3"));
+        releaseAll();
+        assertTrue(admits(shared, T) && admits(shared, T));
+        assertFalse(admits(shared, T), "three live sessions wait, but the reserve is two slots");
+    }
+
+    @Test
+    void aLiveSessionTakesAFreeSlotEvenInsideTheReserve() {
+        AdmissionGate shared = gateWithLiveShare(1, 1, 10);
+        assertTrue(shared.livePlaces().take("live-1", "r1"));
+        assertFalse(admits(shared, T));
+        assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isPresent());
+    }
+
+    @Test
+    void aLiveSessionWithAConnectionKeepsNoFurtherSlot() {
+        AdmissionGate shared = gateWithLiveShare(2, 50, 10);
+        assertTrue(shared.livePlaces().take("live-1", "r1"));
+        assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isPresent());
+        assertTrue(admits(shared, T), "the live session has its slot: the other is free for a batch session");
+    }
 
     @Test
     void shouldAdmitNoMoreThanTheLimit() {
-        assertTrue(gate.tryAcquire(T));
-        assertTrue(gate.tryAcquire(T));
-        assertFalse(gate.tryAcquire(T));
+        AdmissionGate.Slot first = gate.tryAcquire(T, AdmissionGate.Claim.BATCH).orElseThrow();
+        assertTrue(admits(gate, T));
+        assertFalse(admits(gate, T));
         assertEquals(2, gate.inFlight());
-        gate.release();
-        assertTrue(gate.tryAcquire(T));
+        first.release();
+        first.release();
+        assertEquals(1, gate.inFlight(), "a slot released twice is released once");
+        assertTrue(admits(gate, T));
     }
 
     @Test
     void shouldPauseAdmissionAfterARateLimitAndBackOffFurtherOnRepeats() {
         gate.rateLimitHit(T);
-        assertFalse(gate.tryAcquire(T + 999));
-        assertTrue(gate.tryAcquire(T + 1_000));
-        gate.release();
+        assertFalse(admits(gate, T + 999));
+        assertTrue(admits(gate, T + 1_000));
+        releaseAll();
         gate.rateLimitHit(T + 1_000);
-        assertFalse(gate.tryAcquire(T + 2_999), "the second hit in a row pauses twice as long");
-        assertTrue(gate.tryAcquire(T + 3_000));
+        assertFalse(admits(gate, T + 2_999), "the second hit in a row pauses twice as long");
+        assertTrue(admits(gate, T + 3_000));
         gate.rateLimitClear();
-        gate.release();
+        releaseAll();
         gate.rateLimitHit(T + 5_000);
-        assertTrue(gate.tryAcquire(T + 6_000), "a success resets the back-off");
+        assertTrue(admits(gate, T + 6_000), "a success resets the back-off");
         assertEquals(3.0, metrics.registry().get(PipelineMetrics.RATE_LIMITED).counter().count());
     }
 
     @Test
     void shouldPauseWhenTheProviderReportsAlmostNothingLeft() {
         gate.rateLimitsReported(List.of(new RateLimit("tokens", 50_000, 40_000, 60)), T);
-        assertTrue(gate.tryAcquire(T), "plenty left: no pause");
-        gate.release();
+        assertTrue(admits(gate, T), "plenty left: no pause");
+        releaseAll();
         gate.rateLimitsReported(List.of(new RateLimit("requests", 1_000, 50, 2.5)), T);
-        assertFalse(gate.tryAcquire(T + 2_499));
-        assertTrue(gate.tryAcquire(T + 2_500), "admission resumes when the limit resets");
+        assertFalse(admits(gate, T + 2_499));
+        assertTrue(admits(gate, T + 2_500), "admission resumes when the limit resets");
     }
 
     @Test
     void shouldPauseForAnExhaustedQuotaUntilAnOperatorResumesTheProvider() {
         gate.quotaExhausted(T);
-        assertFalse(gate.tryAcquire(T + 60_000), "no end of its own for an hour");
+        assertFalse(admits(gate, T + 60_000), "no end of its own for an hour");
         gate.resumeProvider(T - 1);
-        assertFalse(gate.tryAcquire(T + 60_000), "a resume issued before the refusal does not end it");
+        assertFalse(admits(gate, T + 60_000), "a resume issued before the refusal does not end it");
         gate.resumeProvider(T + 30_000);
-        assertTrue(gate.tryAcquire(T + 60_000));
+        assertTrue(admits(gate, T + 60_000));
         assertEquals(0, gate.quotaPausedUntilMs());
     }
 
     @Test
     void shouldEndAQuotaPauseOnItsOwnAfterTheConfiguredTime() {
         AdmissionGate fiveMinutes = new AdmissionGate(1, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), AdmissionGate.LiveShare.DEFAULTS);
         fiveMinutes.quotaExhausted(T);
-        assertFalse(fiveMinutes.tryAcquire(T + 299_999));
-        assertTrue(fiveMinutes.tryAcquire(T + 300_000));
+        assertFalse(admits(fiveMinutes, T + 299_999));
+        assertTrue(admits(fiveMinutes, T + 300_000));
     }
 
     @Test
     void shouldAdmitNothingOnceStopping() {
         gate.stopAdmission();
-        assertFalse(gate.tryAcquire(T));
+        assertFalse(admits(gate, T));
         assertEquals(0, gate.inFlight());
     }
 }

@@ -52,6 +52,18 @@ class ProviderConditionsTest {
     }
 
     @Test
+    void saysHowManyLiveSessionsFoundNoPlace() {
+        AdmissionGate gate = new AdmissionGate(4, new PipelineMetrics(new SimpleMeterRegistry()),
+                new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
+                new AdmissionGate.LiveShare(1, 1));
+        gate.livePlaces().take("a", "r1");
+        assertEquals(List.of(), ProviderConditions.of(gate, PROVIDER, DAY, NOW));
+        gate.livePlaces().take("b", "r1");
+        assertEquals(List.of("1 live session(s) found no place (realtime.max-live-sessions = 1 hold one): their turns "
+                + "queue like batch sessions until a place frees"), ProviderConditions.of(gate, PROVIDER, DAY, NOW));
+    }
+
+    @Test
     void saysNothingWhenTheAudioIsKeptForever() {
         assertEquals(Optional.empty(), ProviderConditions.retentionWarning(Duration.ofDays(30), Optional.empty()));
     }

@@ -303,6 +303,34 @@ class SessionDispatchTest {
     }
 
     @Test
+    void batchSessionsLeaveASlotForALiveSessionWaitingForItsNextTurnUntilItsRunEnds() {
+        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
+        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        harness.configs.pipeInput("live", config);
+        liveChunk("live", 0, 0, false);
+        dispatchTick();
+        launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
+        drain();
+        publish("a");
+        publish("b");
+        assertEquals(List.of("live", "a"), launches.stream().map(l -> l.request().sessionId()).toList(),
+                "of two slots, one is kept for the live session waiting without a connection");
+        assertEquals(Status.READY, harness.state.get("b").status());
+
+        liveChunk("live", 1, 1, false);
+        liveChunk("live", 2, 2, true);
+        dispatchTick();
+        assertEquals("live", launches.getLast().request().sessionId(), "its next turn goes out at once");
+        launches.getLast().outcome().complete(completed(launches.getLast().request()));
+        drain();
+        assertEquals(SessionStatus.COMPLETED, harness.results.readValue().getStatus());
+        for (int tick = 0; tick < 10 && launches.size() < 4; tick++) {
+            dispatchTick(); // the place is given back within a second of the run's end; then b is marked, then connects
+        }
+        assertEquals("b", launches.getLast().request().sessionId(), "the live session's run ended: no slot is kept");
+    }
+
+    @Test
     void aSessionGivenWholeToOneConnectionIsNotGivenItsEmptyEndChunk() {
         var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
         config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);

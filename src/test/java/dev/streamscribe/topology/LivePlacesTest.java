@@ -1,0 +1,49 @@
+package dev.streamscribe.topology;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bounded set of live sessions that go before batch sessions. */
+class LivePlacesTest {
+    private final LivePlaces places = new LivePlaces(2);
+
+    @Test
+    void aSessionKeepsItsPlaceBetweenConnections() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("a", "r1"));
+        assertEquals(1, places.held());
+    }
+
+    @Test
+    void aLiveSessionPastTheLimitQueuesUntilAPlaceFrees() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("b", "r1"));
+        assertFalse(places.take("c", "r1"));
+        assertEquals(1, places.queued());
+        places.leave("a");
+        assertTrue(places.take("c", "r1"));
+        assertEquals(0, places.queued());
+        assertEquals(2, places.held());
+    }
+
+    @Test
+    void aNewRunOfASessionTakesOverItsPlace() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("b", "r1"));
+        assertTrue(places.take("a", "r2"), "the session's own place, not a new one");
+        assertTrue(places.holds("a", "r2"));
+        assertFalse(places.holds("a", "r1"));
+    }
+
+    @Test
+    void leavingGivesBackAQueuedSessionsTurnToo() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("b", "r1"));
+        assertFalse(places.take("c", "r1"));
+        places.leave("c");
+        assertEquals(0, places.queued());
+    }
+}
