@@ -4,6 +4,11 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.results.TopicWatcher;
 import dev.streamscribe.topology.Topics;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +22,22 @@ record BenchPipeline(String id, ChildJvm jvm, Topics topics, Map<String, Object>
     /** A watcher of its session results from the beginning. */
     TopicWatcher<SessionResult> results() {
         return new TopicWatcher<>(clients, topics.sessionResults().name(), topics.sessionResults().valueSerde().deserializer());
+    }
+
+    /**
+     * The value of one of its Prometheus series now, e.g. {@code streamscribe_sessions_in_flight} or
+     * {@code streamscribe_live_sessions{state="connected"}}, read from its {@code /metrics} on the operations port it
+     * wrote to its ready file.
+     */
+    double metric(String series) throws IOException, InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + jvm.ready("operations.port") + "/metrics");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                    .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                    .orElseThrow(() -> new IllegalStateException(id + " has no metric " + series));
+        }
     }
 
     @Override

@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * none once a graceful stop has begun. Created before the driver and
  * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
  *
- * <p>Live sessions (start AT_FIRST_TURN) hold a slot only while they have a connection; between turns they wait
- * without one. So that a live turn does not wait behind batch sessions that may hold a slot for an hour, a batch
- * session is admitted only while more slots are free than the reserve: {@code realtime.live-reserved-sessions}, or
- * fewer when fewer live sessions with a {@link LivePlaces place} are waiting without a connection. With no live
- * session waiting, batch sessions may use every slot.
+ * <p>Live sessions (start AT_FIRST_TURN) hold a slot only while they have a connection; between turns they may wait
+ * without one. Live turns go before batch sessions: while a live session with a {@link LivePlaces place} has a turn
+ * due and no slot, a slot that frees is not given to a batch session (whatever task it is in); and batch sessions
+ * never take the last {@code realtime.live-reserved-sessions} slots, less those live sessions already hold, so a
+ * new live session need not wait for a batch session to end. With no live session and no reserve (the default),
+ * batch sessions may use every slot.
  *
  * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
  * Slot accounting synchronizes on the gate (a handful of integer updates per connection).
@@ -55,12 +56,12 @@ public final class AdmissionGate {
     /**
      * How live sessions share the slots.
      *
-     * @param reservedSlots   slots held back from batch sessions while live sessions wait without a connection
+     * @param reservedSlots   slots batch sessions never take, less those live sessions hold
      *                        (realtime.live-reserved-sessions; never more than the slots there are)
      * @param maxLiveSessions live sessions that may hold a place (realtime.max-live-sessions)
      */
     public record LiveShare(int reservedSlots, int maxLiveSessions) {
-        public static final LiveShare DEFAULTS = new LiveShare(4, 100);
+        public static final LiveShare DEFAULTS = new LiveShare(0, 100);
 
         public LiveShare {
             if (reservedSlots < 0 || maxLiveSessions < 0) {
@@ -150,9 +151,12 @@ public final class AdmissionGate {
         return Optional.of(new Slot(claim));
     }
 
-    /** Slots batch sessions may not take now: the reserve, or as many live sessions as wait without a connection. */
+    /**
+     * Slots batch sessions may not take now: one for each live turn due that waits for a slot, or what is left of
+     * the reserve, whichever is more.
+     */
     private int heldBackForLive() {
-        return Math.min(liveReserve, liveWaiting());
+        return Math.max(livePlaces.waitingForSlot(), liveReserve - heldLive);
     }
 
     /** Live sessions with a place that have no connection now (waiting for their next turn, or for a slot). */

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * Which live sessions (start AT_FIRST_TURN) of this JVM have a <em>place</em>: the right to dispatch their turns
- * ahead of batch sessions and into the slots the {@link AdmissionGate} holds back for them. At most
+ * ahead of batch sessions, and into the slots the {@link AdmissionGate} holds back for them; and which of those have
+ * a turn due that waits for a slot. At most
  * {@code realtime.max-live-sessions} sessions have one; a live session that finds none queues like a batch session
  * (it still goes turn by turn, without the priority) and counts as queued until a place frees at one of its later
  * dispatches. A place is kept between connections: the point is that a session waiting for its next turn, without a
@@ -25,6 +26,8 @@ public final class LivePlaces {
     /** Session id to the run token that holds the place. */
     private final Map<String, String> holders = new HashMap<>();
     private final Set<String> queued = new HashSet<>();
+    /** Sessions with a place whose next turn is due and waits for a slot. */
+    private final Set<String> waitingForSlot = new HashSet<>();
 
     /** @param capacity realtime.max-live-sessions */
     public LivePlaces(int capacity) {
@@ -57,10 +60,31 @@ public final class LivePlaces {
         return runToken.equals(holders.get(sessionId));
     }
 
+    /**
+     * The session, which has a place, has a turn due and found no free slot: until it {@link #stopsWaiting stops
+     * waiting}, no batch session takes a slot that frees (the {@link AdmissionGate} holds one back for it).
+     */
+    synchronized void waitsForSlot(String sessionId) {
+        if (holders.containsKey(sessionId)) {
+            waitingForSlot.add(sessionId);
+        }
+    }
+
+    /** The session got its slot, or has nothing due any more. */
+    synchronized void stopsWaiting(String sessionId) {
+        waitingForSlot.remove(sessionId);
+    }
+
+    /** Live sessions with a place whose turn is due and waits for a slot now. */
+    synchronized int waitingForSlot() {
+        return waitingForSlot.size();
+    }
+
     /** The session's run ended, or its task closed: its place (or its turn in the queue) is given back. */
     synchronized void leave(String sessionId) {
         holders.remove(sessionId);
         queued.remove(sessionId);
+        waitingForSlot.remove(sessionId);
     }
 
     /** Live sessions holding a place, with or without a connection. */

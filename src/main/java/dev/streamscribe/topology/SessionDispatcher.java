@@ -173,6 +173,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             Optional<SessionState> state = sessions.get(sessionId);
             if (state.isEmpty() || !state.get().dispatchable() || queues.isInFlight(sessionId) || isMarked(sessionId)) {
                 queues.take(due); // ended, or already going out: nothing to admit
+                services.gate().livePlaces().stopsWaiting(sessionId);
                 continue;
             }
             SessionState current = state.get();
@@ -180,8 +181,12 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     ? AdmissionGate.Claim.LIVE : AdmissionGate.Claim.BATCH;
             Optional<AdmissionGate.Slot> slot = services.gate().tryAcquire(now, claim);
             if (slot.isEmpty()) {
+                if (claim == AdmissionGate.Claim.LIVE) {
+                    services.gate().livePlaces().waitsForSlot(sessionId); // the next slot that frees is kept for it
+                }
                 break; // JVM-wide limit reached, the rest kept for live sessions, or paused: the rest wait in the store
             }
+            services.gate().livePlaces().stopsWaiting(sessionId);
             queues.take(due);
             if (current.status() == SessionState.Status.IN_FLIGHT
                     && current.crashLoop() >= services.retry().maxDispatches()) {

@@ -36,45 +36,53 @@ class AdmissionGateTest {
     }
 
     @Test
-    void batchSessionsMayUseEverySlotWhileNoLiveSessionWaits() {
-        AdmissionGate shared = gateWithLiveShare(3, 2, 10);
+    void batchSessionsMayUseEverySlotWhileNoLiveTurnWaitsAndNothingIsReserved() {
+        AdmissionGate shared = gateWithLiveShare(3, 0, 10);
+        assertTrue(shared.livePlaces().take("live-1", "r1"), "a live session between turns, nothing due");
         assertTrue(admits(shared, T) && admits(shared, T) && admits(shared, T));
     }
 
     @Test
-    void batchSessionsLeaveAsManySlotsAsLiveSessionsWaitWithoutAConnectionUpToTheReserve() {
-        AdmissionGate shared = gateWithLiveShare(4, 2, 10);
-        assertTrue(shared.livePlaces().take("live-1", "r1"));
-        assertTrue(admits(shared, T) && admits(shared, T) && admits(shared, T));
-        assertFalse(admits(shared, T), "one live session waits: one slot is kept for it");
-        assertEquals(1, shared.liveWaiting());
-        AdmissionGate.Slot live = shared.tryAcquire(T, AdmissionGate.Claim.LIVE).orElseThrow();
-        assertEquals(0, shared.liveWaiting());
-        assertEquals(1, shared.liveInFlight());
-        assertFalse(admits(shared, T), "every slot is taken");
-        live.release();
-        assertEquals(0, shared.liveInFlight());
-        assertTrue(shared.livePlaces().take("live-2", "r2"));
-        assertTrue(shared.livePlaces().take("live-3", "r3"));
-        releaseAll();
+    void aSlotThatFreesWhileALiveTurnWaitsGoesToTheLiveSessionNotABatchSession() {
+        AdmissionGate shared = gateWithLiveShare(2, 0, 10);
         assertTrue(admits(shared, T) && admits(shared, T));
-        assertFalse(admits(shared, T), "three live sessions wait, but the reserve is two slots");
-    }
-
-    @Test
-    void aLiveSessionTakesAFreeSlotEvenInsideTheReserve() {
-        AdmissionGate shared = gateWithLiveShare(1, 1, 10);
         assertTrue(shared.livePlaces().take("live-1", "r1"));
-        assertFalse(admits(shared, T));
-        assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isPresent());
+        assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isEmpty(), "every slot is taken");
+        shared.livePlaces().waitsForSlot("live-1");
+        taken.removeFirst().release();
+        assertFalse(admits(shared, T), "the freed slot is kept for the live turn");
+        shared.tryAcquire(T, AdmissionGate.Claim.LIVE).orElseThrow();
+        shared.livePlaces().stopsWaiting("live-1");
+        assertEquals(1, shared.liveInFlight());
+        taken.removeFirst().release();
+        assertTrue(admits(shared, T), "no live turn waits: batch sessions take free slots again");
     }
 
     @Test
-    void aLiveSessionWithAConnectionKeepsNoFurtherSlot() {
+    void theReserveKeepsSlotsForLiveSessionsLessThoseTheyHold() {
+        AdmissionGate shared = gateWithLiveShare(4, 2, 10);
+        assertTrue(admits(shared, T) && admits(shared, T));
+        assertFalse(admits(shared, T), "two slots are reserved");
+        assertTrue(shared.livePlaces().take("live-1", "r1"));
+        AdmissionGate.Slot first = shared.tryAcquire(T, AdmissionGate.Claim.LIVE).orElseThrow();
+        assertFalse(admits(shared, T), "one live session holds one of the two: the other is still reserved");
+        assertTrue(shared.livePlaces().take("live-2", "r1"));
+        shared.tryAcquire(T, AdmissionGate.Claim.LIVE).orElseThrow();
+        assertEquals(0, shared.liveWaiting());
+        releaseAll();
+        assertTrue(admits(shared, T) && admits(shared, T), "live sessions hold the reserve: the rest is for batch");
+        first.release();
+        assertEquals(1, shared.liveWaiting(), "live-1 has its place and no connection");
+        assertFalse(admits(shared, T), "the slot live-1 gave back is reserved again");
+    }
+
+    @Test
+    void theReserveIsNeverMoreThanTheSlotsThereAre() {
         AdmissionGate shared = gateWithLiveShare(2, 50, 10);
+        assertFalse(admits(shared, T));
         assertTrue(shared.livePlaces().take("live-1", "r1"));
         assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isPresent());
-        assertTrue(admits(shared, T), "the live session has its slot: the other is free for a batch session");
+        assertTrue(shared.tryAcquire(T, AdmissionGate.Claim.LIVE).isPresent(), "every slot may go to live sessions");
     }
 
     @Test

@@ -46,4 +46,19 @@ class LivePlacesTest {
         places.leave("c");
         assertEquals(0, places.queued());
     }
+
+    @Test
+    void onlyASessionWithAPlaceHoldsASlotBackWhileItsTurnWaits() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("b", "r1"));
+        assertFalse(places.take("c", "r1"));
+        places.waitsForSlot("a");
+        places.waitsForSlot("c");
+        assertEquals(1, places.waitingForSlot(), "c queues like a batch session");
+        places.stopsWaiting("a");
+        assertEquals(0, places.waitingForSlot());
+        places.waitsForSlot("b");
+        places.leave("b");
+        assertEquals(0, places.waitingForSlot(), "a session that leaves waits no more");
+    }
 }

@@ -303,7 +303,7 @@ class SessionDispatchTest {
     }
 
     @Test
-    void batchSessionsLeaveASlotForALiveSessionWaitingForItsNextTurnUntilItsRunEnds() {
+    void aLiveTurnWaitingForASlotGetsTheNextOneBeforeBatchSessionsThatWaitedLonger() {
         var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
         config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
         harness.configs.pipeInput("live", config);
@@ -313,21 +313,23 @@ class SessionDispatchTest {
         drain();
         publish("a");
         publish("b");
-        assertEquals(List.of("live", "a"), launches.stream().map(l -> l.request().sessionId()).toList(),
-                "of two slots, one is kept for the live session waiting without a connection");
-        assertEquals(Status.READY, harness.state.get("b").status());
+        publish("c");
+        assertEquals(List.of("live", "a", "b"), launches.stream().map(l -> l.request().sessionId()).toList());
 
         liveChunk("live", 1, 1, false);
         liveChunk("live", 2, 2, true);
         dispatchTick();
-        assertEquals("live", launches.getLast().request().sessionId(), "its next turn goes out at once");
+        assertEquals(3, launches.size(), "no slot is free");
+        launches.get(1).outcome().complete(completed(launches.get(1).request()));
+        dispatchTick();
+        dispatchTick();
+        assertEquals("live", launches.getLast().request().sessionId(), "the freed slot goes to the live turn");
+        assertEquals(Status.READY, harness.state.get("c").status(), "c waited longer, and waits on");
         launches.getLast().outcome().complete(completed(launches.getLast().request()));
         drain();
-        assertEquals(SessionStatus.COMPLETED, harness.results.readValue().getStatus());
-        for (int tick = 0; tick < 10 && launches.size() < 4; tick++) {
-            dispatchTick(); // the place is given back within a second of the run's end; then b is marked, then connects
-        }
-        assertEquals("b", launches.getLast().request().sessionId(), "the live session's run ended: no slot is kept");
+        dispatchTick();
+        dispatchTick();
+        assertEquals("c", launches.getLast().request().sessionId(), "then batch sessions take free slots again");
     }
 
     @Test
