@@ -1,10 +1,15 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.audio.AudioFileDecoder.RawFormat;
 import dev.streamscribe.avro.AudioChunk;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.client.SessionPublisher;
+import dev.streamscribe.client.SessionSpec;
+import dev.streamscribe.client.SessionStream;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.DelayedSpeechEngine;
@@ -215,6 +220,86 @@ class KillAndRestartIT {
     }
 
     /** Audio the local server accepted in commits, counting each commit (ms). */
+    /**
+     * A live session (start AT_FIRST_TURN) killed with a turn at the provider: the restarted instance sends that turn
+     * again and the turn that completed while it was down, never the turns that already had their events. Each turn's
+     * audio has its own length, so the server's commits per length are commits per turn.
+     */
+    @Test
+    void aKilledLiveSessionResumesWithoutSendingItsFinishedTurnsAgain() throws Exception {
+        var kafka = SharedInfrastructure.kafka();
+        String prefix = "kill-live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        // transcripts take 1.5 s: the kill lands while turn 2 is at the provider
+        try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(
+                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(1_500))))) {
+            Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
+                    "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
+                    "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "1",
+                    "state.dir", stateDir.toString(), "operations.port", "0", "instance.id", "worker-1"));
+            var config = ConfigLoader.fromMap(settings, Map.of());
+            Topics topics = Topics.create(config.topics(), SharedInfrastructure.registry().client());
+            PipelineTopics.prepare(config, topics);
+            Process first = launch(settings);
+            Process restarted = null;
+            try (SessionPublisher publisher = SessionPublisher.connect(config);
+                 var events = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                         topics.transcriptions().name(), topics.transcriptions().valueSerde().deserializer())) {
+                SessionStream call = publisher.open(SessionSpec.builder("call")
+                        .config(TestConfigs.transcription(Dialect.OPENAI_GA, "call")).start(StartPolicy.AT_FIRST_TURN)
+                        .build());
+                for (int turn = 0; turn < 2; turn++) {
+                    call.append(TestAudio.turnAudio(turn, liveTurnMs(turn)), RawFormat.pcm16Mono24k());
+                    call.endTurn();
+                    int expected = turn + 1;
+                    events.awaitUntil(seen -> seen.getOrDefault("call", List.of()).size() >= expected,
+                            Duration.ofSeconds(90));
+                }
+                call.append(TestAudio.turnAudio(2, liveTurnMs(2)), RawFormat.pcm16Mono24k());
+                call.endTurn();
+                Await.until(() -> server.commitsAccepted() >= 3, Duration.ofSeconds(60), "turn 2 at the provider");
+                first.destroyForcibly(); // SIGKILL, with turn 2's transcript still to come
+                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(2, events.readToEnd().get("call").size(), "turn 2 had no event when the instance died");
+                call.append(TestAudio.turnAudio(3, liveTurnMs(3)), RawFormat.pcm16Mono24k());
+                call.endTurn(); // completes while no instance runs
+                call.end();
+
+                restarted = launch(settings);
+                try (var results = new TopicWatcher<>(Map.<String, Object>of("bootstrap.servers",
+                        kafka.bootstrapServers()), topics.sessionResults().name(),
+                        topics.sessionResults().valueSerde().deserializer())) {
+                    SessionResult result = results.awaitKeys(1, Duration.ofSeconds(120)).get("call").getFirst();
+                    assertEquals(SessionStatus.COMPLETED, result.getStatus(), result.toString());
+                    assertEquals(4, result.getTurnsCompleted());
+                    assertEquals(1, result.getAttempt(), "a crash spends no attempt");
+                }
+                restarted.destroy(); // SIGTERM: a positive barrier, everything it will write is committed
+                assertTrue(restarted.waitFor(60, TimeUnit.SECONDS), "the restarted instance stops on SIGTERM");
+                List<TranscriptionEvent> written = readAll(kafka.bootstrapServers(), topics.transcriptions().name(),
+                        topics.transcriptions().valueSerde().deserializer()).get("call");
+                assertEquals(List.of(0, 1, 2, 3), written.stream().map(TranscriptionEvent::getTurnIndex).sorted().toList(),
+                        "exactly one TranscriptionEvent per turn");
+                Map<Long, Integer> commitsByTurnMs = new HashMap<>();
+                server.committedAudio().values().forEach(audio -> commitsByTurnMs.merge(audio.millis(), audio.commits(),
+                        Integer::sum));
+                assertEquals(1, commitsByTurnMs.get((long) liveTurnMs(0)), "turn 0 had its event: not sent again");
+                assertEquals(1, commitsByTurnMs.get((long) liveTurnMs(1)), "turn 1 had its event: not sent again");
+                assertEquals(2, commitsByTurnMs.get((long) liveTurnMs(2)), "turn 2 was at the provider: sent again");
+                assertEquals(1, commitsByTurnMs.get((long) liveTurnMs(3)), "turn 3 completed meanwhile: sent once");
+            } finally {
+                first.destroyForcibly();
+                if (restarted != null) {
+                    restarted.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** Each turn of the live session has its own length. */
+    private static int liveTurnMs(int turn) {
+        return 600 + 100 * turn;
+    }
+
     private static long receivedMs(LocalRealtimeServer server) {
         return server.committedAudio().values().stream().mapToLong(audio -> audio.commits() * audio.millis()).sum();
     }
