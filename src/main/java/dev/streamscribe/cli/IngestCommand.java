@@ -58,6 +58,7 @@ import java.util.concurrent.ConcurrentHashMap;
                 "  streamscribe ingest --encoding G711_ULAW --silence-ms 0 --max-turn-seconds 30 calls/",
                 "  streamscribe ingest --pcm-rate 16000 --pcm-channels 2 capture.pcm",
                 "  streamscribe ingest --live --speed 4 call.wav        # turn by turn, 4x real time",
+                "  streamscribe ingest --estimate --transcription-model whisper-1 recordings/  # the cost; publishes nothing",
                 "  STREAMSCRIBE_BOOTSTRAP_SERVERS=kafka:9092 streamscribe ingest --config prod.properties meetings/"})
 final class IngestCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -89,6 +90,11 @@ final class IngestCommand implements Callable<Integer> {
             + "scripts, instead of the table.")
     boolean json;
 
+    @Option(names = "--estimate", description = "Publish nothing: decode each file, cut its turns as ingest would, and "
+            + "print its audio length and what transcribing it will cost (the price table, docs/operations.md section "
+            + "7): exact for duration-billed models, a range for token-billed ones; then the total. Needs no Kafka.")
+    boolean estimate;
+
     @Override
     public Integer call() {
         PipelineConfig config = pipeline.load();
@@ -97,6 +103,10 @@ final class IngestCommand implements Callable<Integer> {
             settings = settings.live(speed);
         } else if (speed != 1) {
             throw new IllegalArgumentException("--speed paces live sessions only: add --live");
+        }
+        if (estimate) {
+            return new IngestEstimate(config, settings, spec.commandLine().getOut(), spec.commandLine().getErr(), json)
+                    .run(inputs);
         }
         Topics topics = PipelineTopics.connect(config, System.getenv());
         PipelineTopics.prepare(config, topics);

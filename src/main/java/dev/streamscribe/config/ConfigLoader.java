@@ -1,5 +1,6 @@
 package dev.streamscribe.config;
 
+import dev.streamscribe.cost.PriceTable;
 import dev.streamscribe.realtime.Dialect;
 
 import java.io.IOException;
@@ -94,6 +95,7 @@ public final class ConfigLoader {
             new Key("shutdown.drain-timeout-ms", "30000", "on SIGTERM, how long sessions in flight may take to finish"),
             new Key("operations.port", "9464", "port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
             new Key("ffmpeg.path", "ffmpeg", "ffmpeg executable (a name on PATH or a path; ffprobe beside it) that decodes files other than WAV and raw PCM: MP3, AAC/M4A, FLAC, Ogg/Opus, WebM, MP4, MKV, MOV, WMA"),
+            new Key("pricing.file", "", "price table (JSON, the bundled table's format: docs/operations.md section 7) that replaces the bundled one; a malformed or negative entry fails start-up naming it"),
             new Key("log.format", "text", "text (lines for people) or json (one JSON object per line, with session_id and run_token on every line about a session, for log pipelines)"),
             new Key("operations.host", "127.0.0.1", "address /metrics, /health and /ready listen on: 127.0.0.1 (this machine only), or 0.0.0.0 in a container so Prometheus and the orchestrator's probes reach them"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),
@@ -102,6 +104,7 @@ public final class ConfigLoader {
             new Key("session.max-audio-ms", "28800000", "audio one session run may have (8 h); past it the run fails (LIMIT_AUDIO)"),
             new Key("session.max-turns", "10000", "turns one session run may have; past it the run fails (LIMIT_TURNS)"),
             new Key("session.max-age-ms", "86400000", "how long a run may take to become complete, from its first record (24 h); past it the run expires (LIMIT_AGE)"),
+            new Key("session.live-max-age-ms", "86400000", "the same for a live session (start AT_FIRST_TURN), which takes as long as its call: set it to the longest call you take; its finished turns' events stay when it expires"),
             new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
 
     /** Keys whose value must be a config-provider reference: a literal would put the secret in a file or on a command line. */
@@ -246,7 +249,8 @@ public final class ConfigLoader {
                 new PipelineConfig.SessionLimits(integer("session.max-chunks", 1, Long.MAX_VALUE),
                         Duration.ofMillis(integer("session.max-audio-ms", 1_000, Long.MAX_VALUE)),
                         (int) integer("session.max-turns", 1, Integer.MAX_VALUE),
-                        Duration.ofMillis(integer("session.max-age-ms", 60_000, Long.MAX_VALUE))));
+                        Duration.ofMillis(integer("session.max-age-ms", 60_000, Long.MAX_VALUE)),
+                        Duration.ofMillis(integer("session.live-max-age-ms", 60_000, Long.MAX_VALUE))));
         String applicationId = string("application.id");
         if (!applicationId.matches("[A-Za-z0-9._-]+") || applicationId.matches("\\.+")) {
             // it names the state folder that `reset` deletes: "." or ".." would name another folder
@@ -257,8 +261,9 @@ public final class ConfigLoader {
         checkReferences(STREAMS_PASSTHROUGH);
         LogFormat logFormat = LogFormat.fromId(string("log.format"))
                 .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
+        PriceTable prices = PriceTable.of(optional("pricing.file").map(Path::of));
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat,
-                string("ffmpeg.path"));
+                string("ffmpeg.path"), prices);
     }
 
     /**

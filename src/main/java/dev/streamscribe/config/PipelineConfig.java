@@ -5,6 +5,8 @@ import dev.streamscribe.realtime.Dialect;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.streamscribe.cost.PriceTable;
+
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +18,7 @@ import java.util.Optional;
  * {@link ConfigReferences} when a client is built.
  */
 public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
-                             Streams streams, LogFormat logFormat, String ffmpegPath) {
+                             Streams streams, LogFormat logFormat, String ffmpegPath, PriceTable prices) {
 
     /**
      * Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys as written (references unresolved),
@@ -117,8 +119,8 @@ public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, R
 
     /**
      * What one session may hold (session.max-chunks, session.max-audio-ms, session.max-turns), and how long a run may
-     * take to become complete (session.max-age-ms).
+     * take to become complete (session.max-age-ms; session.live-max-age-ms for a live session).
      */
-    public record SessionLimits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
+    public record SessionLimits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge, Duration liveMaxAge) {
     }
 }

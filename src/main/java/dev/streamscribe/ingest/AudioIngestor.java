@@ -119,6 +119,20 @@ public final class AudioIngestor {
                            long audioBytes) {
     }
 
+    /**
+     * One file as it would be published, without publishing it: its session id and its turns' lengths (each turn is
+     * one commit at the provider).
+     */
+    public record Planned(Path file, String sessionId, List<Long> turnMs) {
+        public Planned {
+            turnMs = List.copyOf(turnMs);
+        }
+
+        public long audioMs() {
+            return turnMs.stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     private final SessionPublisher publisher;
     private final Settings settings;
 
@@ -148,7 +162,7 @@ public final class AudioIngestor {
         String sessionId = SessionIdentity.sessionId(file, settings.layout(decoding));
         Path spool = Files.createTempFile("streamscribe-ingest-", ".spool");
         try {
-            decodeInto(file, decoding, spool);
+            decodeInto(settings, file, decoding, spool);
             long samples = Files.size(spool) / 2;
             if (samples == 0) {
                 throw new UnreadableAudioException(file + " holds no audio samples", null);
@@ -172,10 +186,42 @@ public final class AudioIngestor {
     }
 
     /**
+     * Decodes {@code file} and cuts its turns exactly as {@link #ingest} would, publishing nothing (for estimates).
+     *
+     * @throws UnreadableAudioException the file is not audio this can read, or holds no samples
+     */
+    public static Planned plan(Settings settings, Path file) throws IOException {
+        Decoding decoding = decodingOf(file);
+        String sessionId = SessionIdentity.sessionId(file, settings.layout(decoding));
+        Path spool = Files.createTempFile("streamscribe-estimate-", ".spool");
+        try {
+            decodeInto(settings, file, decoding, spool);
+            if (Files.size(spool) < 2) {
+                throw new UnreadableAudioException(file + " holds no audio samples", null);
+            }
+            Map<Integer, Long> bytesPerTurn = new java.util.TreeMap<>();
+            AudioChunker chunker = new AudioChunker(settings.encoding(), settings.turns(), settings.chunkBytes(),
+                    chunk -> bytesPerTurn.merge(chunk.turnIndex(), (long) chunk.audio().length, Long::sum));
+            RawFormat decoded = new RawFormat(settings.encoding().sampleRate(), 1, 16, false, false);
+            byte[] block = new byte[1 << 16];
+            try (InputStream in = Files.newInputStream(spool)) {
+                for (int read; (read = in.readNBytes(block, 0, block.length)) > 0; ) {
+                    chunker.append(block, 0, read, decoded);
+                }
+            }
+            chunker.finish();
+            return new Planned(file, sessionId, bytesPerTurn.values().stream()
+                    .map(bytes -> settings.encoding().millisOf(bytes)).toList());
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+    }
+
+    /**
      * Decodes the whole file into {@code spool} as mono pcm16 at the encoding's rate before anything is published:
      * a file that turns out to be broken half-way publishes nothing.
      */
-    private void decodeInto(Path file, Decoding decoding, Path spool) throws IOException {
+    private static void decodeInto(Settings settings, Path file, Decoding decoding, Path spool) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 1 << 16)) {
             Consumer<byte[]> sink = pcm16 -> {
                 try {

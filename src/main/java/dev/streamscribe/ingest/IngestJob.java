@@ -29,7 +29,7 @@ public final class IngestJob {
 
     /** A file that could not be ingested, and why: {@code message} names the file. */
     public record Failure(Path file, String message) {
-        static Failure of(Path file, String reason) {
+        public static Failure of(Path file, String reason) {
             String text = reason == null ? "failed" : reason;
             return new Failure(file, text.contains(file.toString()) ? text : file + ": " + text);
         }

@@ -75,7 +75,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
 
         SessionStore.Timing timing() {
-            return new SessionStore.Timing(idleTimeout, limits.maxAge(), finishedRetention);
+            return new SessionStore.Timing(idleTimeout, limits.maxAge(), limits.liveMaxAge(), finishedRetention);
         }
     }
 
@@ -89,16 +89,22 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * @param maxTurns  turns per session run
      * @param maxAge    how long a run may take to become complete, from its first record (stream time): a session
      *                  trickled in under the idle timeout still ends (EXPIRED, LIMIT_AGE)
+     * @param liveMaxAge the same for a live session (start AT_FIRST_TURN), which takes as long as its call
      */
-    public record Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
+    public record Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge, Duration liveMaxAge) {
         public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000, Duration.ofHours(24));
 
         public Limits {
             if (maxChunks < 1 || maxTurns < 1 || maxAudio.isNegative() || maxAudio.isZero() || maxAge.isNegative()
-                    || maxAge.isZero()) {
+                    || maxAge.isZero() || liveMaxAge.isNegative() || liveMaxAge.isZero()) {
                 throw new IllegalArgumentException("session limits must be positive: " + maxChunks + " chunks, "
-                        + maxAudio + ", " + maxTurns + " turns, " + maxAge + " of age");
+                        + maxAudio + ", " + maxTurns + " turns, " + maxAge + " of age (" + liveMaxAge + " live)");
             }
+        }
+
+        /** Limits whose age limit is the same for live and batch sessions. */
+        public Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
+            this(maxChunks, maxAudio, maxTurns, maxAge, maxAge);
         }
     }
 

@@ -77,9 +77,11 @@ final class SessionExpiry {
      */
     private void expire(String sessionId, SessionState state, long timestamp, boolean idle) {
         if (!idle) {
+            boolean live = state.sessionConfig().map(SessionDispatcher::isLive).orElse(false);
             String message = "session '" + sessionId + "' run '" + state.runToken() + "' is still incomplete "
                     + (timestamp - state.runStartTimestamp()) / 1000 + " s after its first record; the limit is "
-                    + settings.limits().maxAge().toSeconds() + " s (session.max-age-ms); " + state.chunks()
+                    + sessions.timing().maxAgeOf(state).toSeconds() + " s ("
+                    + (live ? "session.live-max-age-ms, a live session" : "session.max-age-ms") + "); " + state.chunks()
                     + " chunks indexed" + (state.hasConfig() ? "" : ", no config");
             outputs.deadLetterAt(timestamp, sessionId, sessionId, "LIMIT_AGE", message, DeadLetters.Source.NONE);
             outputs.result(timestamp, sessionId, state, SessionStatus.EXPIRED, "LIMIT_AGE", message);

@@ -30,11 +30,21 @@ final class SessionStore {
      *
      * @param idleTimeout        an ASSEMBLING session with no new input for this long expires
      * @param maxAge             an ASSEMBLING run expires this long after its first record, input or not
+     * @param liveMaxAge         the same for a live run (start AT_FIRST_TURN)
      * @param finishedRetention  a session with its result keeps its state and chunk index this long after its last
      *                           input (the audio topic's retention: after it the index points at nothing); empty =
      *                           kept for good
      */
-    record Timing(Duration idleTimeout, Duration maxAge, Optional<Duration> finishedRetention) {
+    record Timing(Duration idleTimeout, Duration maxAge, Duration liveMaxAge, Optional<Duration> finishedRetention) {
+        /**
+         * The age limit of {@code state}'s run: a live run's when its config says start AT_FIRST_TURN. Decodes the
+         * config, which is fine where it is called: on a status change and when an expiry entry falls due, not per
+         * chunk.
+         */
+        Duration maxAgeOf(SessionState state) {
+            boolean live = state.sessionConfig().map(SessionDispatcher::isLive).orElse(false);
+            return live ? liveMaxAge : maxAge;
+        }
     }
 
     private final KeyValueStore<String, SessionState> states;
@@ -107,7 +117,8 @@ final class SessionStore {
     /** When an ASSEMBLING session expires by stream time: idle, or past the age limit, whichever comes first. */
     long streamExpiry(SessionState state) {
         long idle = state.lastRecordTimestamp() + timing.idleTimeout().toMillis();
-        return state.runStartTimestamp() < 0 ? idle : Math.min(idle, state.runStartTimestamp() + timing.maxAge().toMillis());
+        return state.runStartTimestamp() < 0 ? idle
+                : Math.min(idle, state.runStartTimestamp() + timing.maxAgeOf(state).toMillis());
     }
 
     /** When an ASSEMBLING session expires by the wall clock. */

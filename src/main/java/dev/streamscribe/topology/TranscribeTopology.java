@@ -56,7 +56,8 @@ public final class TranscribeTopology {
         PipelineConfig.SessionLimits limits = config.streams().sessionLimits();
         return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), config.realtime().dialect(),
-                new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns(), limits.maxAge()),
+                new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns(), limits.maxAge(),
+                        limits.liveMaxAge()),
                 audioRetention);
     }
 

@@ -491,17 +491,34 @@ class SessionAssemblerTest {
                 "the SessionResult says the same");
     }
 
-    /** A harness whose sessions may hold 2 chunks, 500 ms of audio and 1 turn. */
+    /** A harness whose sessions may hold 2 chunks, 500 ms of audio and 1 turn; an hour of age, three when live. */
     private TopologyHarness limited() {
         harness.close();
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
                 new PipelineMetrics(new SimpleMeterRegistry()));
         harness = new TopologyHarness(stateDir.resolve("limited"), new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
-                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1, Duration.ofHours(1)),
+                Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1, Duration.ofHours(1),
+                Duration.ofHours(3)),
                 Optional.empty()),
                 noSlots, T0);
         return harness;
+    }
+
+    @Test
+    void aLiveSessionHasItsOwnAgeLimitSoACallOutlastsTheBatchOne() {
+        TopologyHarness h = limited(); // idle 10 min, age limit 1 h, 3 h when live
+        SessionConfig live = config("call");
+        live.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        for (int minute = 0; minute <= 175; minute += 5) {
+            h.configs.pipeInput("call", live, T0.plus(Duration.ofMinutes(minute))); // a two-hour call and more
+        }
+        assertTrue(h.results.isEmpty(), "a live session may take three hours");
+        h.configs.pipeInput("call", live, T0.plus(Duration.ofMinutes(181)));
+        SessionResult result = h.results.readValue();
+        assertEquals("LIMIT_AGE", result.getReason());
+        assertTrue(result.getMessage().contains("session.live-max-age-ms") && result.getMessage().contains("10800 s"),
+                result.getMessage());
     }
 
     @Test

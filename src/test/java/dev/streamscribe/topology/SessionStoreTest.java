@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The session store keeps its schedule in step with every status change, and builds it once for older stores. */
 class SessionStoreTest {
     private static final SessionStore.Timing TIMING = new SessionStore.Timing(Duration.ofMinutes(10),
-            Duration.ofHours(24), Optional.of(Duration.ofHours(1)));
+            Duration.ofHours(24), Duration.ofHours(24), Optional.of(Duration.ofHours(1)));
 
     private final MockProcessorContext<Void, Void> context = new MockProcessorContext<>();
     private KeyValueStore<String, SessionState> states;
@@ -97,7 +97,7 @@ class SessionStoreTest {
     @Test
     void withInfiniteAudioRetentionFinishedSessionsAreKeptAndNeverScheduled() {
         SessionStore store = SessionStore.open(context, new SessionStore.Timing(Duration.ofMinutes(10), Duration.ofHours(24),
-                Optional.empty()));
+                Duration.ofHours(24), Optional.empty()));
         store.put("s1", assembling().withChunk(0, true).finished());
         assertEquals(List.of(), scheduled(store, Kind.PURGE));
         assertEquals(Status.FINISHED, store.get("s1").orElseThrow().status());
