@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
@@ -39,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 1-minute one (the pipeline's fixed cost cancels out in the comparison). A benchmark, not this test, reports
  * the precise figures.
  */
+@Isolated("measures this JVM's heap: no other test may run beside it")
 class LongSessionMemoryIT {
     private static final int CHUNK = 48_000; // one second of pcm16 at 24 kHz
     private static final int TURN_SECONDS = 10;

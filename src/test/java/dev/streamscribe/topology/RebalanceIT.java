@@ -75,8 +75,10 @@ class RebalanceIT {
                 // both RUNNING again: the group has rebalanced with b in it and b owns tasks
                 Await.until(() -> second.state() == KafkaStreams.State.RUNNING && first0.state() == KafkaStreams.State.RUNNING,
                         Duration.ofSeconds(60), "both instances RUNNING after b joined");
-                Await.until(() -> first0.inFlight() >= 2, Duration.ofSeconds(60),
-                        "instance a to have sessions in flight after the rebalance");
+                // in flight counts sessions admitted but not yet connected (their mark is being committed): wait until
+                // some of a's are open at the provider, so leaving has connections to cut
+                Await.until(() -> first0.inFlight() >= 2 && server.openSessions() > second.inFlight(),
+                        Duration.ofSeconds(60), "instance a to have sessions open at the provider after the rebalance");
                 int connectionsBeforeLeaving = server.connectionsAccepted();
                 a.close(); // leaves abruptly for its in-flight sessions: they are cancelled and move to b
                 a = null;

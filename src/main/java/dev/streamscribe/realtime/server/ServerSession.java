@@ -372,8 +372,8 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
                 completed.putNull("logprobs");
             }
             if (dialect.reportsTranscriptionUsage()) {
-                // billed like whisper-1 / gpt-live-transcribe: whole seconds per commit, rounded up
-                completed.putObject("usage").put("type", "duration").put("seconds", (long) Math.ceil(input.durationMs() / 1000.0));
+                completed.set("usage", TranscriptionUsage.of(input.model(), input.durationMs(), text,
+                        input.prompt().orElse("")));
             }
             events.add(completed);
         }

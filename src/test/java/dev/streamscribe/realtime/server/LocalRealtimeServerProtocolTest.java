@@ -135,7 +135,9 @@ class LocalRealtimeServerProtocolTest {
         client.await("conversation.item.done");
         JsonNode completed = client.await("conversation.item.input_audio_transcription.completed");
         assertEquals(first.path("item_id").asText(), completed.path("item_id").asText());
-        assertEquals("duration", completed.path("usage").path("type").asText());
+        // gpt-4o-transcribe is billed by tokens: 1 s of audio is 10 audio tokens in the local server's model
+        assertEquals("tokens", completed.path("usage").path("type").asText());
+        assertEquals(10, completed.path("usage").path("input_token_details").path("audio_tokens").asLong());
         client.send(append(9_600));
         client.send("{\"type\":\"input_audio_buffer.commit\",\"event_id\":\"commit_2\"}");
         JsonNode second = client.await("input_audio_buffer.committed");
