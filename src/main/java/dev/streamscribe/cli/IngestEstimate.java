@@ -82,19 +82,8 @@ final class IngestEstimate {
             return;
         }
         out.printf(Locale.ROOT, "%s  %8.1f s  %3d turn(s)  %s  %s%n", planned.sessionId(), planned.audioMs() / 1000.0,
-                planned.turnMs().size(), describe(estimate), planned.file());
+                planned.turnMs().size(), estimate.describe(config.prices().currency()), planned.file());
         out.flush();
-    }
-
-    private String describe(CostEstimate estimate) {
-        String currency = config.prices().currency();
-        return switch (estimate.kind()) {
-            case EXACT -> String.format(Locale.ROOT, "%s %.4f", currency, estimate.cost().orElseThrow().low());
-            case RANGE -> String.format(Locale.ROOT, "%s %.4f-%.4f", currency, estimate.cost().orElseThrow().low(),
-                    estimate.cost().orElseThrow().high());
-            case UNKNOWN_MODEL -> "cost unknown (no price for " + estimate.provider() + "/" + estimate.model() + ")";
-            case NO_ESTIMATE -> "cost unknown (token-billed, no estimate per minute)";
-        };
     }
 
     private void summarize(List<CostEstimate> estimates, List<IngestJob.Failure> failures, String provider,
@@ -104,12 +93,9 @@ final class IngestEstimate {
         long unpriced = estimates.stream().filter(e -> e.cost().isEmpty()).count();
         boolean exact = estimates.stream().allMatch(e -> e.kind() == CostEstimate.Kind.EXACT);
         String currency = config.prices().currency();
-        String cost = exact ? String.format(Locale.ROOT, "%s %.4f (exact: duration billing)", currency, total.low())
-                : String.format(Locale.ROOT, "%s %.4f to %.4f (token billing: the transcript's length is not known "
-                + "before)", currency, total.low(), total.high());
-        err.printf(Locale.ROOT, "estimate: %d file(s), %s of audio, %s/%s: %s%s; nothing published%n",
-                estimates.size(), ProgressDisplay.duration(Duration.ofMillis(audioMs)), provider, model, cost,
-                unpriced == 0 ? "" : "; " + unpriced + " file(s) without a price");
+        err.printf(Locale.ROOT, "estimate: %d file(s), %s of audio, %s/%s: %s; nothing published%n",
+                estimates.size(), ProgressDisplay.duration(Duration.ofMillis(audioMs)), provider, model,
+                CostEstimate.describeTotal(estimates, currency));
         err.println("  prices: " + config.prices().origin());
         failures.forEach(f -> err.println("  failed: " + f.message()));
         err.flush();

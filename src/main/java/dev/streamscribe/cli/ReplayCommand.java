@@ -3,6 +3,7 @@ package dev.streamscribe.cli;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.cost.CostEstimate;
 import dev.streamscribe.results.ReplayPlan;
 import dev.streamscribe.results.ResultCollector;
 import dev.streamscribe.results.ResultsSnapshot;
@@ -17,7 +18,9 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -35,6 +38,7 @@ import java.util.concurrent.Callable;
                         + "results stay; export shows the latest run."},
         footer = {"", "Examples:",
                 "  streamscribe replay --dry-run",
+                "  streamscribe replay --all --estimate        # what replaying everything would cost",
                 "  streamscribe replay",
                 "  streamscribe replay --session s-0f3a... --session s-77b1...",
                 "  streamscribe replay --all"})
@@ -54,6 +58,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Only list what would be replayed.")
     boolean dryRun;
 
+    @Option(names = "--estimate", description = "Publish nothing (as --dry-run) and print what replaying each session "
+            + "will cost, from its previous run's turn lengths and the price table (docs/operations.md section 7): "
+            + "exact for duration-billed models, a range for token-billed ones; then the total.")
+    boolean estimate;
+
     @Override
     public Integer call() throws Exception {
         if (all && !sessions.isEmpty()) {
@@ -69,14 +78,30 @@ final class ReplayCommand implements Callable<Integer> {
         ReplayPlan.Plan plan = ReplayPlan.plan(configs, results, sessions, all,
                 Long.toString(System.currentTimeMillis(), 36), System.currentTimeMillis());
         plan.problems().forEach(err::println);
+        List<CostEstimate> estimates = new ArrayList<>();
         for (ReplayPlan.Replay replay : plan.replays()) {
             SessionResult previous = replay.previous();
-            out.println(replay.config().getSessionId() + "  " + previous.getRunToken() + " (" + previous.getStatus()
+            String line = replay.config().getSessionId() + "  " + previous.getRunToken() + " (" + previous.getStatus()
                     + (previous.getReason() == null ? "" : " " + previous.getReason()) + ") -> "
-                    + replay.config().getRunToken());
+                    + replay.config().getRunToken();
+            if (estimate) {
+                CostEstimate cost = ReplayEstimates.of(replay, results, config);
+                estimates.add(cost);
+                line += String.format(Locale.ROOT, "  %.1f s  %s", cost.audioMs() / 1000.0,
+                        cost.describe(config.prices().currency()));
+            }
+            out.println(line);
         }
         List<SessionConfig> chosen = plan.replays().stream().map(ReplayPlan.Replay::config).toList();
         int problems = plan.problems().size();
+        if (estimate) {
+            err.println("estimate: " + chosen.size() + " session(s): "
+                    + CostEstimate.describeTotal(estimates, config.prices().currency()) + "; prices: "
+                    + config.prices().origin() + "; nothing published");
+            out.flush();
+            err.flush();
+            return problems == 0 ? 0 : 1;
+        }
         if (!dryRun && !chosen.isEmpty()) {
             try (Producer<byte[], byte[]> producer = IngestCommand.producer(config)) {
                 String topic = topics.sessionConfigs().name();

@@ -1,6 +1,7 @@
 package dev.streamscribe.cost;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -68,6 +69,30 @@ public record CostEstimate(String provider, String model, long audioMs, Kind kin
                         Optional.of(new Range(center * LOW_FACTOR, center * HIGH_FACTOR))))
                 .findFirst()
                 .orElseGet(() -> new CostEstimate(provider, model, audioMs, Kind.NO_ESTIMATE, Optional.empty()));
+    }
+
+    /** For people: "USD 0.0060", "USD 0.0030-0.0120", or why the cost is unknown. */
+    public String describe(String currency) {
+        return switch (kind) {
+            case EXACT -> String.format(Locale.ROOT, "%s %.4f", currency, cost.orElseThrow().low());
+            case RANGE -> String.format(Locale.ROOT, "%s %.4f-%.4f", currency, cost.orElseThrow().low(),
+                    cost.orElseThrow().high());
+            case UNKNOWN_MODEL -> "cost unknown (no price for " + provider + "/" + model + ")";
+            case NO_ESTIMATE -> "cost unknown (token-billed, no estimate per minute)";
+        };
+    }
+
+    /**
+     * A summary line of several estimates: the total, exact or as a range, and how many had no price.
+     */
+    public static String describeTotal(List<CostEstimate> estimates, String currency) {
+        Range total = total(estimates);
+        long unpriced = estimates.stream().filter(e -> e.cost().isEmpty()).count();
+        boolean exact = estimates.stream().allMatch(e -> e.kind() == Kind.EXACT);
+        String cost = exact ? String.format(Locale.ROOT, "%s %.4f (exact: duration billing)", currency, total.low())
+                : String.format(Locale.ROOT, "%s %.4f to %.4f (token billing: the transcript's length is not known "
+                + "before)", currency, total.low(), total.high());
+        return cost + (unpriced == 0 ? "" : "; " + unpriced + " without a price");
     }
 
     /** The sum of several estimates' costs (those without a cost add nothing; count them apart). */

@@ -92,7 +92,8 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * @param liveMaxAge the same for a live session (start AT_FIRST_TURN), which takes as long as its call
      */
     public record Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge, Duration liveMaxAge) {
-        public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000, Duration.ofHours(24));
+        public static final Limits DEFAULTS = new Limits(200_000, Duration.ofHours(8), 10_000, Duration.ofHours(24),
+                Duration.ofHours(24));
 
         public Limits {
             if (maxChunks < 1 || maxTurns < 1 || maxAudio.isNegative() || maxAudio.isZero() || maxAge.isNegative()
@@ -100,11 +101,6 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                 throw new IllegalArgumentException("session limits must be positive: " + maxChunks + " chunks, "
                         + maxAudio + ", " + maxTurns + " turns, " + maxAge + " of age (" + liveMaxAge + " live)");
             }
-        }
-
-        /** Limits whose age limit is the same for live and batch sessions. */
-        public Limits(long maxChunks, Duration maxAudio, int maxTurns, Duration maxAge) {
-            this(maxChunks, maxAudio, maxTurns, maxAge, maxAge);
         }
     }
 

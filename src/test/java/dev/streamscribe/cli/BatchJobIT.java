@@ -218,10 +218,17 @@ class BatchJobIT {
 
     @Test
     @Order(5)
-    void shouldReplayNothingByDefaultWhenEverythingCompletedAndANamedSessionOnRequest() {
+    void shouldReplayNothingByDefaultEstimateEverySessionAndReplayANamedSessionOnRequest() {
         Cli.Result none = Cli.run(Cli.args("replay", flags));
         assertEquals(0, none.exitCode(), none.toString());
         assertTrue(none.err().contains("replayed 0 session(s)"), none.err());
+        Cli.Result estimate = Cli.run(Cli.args("replay", flags, "--all", "--estimate"));
+        assertEquals(0, estimate.exitCode(), estimate.toString());
+        assertTrue(estimate.out().lines().allMatch(line -> line.contains("(COMPLETED) -> r2-")
+                && line.matches(".*  [0-9.]+ s  USD [0-9.]+-[0-9.]+$")), "gpt-4o-transcribe is token-billed: a range\n"
+                + estimate.out());
+        assertTrue(estimate.err().contains("estimate: 2 session(s)") && estimate.err().contains("nothing published"),
+                estimate.err());
         Cli.Result one = Cli.run(Cli.args("replay", flags, "--session", sessionB));
         assertEquals(0, one.exitCode(), one.toString());
         assertTrue(one.out().startsWith(sessionB + "  r2-") && one.out().contains("(COMPLETED) -> r2-"), one.out());

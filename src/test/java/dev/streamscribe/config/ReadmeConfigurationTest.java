@@ -14,7 +14,7 @@ class ReadmeConfigurationTest {
     @Test
     void shouldDocumentEveryConfigurationKeyInTheReadme() throws IOException {
         String readme = Files.readString(Path.of(System.getProperty("streamscribe.project.dir", "."), "README.md"));
-        List<String> missing = ConfigLoader.KEYS.stream().map(ConfigLoader.Key::name)
+        List<String> missing = ConfigLoader.KEYS.stream().map(ConfigKeys.Key::name)
                 .filter(key -> !readme.contains("`" + key + "`")).toList();
         assertTrue(missing.isEmpty(), "README.md does not document: " + missing);
     }

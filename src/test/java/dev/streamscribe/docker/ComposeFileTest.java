@@ -3,6 +3,7 @@ package dev.streamscribe.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.streamscribe.config.ConfigKeys;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
 import kafka.server.KafkaConfig;
@@ -126,7 +127,7 @@ class ComposeFileTest {
 
     @Test
     void shouldOnlyUseConfigurationKeysTheAppKnows() {
-        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigLoader.Key::envName).collect(Collectors.toSet());
+        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigKeys.Key::envName).collect(Collectors.toSet());
         Set<String> used = streamscribeEnv().keySet().stream().filter(k -> k.startsWith("STREAMSCRIBE_"))
                 .collect(Collectors.toSet());
         assertTrue(!used.isEmpty(), "the app service sets no STREAMSCRIBE_* keys");

@@ -1,6 +1,7 @@
 package dev.streamscribe.docker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamscribe.config.ConfigKeys;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.metrics.OperationsEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -88,7 +89,7 @@ class DockerfileTest {
 
     @Test
     void setsOnlyConfigurationKeysTheAppKnows() throws IOException {
-        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigLoader.Key::envName).collect(Collectors.toSet());
+        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigKeys.Key::envName).collect(Collectors.toSet());
         Set<String> unknown = finalStageEnv().keySet().stream().filter(k -> k.startsWith("STREAMSCRIBE_"))
                 .filter(k -> !known.contains(k)).collect(Collectors.toSet());
         assertTrue(unknown.isEmpty(), "the Dockerfile sets keys the app does not know: " + unknown);

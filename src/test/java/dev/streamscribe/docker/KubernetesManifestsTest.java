@@ -3,6 +3,7 @@ package dev.streamscribe.docker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.streamscribe.config.ConfigKeys;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
@@ -209,7 +210,7 @@ class KubernetesManifestsTest {
 
     @Test
     void setsOnlyKeysTheAppKnowsAndAValidConfigurationWithThem() throws IOException {
-        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigLoader.Key::envName).collect(Collectors.toSet());
+        Set<String> known = ConfigLoader.KEYS.stream().map(ConfigKeys.Key::envName).collect(Collectors.toSet());
         Map<String, String> values = new HashMap<>();
         for (EnvVar var : app().getEnv()) {
             assertTrue(!var.getName().startsWith("STREAMSCRIBE_") || known.contains(var.getName()), var.getName());
