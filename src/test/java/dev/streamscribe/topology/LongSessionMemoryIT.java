@@ -81,11 +81,15 @@ class LongSessionMemoryIT {
         }
     }
 
-    /** The peak of the live heap, sampled every 200 ms while {@code work} runs (a sampling rate, not a wait). */
+    /**
+     * The peak of the live heap, sampled every second while {@code work} runs (a sampling rate, not a wait). Each
+     * sample is a full collection that stops the in-JVM broker too: sampled every 200 ms, a large heap left collections
+     * back to back, the broker's controller missed its heartbeats, fenced the broker, and the session never finished.
+     */
     private static long peakWhile(Runnable work) throws InterruptedException {
         AtomicLong peak = new AtomicLong();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(liveHeap(), Math::max), 0, 200, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(liveHeap(), Math::max), 0, 1, TimeUnit.SECONDS);
         try {
             work.run();
         } finally {
