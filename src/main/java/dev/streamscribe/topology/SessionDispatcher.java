@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -61,8 +62,11 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private final List<Marked> marked = new ArrayList<>();
     /** Live runs whose connection is open in this task, by session id: they take the turns that complete meanwhile. */
     private final Map<String, OpenLiveRun> liveRuns = new ConcurrentHashMap<>();
-    /** Sessions of this task that asked for a live place (holding one or queued): given back when their runs end. */
-    private final Set<String> livePlacesHere = new HashSet<>();
+    /**
+     * Sessions of this task that asked for a live place (holding one or queued), with the run that asked: given back
+     * when that run ends.
+     */
+    private final Map<String, String> livePlacesHere = new HashMap<>();
     private long placesCheckedAtMs;
     private static final long PLACES_CHECK_EVERY_MS = 1_000;
 
@@ -207,23 +211,24 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
     /** Whether the live run {@code runToken} of {@code sessionId} has a place (docs/architecture.md, "Live sessions"). */
     private boolean takePlace(String sessionId, String runToken) {
-        livePlacesHere.add(sessionId);
+        livePlacesHere.put(sessionId, runToken);
         return services.gate().livePlaces().take(sessionId, runToken);
     }
 
     /**
      * Gives back the places (and turns in the live queue) of this task's live sessions whose runs ended: with their
-     * result, expired, aborted by their producer. Reads only the sessions that took a place here (at most
-     * realtime.max-live-sessions), once a second: a place is freed at most a second after its run ends.
+     * result, expired, aborted by their producer, or replaced by a new run (which asks again at its own dispatch).
+     * Reads only the sessions of this task that asked for a place (live sessions still going), one state entry each
+     * and no config decoded, once a second: a place is freed at most a second after its run ends.
      */
     private void givePlacesBackOfEndedRuns() {
-        for (Iterator<String> it = livePlacesHere.iterator(); it.hasNext(); ) {
-            String sessionId = it.next();
-            Optional<SessionState> state = sessions.get(sessionId);
-            boolean going = state.isPresent() && !state.get().status().hasResult() && state.get().hasConfig()
-                    && isLive(state.get().sessionConfig().orElseThrow());
+        for (Iterator<Map.Entry<String, String>> it = livePlacesHere.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String> asked = it.next();
+            Optional<SessionState> state = sessions.get(asked.getKey());
+            boolean going = state.isPresent() && !state.get().status().hasResult()
+                    && state.get().runToken().equals(asked.getValue());
             if (!going) {
-                services.gate().livePlaces().leave(sessionId);
+                services.gate().livePlaces().leave(asked.getKey());
                 it.remove();
             }
         }
@@ -422,7 +427,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         liveRuns.clear();
         marked.forEach(mark -> mark.slot().release()); // never connected: the next owner dispatches them
         marked.clear();
-        livePlacesHere.forEach(services.gate().livePlaces()::leave); // the next owner takes them again
+        livePlacesHere.keySet().forEach(services.gate().livePlaces()::leave); // the next owner takes them again
         livePlacesHere.clear();
         queues.cancelAll();
         services.queues().forget(context.taskId());

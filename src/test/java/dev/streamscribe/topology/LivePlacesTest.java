@@ -10,6 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LivePlacesTest {
     private final LivePlaces places = new LivePlaces(2);
 
+    /** a and b take the two places; c finds none and queues. */
+    private void takeBothPlacesAndQueueC() {
+        assertTrue(places.take("a", "r1"));
+        assertTrue(places.take("b", "r1"));
+        assertFalse(places.take("c", "r1"));
+    }
+
     @Test
     void aSessionKeepsItsPlaceBetweenConnections() {
         assertTrue(places.take("a", "r1"));
@@ -19,9 +26,7 @@ class LivePlacesTest {
 
     @Test
     void aLiveSessionPastTheLimitQueuesUntilAPlaceFrees() {
-        assertTrue(places.take("a", "r1"));
-        assertTrue(places.take("b", "r1"));
-        assertFalse(places.take("c", "r1"));
+        takeBothPlacesAndQueueC();
         assertEquals(1, places.queued());
         places.leave("a");
         assertTrue(places.take("c", "r1"));
@@ -40,18 +45,14 @@ class LivePlacesTest {
 
     @Test
     void leavingGivesBackAQueuedSessionsTurnToo() {
-        assertTrue(places.take("a", "r1"));
-        assertTrue(places.take("b", "r1"));
-        assertFalse(places.take("c", "r1"));
+        takeBothPlacesAndQueueC();
         places.leave("c");
         assertEquals(0, places.queued());
     }
 
     @Test
     void onlyASessionWithAPlaceHoldsASlotBackWhileItsTurnWaits() {
-        assertTrue(places.take("a", "r1"));
-        assertTrue(places.take("b", "r1"));
-        assertFalse(places.take("c", "r1"));
+        takeBothPlacesAndQueueC();
         places.waitsForSlot("a");
         places.waitsForSlot("c");
         assertEquals(1, places.waitingForSlot(), "c queues like a batch session");

@@ -79,14 +79,18 @@ class SessionDispatchTest {
                 return outcome;
             }
         };
-        DispatchServices services = DispatchServices.create(2, launcher, new RetryPolicy(3, BACKOFF),
-                new PipelineMetrics(new SimpleMeterRegistry()));
+        // two slots; one live session with a place, so that a second one queues
+        PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
+        gate = new AdmissionGate(2, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
+                new AdmissionGate.LiveShare(0, 1));
+        DispatchServices services = DispatchServices.create(gate, launcher, new RetryPolicy(3, BACKOFF), metrics);
         var settings = new SessionAssembler.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Dialect.OPENAI_GA);
         harness = new TopologyHarness(stateDir, settings, services, T0);
     }
 
     private TopologyHarness harness;
+    private AdmissionGate gate;
 
     @AfterEach
     void stop() {
@@ -264,6 +268,17 @@ class SessionDispatchTest {
         assertEquals(3.0, result.getUsage().getDurationSeconds(), 1e-9, "usage of the checkpointed turn included");
     }
 
+    /** Publishes the config of a live session (start AT_FIRST_TURN). */
+    private void openLive(String session) {
+        var config = TestConfigs.transcription(Dialect.OPENAI_GA, session);
+        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
+        harness.configs.pipeInput(session, config);
+    }
+
+    private Launch launchOf(String session) {
+        return launches.stream().filter(l -> l.request().sessionId().equals(session)).reduce((a, b) -> b).orElseThrow();
+    }
+
     /** A live session's chunk: 100 ms of audio, or an empty one that only ends the session. */
     private void liveChunk(String session, long seq, int turn, boolean end) {
         harness.chunks.pipeInput(session, AudioChunk.newBuilder().setSessionId(session).setSeq(seq).setTurnIndex(turn)
@@ -272,9 +287,7 @@ class SessionDispatchTest {
 
     @Test
     void aLiveRunWaitsBetweenConnectionsAndWritesItsResultWithEveryTurnAtItsEnd() {
-        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
-        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
-        harness.configs.pipeInput("live", config);
+        openLive("live");
         liveChunk("live", 0, 0, false);
         dispatchTick();
         Launch first = launches.getFirst();
@@ -304,9 +317,7 @@ class SessionDispatchTest {
 
     @Test
     void aLiveTurnWaitingForASlotGetsTheNextOneBeforeBatchSessionsThatWaitedLonger() {
-        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
-        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
-        harness.configs.pipeInput("live", config);
+        openLive("live");
         liveChunk("live", 0, 0, false);
         dispatchTick();
         launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
@@ -333,10 +344,33 @@ class SessionDispatchTest {
     }
 
     @Test
+    void aLiveSessionsPlaceIsGivenBackWhenItsRunEndsSoAQueuedOneTakesItAtItsNextTurn() {
+        openLive("first");
+        harness.chunks.pipeInput("first", AudioChunk.newBuilder().setSessionId("first").setSeq(0).setTurnIndex(0)
+                .setAudio(ByteBuffer.wrap(new byte[4_800])).setEndOfTurn(true).setEndOfSession(true).build());
+        openLive("second");
+        liveChunk("second", 0, 0, false);
+        dispatchTick();
+        assertEquals(1, gate.livePlaces().held());
+        assertEquals(1, gate.livePlaces().queued(), "one place: the second live session goes without priority");
+
+        launchOf("first").outcome().complete(completed(launchOf("first").request()));
+        launchOf("second").outcome().complete(completed(launchOf("second").request()));
+        drain();
+        assertEquals(SessionStatus.COMPLETED, harness.results.readValue().getStatus(), "the first run ended");
+        for (int tick = 0; tick < 11; tick++) {
+            dispatchTick(); // places are looked at once a second
+        }
+        assertEquals(0, gate.livePlaces().held(), "the ended run's place is given back");
+        liveChunk("second", 1, 1, false);
+        dispatchTick();
+        assertEquals(1, gate.livePlaces().held(), "the second live session takes it at its next turn");
+        assertEquals(0, gate.livePlaces().queued());
+    }
+
+    @Test
     void aSessionGivenWholeToOneConnectionIsNotGivenItsEmptyEndChunk() {
-        var config = TestConfigs.transcription(Dialect.OPENAI_GA, "live");
-        config.setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN);
-        harness.configs.pipeInput("live", config);
+        openLive("live");
         liveChunk("live", 0, 0, false);
         liveChunk("live", 1, 1, true); // arrives before the first connection: every turn goes out at once
         dispatchTick();
