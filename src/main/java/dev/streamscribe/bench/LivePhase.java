@@ -110,8 +110,13 @@ final class LivePhase {
                     session.get(1, TimeUnit.MINUTES);
                 }
                 batch.cancel(false);
+                // let a batch session being published finish: interrupting it would abort it (EXPIRED, ABORTED)
+                scheduler.shutdown();
+                if (!scheduler.awaitTermination(1, TimeUnit.MINUTES)) {
+                    throw new TimeoutException("live: the last batch session was not published within a minute");
+                }
             } finally {
-                scheduler.shutdownNow();
+                scheduler.shutdownNow(); // on a failure above: stop publishing at once
             }
             double wallSeconds = (System.nanoTime() - started) / 1e9;
             String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
