@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Writes what finished attempts produced (docs/architecture.md section 4 rule 3): a wall-clock punctuator drains
@@ -45,7 +45,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
 
     private final DispatchServices services;
     private final Duration every;
-    private final String dialect;
+    private final ServedBy served;
     private final Sinks sinks;
     private ProcessorContext<String, SpecificRecord> context;
     private final SessionStore.Timing timing;
@@ -54,12 +54,12 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     /** Connection failures waiting to learn from the breaker whether they were part of a provider outage. */
     private final List<CompletedAttempt> awaitingVerdict = new ArrayList<>();
 
-    public CompletionDrain(DispatchServices services, Duration every, String dialect, Sinks sinks,
+    CompletionDrain(DispatchServices services, Duration every, ServedBy served, Sinks sinks,
                            SessionStore.Timing timing) {
         this.timing = timing;
         this.services = services;
         this.every = every;
-        this.dialect = dialect;
+        this.served = served;
         this.sinks = sinks;
     }
 
@@ -208,19 +208,18 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
      */
     private OutcomeRecords writeTurnRecords(CompletedAttempt attempt, long now) {
         String key = attempt.sessionId();
-        OutcomeRecords records = OutcomeRecords.of(attempt, dialect, now,
+        OutcomeRecords records = OutcomeRecords.of(attempt, served, now,
                 sessions.turnResults().ofRun(key, attempt.runToken()),
                 sessions.turnResults().progress(key, attempt.runToken()));
-        Set<Integer> responded = new HashSet<>();
+        Map<Integer, ResponseEvent> responded = new HashMap<>();
         records.responses().forEach(event -> {
             context.forward(new Record<>(key, event, now), sinks.responses());
-            responded.add(event.getTurnIndex());
+            responded.put(event.getTurnIndex(), event);
         });
         records.transcriptions().forEach(event -> {
             context.forward(new Record<>(key, event, now), sinks.transcriptions());
             sessions.turnResults().put(key, attempt.runToken(), event.getTurnIndex(),
-                    new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage()),
-                            responded.contains(event.getTurnIndex()), Optional.empty(), Optional.empty()));
+                    OutcomeRecords.recorded(event, Optional.ofNullable(responded.get(event.getTurnIndex()))));
         });
         return records;
     }
@@ -281,11 +280,11 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             if (earlier.isPresent() && !writeResponse) {
                 continue;
             }
-            TranscriptionEvent event = earlier.isPresent() ? null : OutcomeRecords.transcription(turn, dialect, now);
+            TranscriptionEvent event = earlier.isPresent() ? null : OutcomeRecords.transcription(turn, served, now);
             if (event != null) {
                 context.forward(new Record<>(turn.sessionId(), event, now), sinks.transcriptions());
             }
-            ResponseEvent response = writeResponse ? OutcomeRecords.response(turn, dialect, now) : null;
+            ResponseEvent response = writeResponse ? OutcomeRecords.response(turn, served, now) : null;
             if (response != null) {
                 context.forward(new Record<>(turn.sessionId(), response, now), sinks.responses());
             }

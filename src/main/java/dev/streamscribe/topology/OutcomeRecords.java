@@ -11,6 +11,8 @@ import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.avro.Usage;
 import dev.streamscribe.avro.UsageKind;
+import dev.streamscribe.cost.Charge;
+import dev.streamscribe.cost.ChargeSum;
 import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
@@ -33,16 +35,13 @@ import java.util.Optional;
 public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<ResponseEvent> responses,
                              SessionResult result, Optional<DeadLetter> deadLetter) {
 
-    static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs) {
-        return of(attempt, dialect, nowMs, Map.of(), TurnResults.Progress.NONE);
-    }
-
     /**
      * @param recorded the run's turns that already have their TranscriptionEvent ({@code turn-results}), by index
      * @param progress the run's audio progress (what the provider was given more than once)
      */
-    static OutcomeRecords of(CompletedAttempt attempt, String dialect, long nowMs,
+    static OutcomeRecords of(CompletedAttempt attempt, ServedBy served, long nowMs,
                              Map<Integer, TurnResults.Recorded> recorded, TurnResults.Progress progress) {
+        String dialect = served.dialect();
         List<TranscriptionEvent> transcriptions = new ArrayList<>();
         List<ResponseEvent> responses = new ArrayList<>();
         SessionResult.Builder result = SessionResult.newBuilder().setSessionId(attempt.sessionId())
@@ -52,19 +51,24 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setStartedAtMs(attempt.startedAtMs()).setFinishedAtMs(nowMs)
                 .setProviderSessionIds(attempt.outcome().providerSessionIds())
                 .setAudioResentMs(progress.audioResentMs());
-        String model = attempt.config().getTranscription() == null ? null : attempt.config().getTranscription().getModel();
+        String model = transcriptionModel(attempt.config());
         Optional<DeadLetter> deadLetter = Optional.empty();
+        ChargeSum cost = ChargeSum.ZERO;
+        for (TurnResults.Recorded earlier : recorded.values()) {
+            cost = cost.plus(earlier.cost());
+        }
         switch (attempt.outcome()) {
             case SessionOutcome.Completed completed -> {
                 Usage total = null;
                 for (TurnResult turn : completed.turns()) {
                     if (!recorded.containsKey(turn.turnIndex())) {
                         transcriptions.add(transcription(attempt.sessionId(), attempt.runToken(), attempt.attempt(),
-                                attempt.connection(), turn, dialect, model, nowMs));
+                                attempt.connection(), turn, served, model, nowMs));
                     }
                 }
                 for (TranscriptionEvent event : transcriptions) {
                     total = add(total, Optional.ofNullable(event.getUsage()));
+                    cost = cost.plus(ServedBy.charge(event.getCost()));
                 }
                 for (TurnResults.Recorded earlier : recorded.values()) {
                     total = add(total, earlier.usage());
@@ -74,9 +78,11 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                     if (earlier != null && earlier.responded()) {
                         continue; // checkpointed with its turn; its usage is in the turn's
                     }
-                    responses.add(response(attempt.sessionId(), attempt.runToken(), attempt.attempt(),
-                            attempt.connection(), response, dialect, nowMs));
+                    ResponseEvent event = response(attempt.sessionId(), attempt.runToken(), attempt.attempt(),
+                            attempt.connection(), response, served, attempt.config(), nowMs);
+                    responses.add(event);
                     total = addProvider(total, response.usage());
+                    cost = cost.plus(ServedBy.charge(event.getCost()));
                 }
                 int respondedEarlier = (int) recorded.values().stream().filter(TurnResults.Recorded::responded).count();
                 int done = count(transcriptions, TurnStatus.COMPLETED) + count(recorded, TurnStatus.COMPLETED);
@@ -103,7 +109,12 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                             .setStatus(skipped ? TurnStatus.SKIPPED : TurnStatus.FAILED)
                             .setReason(skipped ? "TURN_TOO_SHORT" : "SESSION_FAILED: " + reason)
                             .setTurnStartMs(turn.startMs()).setTurnEndMs(turn.endMs()).setDialect(dialect)
-                            .setTranscriptionModel(model).setCompletedAtMs(nowMs).build());
+                            .setTranscriptionModel(model).setCompletedAtMs(nowMs).setProvider(served.provider())
+                            // a SKIPPED turn was never sent; what the provider was given of a FAILED one is not known
+                            .setCost(skipped ? served.cost(Optional.of(Charge.NONE)) : null).build());
+                }
+                for (TranscriptionEvent event : transcriptions) {
+                    cost = cost.plus(ServedBy.charge(event.getCost()));
                 }
                 Usage total = null;
                 for (TurnResults.Recorded earlier : recorded.values()) {
@@ -121,6 +132,7 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                         nowMs));
             }
         }
+        result.setCost(served.cost(cost)).setCostUnpriced(cost.unpriced());
         return new OutcomeRecords(transcriptions, responses, result.build(), deadLetter);
     }
 
@@ -133,20 +145,23 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
     }
 
     /** The TranscriptionEvent of one turn that finished while its attempt goes on (a checkpoint). */
-    static TranscriptionEvent transcription(FinishedTurn turn, String dialect, long nowMs) {
+    static TranscriptionEvent transcription(FinishedTurn turn, ServedBy served, long nowMs) {
         return transcription(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
-                turn.checkpoint().turn(), dialect,
-                turn.config().getTranscription() == null ? null : turn.config().getTranscription().getModel(), nowMs);
+                turn.checkpoint().turn(), served, transcriptionModel(turn.config()), nowMs);
+    }
+
+    private static String transcriptionModel(SessionConfig config) {
+        return config.getTranscription() == null ? null : config.getTranscription().getModel();
     }
 
     /** The ResponseEvent of a checkpointed turn that asked for a response. */
-    static ResponseEvent response(FinishedTurn turn, String dialect, long nowMs) {
+    static ResponseEvent response(FinishedTurn turn, ServedBy served, long nowMs) {
         return response(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
-                turn.checkpoint().response().orElseThrow(), dialect, nowMs);
+                turn.checkpoint().response().orElseThrow(), served, turn.config(), nowMs);
     }
 
     /**
-     * What {@code turn-results} keeps of a checkpointed turn: the written events' status and usage, and, for a session
+     * What {@code turn-results} keeps of a checkpointed turn: the written events' status, usage and cost, and, for a session
      * with responses, the texts a resumed conversation restores.
      *
      * @param earlier  the turn's entry before (recorded without its response by an older build), if any
@@ -157,19 +172,32 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                                          TranscriptionEvent event, ResponseEvent response, TurnCheckpoint checkpoint) {
         TurnStatus status = event != null ? event.getStatus() : earlier.orElseThrow().status();
         Optional<Usage> usage = event != null ? Optional.ofNullable(event.getUsage()) : earlier.orElseThrow().usage();
+        ChargeSum cost = event != null ? ChargeSum.ZERO.plus(ServedBy.charge(event.getCost()))
+                : earlier.orElseThrow().cost();
         if (response != null) {
             usage = Optional.ofNullable(add(usage.orElse(null), Optional.ofNullable(response.getUsage())));
+            cost = cost.plus(ServedBy.charge(response.getCost()));
         }
         boolean conversation = config.getResponse() != null;
         TurnResult turn = checkpoint.turn();
         return new TurnResults.Recorded(status, usage, response != null || earlier.map(TurnResults.Recorded::responded)
                 .orElse(false),
                 conversation && turn.status() == TurnStatus.COMPLETED ? Optional.of(turn.transcript()) : Optional.empty(),
-                conversation ? checkpoint.response().map(ResponseResult::said) : Optional.empty());
+                conversation ? checkpoint.response().map(ResponseResult::said) : Optional.empty(), cost);
+    }
+
+    /** What {@code turn-results} keeps of a turn whose events were written with its attempt's outcome. */
+    static TurnResults.Recorded recorded(TranscriptionEvent event, Optional<ResponseEvent> response) {
+        ChargeSum cost = ChargeSum.ZERO.plus(ServedBy.charge(event.getCost()));
+        if (response.isPresent()) {
+            cost = cost.plus(ServedBy.charge(response.get().getCost()));
+        }
+        return new TurnResults.Recorded(event.getStatus(), Optional.ofNullable(event.getUsage()), response.isPresent(),
+                Optional.empty(), Optional.empty(), cost);
     }
 
     private static TranscriptionEvent transcription(String sessionId, String runToken, int attempt, int connection,
-                                                    TurnResult turn, String dialect, String model, long nowMs) {
+                                                    TurnResult turn, ServedBy served, String model, long nowMs) {
         List<TokenLogprob> logprobs = turn.logprobs().stream().map(l -> TokenLogprob.newBuilder().setToken(l.token())
                 .setLogprob(l.logprob()).setBytes(l.bytes()).build()).toList();
         return TranscriptionEvent.newBuilder().setSessionId(sessionId).setRunToken(runToken)
@@ -178,12 +206,18 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setReason(turn.reason().orElse(null)).setTranscript(turn.transcript()).setTurnStartMs(turn.startMs())
                 .setTurnEndMs(turn.endMs()).setLanguage(turn.language().orElse(null))
                 .setUsage(turn.usage().map(OutcomeRecords::usage).orElse(null)).setLogprobs(logprobs)
-                .setDialect(dialect).setTranscriptionModel(model).setProviderSessionId(turn.providerSessionId().orElse(null))
-                .setItemId(turn.itemId().orElse(null)).setCompletedAtMs(nowMs).build();
+                .setDialect(served.dialect()).setTranscriptionModel(model)
+                .setProviderSessionId(turn.providerSessionId().orElse(null))
+                .setItemId(turn.itemId().orElse(null)).setCompletedAtMs(nowMs).setProvider(served.provider())
+                .setCost(served.cost(turn.status() == TurnStatus.SKIPPED && turn.usage().isEmpty()
+                        ? Optional.of(Charge.NONE) // never sent: too short to commit
+                        : served.pricing().transcription(Optional.ofNullable(model), turn.usage(), turn.endMs() - turn.startMs())))
+                .build();
     }
 
     private static ResponseEvent response(String sessionId, String runToken, int attempt, int connection,
-                                          ResponseResult response, String dialect, long nowMs) {
+                                          ResponseResult response, ServedBy served, SessionConfig config,
+                                          long nowMs) {
         ResponseStatus status;
         try {
             status = ResponseStatus.valueOf(response.status().toUpperCase(Locale.ROOT));
@@ -199,7 +233,9 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
                 .setErrorCode(response.error().flatMap(e -> e.code()).orElse(null))
                 .setErrorMessage(response.error().map(e -> e.message()).orElse(null))
                 .setText(response.text()).setAudioTranscript(response.audioTranscript())
-                .setUsage(response.usage().map(OutcomeRecords::usage).orElse(null)).setDialect(dialect)
+                .setUsage(response.usage().map(OutcomeRecords::usage).orElse(null)).setDialect(served.dialect())
+                .setProvider(served.provider()).setModel(config.getModel())
+                .setCost(served.cost(served.pricing().response(Optional.ofNullable(config.getModel()), response.usage())))
                 .setProviderSessionId(response.providerSessionId().orElse(null)).setItemId(response.itemId().orElse(null))
                 .setResponseId(response.responseId().orElse(null)).setCompletedAtMs(nowMs).build();
     }

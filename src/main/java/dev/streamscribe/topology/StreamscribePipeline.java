@@ -136,7 +136,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(DeadLetterProductionHandler.RESULTS_TOPIC_CONFIG, topics.sessionResults().name());
         streams = new KafkaStreams(TranscribeTopology.build(topics,
                 TranscribeTopology.assemblerSettings(config, prepared.audioRetention())
-                        .withInputPartitions(prepared.inputPartitions()), dispatch), props);
+                        .withInputPartitions(prepared.inputPartitions()), dispatch, config.prices()), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
         metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,

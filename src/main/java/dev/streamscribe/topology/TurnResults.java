@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.avro.Usage;
 import dev.streamscribe.avro.UsageKind;
+import dev.streamscribe.cost.ChargeSum;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -24,16 +25,20 @@ import java.util.Optional;
  * of order. Turn -1 (after every turn in key order, outside {@link #ofRun}) holds the run's {@link Progress}.
  * Values carry a version byte and enums by name (docs/operations.md section 5):
  * <ul>
- *   <li>2 (written now): status, usage, whether the ResponseEvent was written, transcript and response text (each
- *       only kept for sessions with responses: nothing else restores context).</li>
+ *   <li>3 (written now): as 2, then the turn's cost (its TranscriptionEvent's and ResponseEvent's, summed: amount,
+ *       whether estimated, how many of the two had no known cost).</li>
+ *   <li>2: status, usage, whether the ResponseEvent was written, transcript and response text (each only kept for
+ *       sessions with responses: nothing else restores context); read with the cost of its events unknown (they were
+ *       written without one). Bytes in {@code src/test/resources/fixtures/turn-results-v2/}.</li>
  *   <li>1: status and usage; read as "no ResponseEvent written" (version 1's builds wrote responses only with the
- *       session's outcome), with no texts. Bytes in {@code src/test/resources/fixtures/turn-results-v1/}.</li>
+ *       session's outcome), with no texts and an unknown cost. Bytes in
+ *       {@code src/test/resources/fixtures/turn-results-v1/}.</li>
  * </ul>
  *
  * <p>Threading: a view of one task's store; the stream thread only.
  */
 final class TurnResults {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
     /** 2: adds the last timeout; 1 (bytes in fixtures/turn-results-v1/): highest turn streamed and audio resent. */
     private static final byte PROGRESS_VERSION = 2;
     private static final int PROGRESS_TURN = -1;
@@ -44,12 +49,13 @@ final class TurnResults {
      * @param responded     its ResponseEvent was written (a turn that asks for a response is finished only then)
      * @param userText      the transcript a resumed conversation restores (sessions with responses only)
      * @param assistantText the response's text a resumed conversation restores (sessions with responses only)
+     * @param cost          what its TranscriptionEvent and ResponseEvent cost, summed
      */
     record Recorded(TurnStatus status, Optional<Usage> usage, boolean responded, Optional<String> userText,
-                    Optional<String> assistantText) {
+                    Optional<String> assistantText, ChargeSum cost) {
         /** A turn without a response or texts to keep (a transcription-only session's). */
-        Recorded(TurnStatus status, Optional<Usage> usage) {
-            this(status, usage, false, Optional.empty(), Optional.empty());
+        Recorded(TurnStatus status, Optional<Usage> usage, ChargeSum cost) {
+            this(status, usage, false, Optional.empty(), Optional.empty(), cost);
         }
     }
 
@@ -168,7 +174,7 @@ final class TurnResults {
         byte[] user = recorded.userText().map(text -> text.getBytes(StandardCharsets.UTF_8)).orElse(null);
         byte[] assistant = recorded.assistantText().map(text -> text.getBytes(StandardCharsets.UTF_8)).orElse(null);
         ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + status.length + 1 + 16 + 8 * 8 + 8 + 1 + 8
-                + (user == null ? 0 : user.length) + (assistant == null ? 0 : assistant.length));
+                + (user == null ? 0 : user.length) + (assistant == null ? 0 : assistant.length) + 8 + 1 + 4);
         buffer.put(VERSION).put((byte) status.length).put(status);
         if (recorded.usage().isEmpty()) {
             buffer.put((byte) 0);
@@ -184,6 +190,8 @@ final class TurnResults {
         buffer.put((byte) (recorded.responded() ? 1 : 0));
         putText(buffer, user);
         putText(buffer, assistant);
+        buffer.putDouble(recorded.cost().amount()).put((byte) (recorded.cost().estimated() ? 1 : 0))
+                .putInt(recorded.cost().unpriced());
         return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
@@ -222,10 +230,14 @@ final class TurnResults {
                     .setDurationSeconds(buffer.getDouble()).build());
         }
         if (version == 1) {
-            return new Recorded(status, usage);
+            return new Recorded(status, usage, new ChargeSum(0, false, 1)); // its TranscriptionEvent has no cost
         }
         boolean responded = buffer.get() != 0;
-        return new Recorded(status, usage, responded, text(buffer), text(buffer));
+        Optional<String> userText = text(buffer);
+        Optional<String> assistantText = text(buffer);
+        ChargeSum cost = version == 2 ? new ChargeSum(0, false, responded ? 2 : 1) // its events have no cost
+                : new ChargeSum(buffer.getDouble(), buffer.get() != 0, buffer.getInt());
+        return new Recorded(status, usage, responded, userText, assistantText, cost);
     }
 
     private static String name(ByteBuffer buffer) {

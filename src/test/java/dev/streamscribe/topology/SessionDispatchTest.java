@@ -260,12 +260,17 @@ class SessionDispatchTest {
 
         launch.outcome().complete(completed(launch.request()));
         drain();
-        assertEquals(List.of(1, 2), harness.transcriptions.readValuesToList().stream()
-                .map(TranscriptionEvent::getTurnIndex).toList(), "turn 0 is not written again");
+        List<TranscriptionEvent> later = harness.transcriptions.readValuesToList();
+        assertEquals(List.of(1, 2), later.stream().map(TranscriptionEvent::getTurnIndex).toList(),
+                "turn 0 is not written again");
         SessionResult result = harness.results.readValue();
         assertEquals(SessionStatus.COMPLETED, result.getStatus());
         assertEquals(3, result.getTurnsCompleted(), "the result sums every turn of the run");
         assertEquals(3.0, result.getUsage().getDurationSeconds(), 1e-9, "usage of the checkpointed turn included");
+        double eachEvent = java.util.stream.Stream.concat(early.stream(), later.stream())
+                .mapToDouble(event -> event.getCost().getAmount()).sum();
+        assertTrue(eachEvent > 0);
+        assertEquals(eachEvent, result.getCost().getAmount(), 1e-15, "cost of the checkpointed turn included");
     }
 
     /** Publishes the config of a live session (start AT_FIRST_TURN). */

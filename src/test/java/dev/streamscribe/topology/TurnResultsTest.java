@@ -3,6 +3,7 @@ package dev.streamscribe.topology;
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.avro.Usage;
 import dev.streamscribe.avro.UsageKind;
+import dev.streamscribe.cost.ChargeSum;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -19,8 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** turn-results values: every version ever written stays readable; the current one keeps what a resume restores. */
 class TurnResultsTest {
     private static Properties version1() throws IOException {
+        return fixtures(1);
+    }
+
+    private static Properties fixtures(int version) throws IOException {
         Properties fixtures = new Properties();
-        try (InputStream in = TurnResultsTest.class.getResourceAsStream("/fixtures/turn-results-v1/turn-results.properties")) {
+        try (InputStream in = TurnResultsTest.class.getResourceAsStream("/fixtures/turn-results-v" + version
+                + "/turn-results.properties")) {
             fixtures.load(in);
         }
         return fixtures;
@@ -46,18 +52,35 @@ class TurnResultsTest {
         for (TurnResults.Recorded recorded : new TurnResults.Recorded[] {duration, tokens, failed}) {
             assertFalse(recorded.responded(), "version 1's builds wrote ResponseEvents only with the outcome");
             assertTrue(recorded.userText().isEmpty() && recorded.assistantText().isEmpty());
+            assertEquals(new ChargeSum(0, false, 1), recorded.cost(), "its TranscriptionEvent was written without a cost");
         }
     }
 
     @Test
-    void theCurrentVersionKeepsTheResponseAndTheTextsAResumeRestores() {
+    void everyEntryVersion2WroteIsReadWithTheCostOfItsEventsUnknown() throws IOException {
+        Properties v2 = fixtures(2);
+        TurnResults.Recorded responded = read(v2, "responded");
+        assertTrue(responded.responded());
+        assertEquals(Optional.of("hello there"), responded.userText());
+        assertEquals(Optional.of("hi, how can I help?"), responded.assistantText());
+        assertEquals(150, responded.usage().orElseThrow().getTotalTokens());
+        assertEquals(new ChargeSum(0, false, 2), responded.cost(), "a transcription and a response, neither priced");
+        TurnResults.Recorded plain = read(v2, "transcription-only");
+        assertFalse(plain.responded());
+        assertEquals(3.0, plain.usage().orElseThrow().getDurationSeconds());
+        assertEquals(new ChargeSum(0, false, 1), plain.cost());
+        assertEquals(TurnStatus.FAILED, read(v2, "failed").status());
+    }
+
+    @Test
+    void theCurrentVersionKeepsTheResponseTheTextsAResumeRestoresAndTheTurnsCost() {
         Usage usage = Usage.newBuilder().setKind(UsageKind.TOKENS).setTotalTokens(42).build();
         TurnResults.Recorded recorded = new TurnResults.Recorded(TurnStatus.COMPLETED, Optional.of(usage), true,
-                Optional.of("héllo there"), Optional.of(""));
+                Optional.of("héllo there"), Optional.of(""), new ChargeSum(0.0125, true, 1));
         byte[] bytes = TurnResults.encode(recorded);
-        assertEquals(2, bytes[0], "written as version 2");
+        assertEquals(3, bytes[0], "written as version 3");
         assertEquals(recorded, TurnResults.decode(bytes));
-        TurnResults.Recorded plain = new TurnResults.Recorded(TurnStatus.SKIPPED, Optional.empty());
+        TurnResults.Recorded plain = new TurnResults.Recorded(TurnStatus.SKIPPED, Optional.empty(), ChargeSum.ZERO);
         assertEquals(plain, TurnResults.decode(TurnResults.encode(plain)));
     }
 
@@ -78,7 +101,7 @@ class TurnResultsTest {
 
     @Test
     void aVersionFromTheFutureIsRefusedWithAClearMessage() {
-        byte[] bytes = TurnResults.encode(new TurnResults.Recorded(TurnStatus.FAILED, Optional.empty()));
+        byte[] bytes = TurnResults.encode(new TurnResults.Recorded(TurnStatus.FAILED, Optional.empty(), ChargeSum.ZERO));
         bytes[0] = 9;
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> TurnResults.decode(bytes));
         assertTrue(refused.getMessage().contains("version 9"), refused.getMessage());
