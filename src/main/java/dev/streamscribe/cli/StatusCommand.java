@@ -4,10 +4,14 @@ import dev.streamscribe.avro.DeadLetter;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.cost.ChargeSum;
+import dev.streamscribe.cost.CostEstimate;
+import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.metrics.InstanceStatus;
 import dev.streamscribe.registry.SchemaRegistryClient;
 import dev.streamscribe.results.PipelineStatus;
 import dev.streamscribe.results.TopicReader;
+import dev.streamscribe.topology.ChunkIndex;
 import dev.streamscribe.topology.PipelineTopics;
 import dev.streamscribe.topology.SessionState;
 import dev.streamscribe.topology.SessionStateSerde;
@@ -36,16 +40,18 @@ import java.util.stream.Collectors;
 
 /** Where the sessions stand. */
 @Command(name = "status",
-        header = "Where the sessions stand: counts by state, audio hours, rate, ETA, usage, dead letters.",
+        header = "Where the sessions stand: counts by state, audio hours, rate, ETA, usage, cost, dead letters.",
         description = {"Show where the sessions stand: total, not yet read by the pipeline, assembling (waiting for "
                 + "their config, end or missing chunks), waiting for a slot, in flight, done, done with errors, failed, "
                 + "expired; hours of audio finished, the rate, an ETA for the rest, usage totals (tokens and billed "
-                + "seconds) and dead letters by reason.",
-                "Reads the topics (configs, results, dead letters and the pipeline's session-state changelog) with "
+                + "seconds), what the finished sessions cost and what the audio of the others will cost by the price "
+                + "table, and dead letters by reason.",
+                "Reads the topics (configs, results, dead letters and the pipeline's session-state and chunk-index "
+                        + "changelogs) with "
                         + "read_committed consumers outside any consumer group: it changes nothing. With --watch it "
                         + "keeps reading and redraws until Ctrl-C.",
                 "With --json each report is one JSON object on one line (with --watch, one line per interval): "
-                        + "sessions by state, audio_finished_ms, rate, eta_seconds (null while unknown), usage, "
+                        + "sessions by state, audio_finished_ms, rate, eta_seconds (null while unknown), usage, cost, "
                         + "dead_letters by reason, registry and instances. docs/operations.md describes every field."},
         footer = {"", "Examples:",
                 "  streamscribe status",
@@ -84,8 +90,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         Topics topics = Topics.create(config.topics(), registry);
         var clients = PipelineTopics.clientProperties(config);
-        PipelineStatus status = new PipelineStatus();
+        PipelineStatus status = new PipelineStatus(new Pricing(config.prices(), config.realtime().dialect().vendor()));
         String changelog = config.applicationId() + "-" + StoreNames.SESSION_STATE + "-changelog";
+        String chunkIndexChangelog = config.applicationId() + "-" + StoreNames.CHUNK_INDEX + "-changelog";
         List<AutoCloseable> open = new ArrayList<>();
         try {
             TopicReader<SessionConfig> configs = track(open, new TopicReader<>(clients, topics.sessionConfigs().name(),
@@ -102,6 +109,11 @@ final class StatusCommand implements Callable<Integer> {
             Optional<TopicReader<SessionState>> states = exists(clients, changelog)
                     ? Optional.of(track(open, new TopicReader<>(clients, changelog, new SessionStateSerde().deserializer())))
                     : Optional.empty();
+            Optional<TopicReader<Integer>> chunks = exists(clients, chunkIndexChangelog)
+                    ? Optional.of(track(open, new TopicReader<>(clients, chunkIndexChangelog,
+                    (topic, key) -> ChunkIndex.sessionIdOf(key),
+                    (topic, value) -> value == null ? null : ChunkIndex.audioBytesOf(value))))
+                    : Optional.empty();
             ShutdownLatch shutdown = watch ? new ShutdownLatch(10) : null;
             PrintWriter out = spec.commandLine().getOut();
             try {
@@ -110,6 +122,7 @@ final class StatusCommand implements Callable<Integer> {
                     results.readToEnd(status::result);
                     letters.readToEnd((key, letter) -> status.deadLetter(letter));
                     states.ifPresent(reader -> reader.readToEnd(status::state));
+                    chunks.ifPresent(reader -> reader.readToEnd(status::chunk));
                     instanceReports.ifPresent(reader -> reader.readToEnd((instance, json) -> {
                         Optional<InstanceStatus> report = json == null ? Optional.empty() : InstanceStatus.fromJson(json);
                         report.ifPresentOrElse(r -> instances.put(instance, r), () -> instances.remove(instance));
@@ -150,6 +163,31 @@ final class StatusCommand implements Callable<Integer> {
     private static boolean exists(Map<String, Object> clients, String topic) throws Exception {
         try (Admin admin = Admin.create(clients)) {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
+        }
+    }
+
+    /** Spent (the finished runs' results) and projected (the indexed audio of the sessions without a result). */
+    static void printCosts(PrintWriter out, PipelineStatus.Costs costs) {
+        ChargeSum spent = costs.spent();
+        List<String> caveats = new ArrayList<>();
+        if (spent.estimated()) {
+            caveats.add("partly estimated from audio duration");
+        }
+        if (spent.unpriced() > 0) {
+            caveats.add(spent.unpriced() + " event(s) of unknown cost left out");
+        }
+        if (costs.resultsWithoutCost() > 0) {
+            caveats.add(costs.resultsWithoutCost() + " result(s) written without a cost");
+        }
+        out.printf(Locale.ROOT, "cost         %s %.4f spent by finished sessions%s%n", costs.currency(), spent.amount(),
+                caveats.isEmpty() ? "" : " (" + String.join("; ", caveats) + ")");
+        if (costs.projectedAudioMs() > 0) {
+            CostEstimate.Range range = costs.projected();
+            String amount = costs.projectedExact() ? String.format(Locale.ROOT, "%s %.4f", costs.currency(), range.low())
+                    : String.format(Locale.ROOT, "%s %.4f to %.4f", costs.currency(), range.low(), range.high());
+            out.printf(Locale.ROOT, "projected    %s more for %.2f h of audio without a result%s%n", amount,
+                    costs.projectedAudioMs() / 3_600_000.0, costs.projectedUnpriced() == 0 ? ""
+                            : "; " + costs.projectedUnpriced() + " session(s) without a price left out");
         }
     }
 
@@ -195,6 +233,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "usage        %d input tokens, %d output tokens, %.0f s billed by duration%n",
                 s.inputTokens(), s.outputTokens(), s.billedSeconds());
+        printCosts(out, s.costs());
         long letters = s.deadLetters().values().stream().mapToLong(Long::longValue).sum();
         out.printf(Locale.ROOT, "dead letters %d%s%n", letters, letters == 0 ? "" : ": " + s.deadLetters().entrySet()
                 .stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));

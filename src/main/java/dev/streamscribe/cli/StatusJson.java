@@ -56,10 +56,26 @@ final class StatusJson {
         usage.put("output_tokens", s.outputTokens());
         usage.put("billed_seconds", s.billedSeconds());
         report.put("usage", usage);
+        report.put("cost", cost(s.costs()));
         report.put("dead_letters", new TreeMap<>(s.deadLetters()));
         report.put("registry", registry(config, registryCondition.isEmpty(), registryCondition));
         report.put("instances", instances.stream().map(instance -> instance(instance, nowMs)).toList());
         return report;
+    }
+
+    private static Map<String, Object> cost(PipelineStatus.Costs costs) {
+        Map<String, Object> cost = new LinkedHashMap<>();
+        cost.put("currency", costs.currency());
+        cost.put("spent", costs.spent().amount());
+        cost.put("spent_estimated", costs.spent().estimated());
+        cost.put("spent_unpriced_events", costs.spent().unpriced());
+        cost.put("results_without_cost", costs.resultsWithoutCost());
+        cost.put("projected_audio_ms", costs.projectedAudioMs());
+        cost.put("projected_low", costs.projected().low());
+        cost.put("projected_high", costs.projected().high());
+        cost.put("projected_exact", costs.projectedExact());
+        cost.put("projected_unpriced_sessions", costs.projectedUnpriced());
+        return cost;
     }
 
     /** The one line printed when the registry cannot be reached (exit code 1): nothing else can be counted. */

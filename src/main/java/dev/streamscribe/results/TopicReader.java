@@ -30,12 +30,18 @@ public final class TopicReader<V> implements AutoCloseable {
     private long undecodable;
 
     public TopicReader(Map<String, Object> clientProperties, String topic, Deserializer<V> values) {
+        this(clientProperties, topic, new StringDeserializer(), values);
+    }
+
+    /** A reader of a topic whose keys are not text (a state store's changelog), read as the text {@code keys} make. */
+    public TopicReader(Map<String, Object> clientProperties, String topic, Deserializer<String> keys,
+                       Deserializer<V> values) {
         Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), values);
+        this.consumer = new KafkaConsumer<>(props, keys, values);
         this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(topic, info.partition())).toList();
         consumer.assign(partitions);

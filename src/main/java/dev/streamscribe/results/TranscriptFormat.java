@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamscribe.avro.Cost;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.TranscriptionEvent;
 import dev.streamscribe.avro.TurnStatus;
@@ -13,7 +14,7 @@ import java.util.Locale;
 
 /**
  * The export formats of a session's transcript. txt: one paragraph per turn. jsonl: one JSON object per turn with
- * its times, status and responses. srt and vtt: one subtitle cue per transcribed turn, timed by the turn's start
+ * its times, status, provider, cost and responses (each with its cost). srt and vtt: one subtitle cue per transcribed turn, timed by the turn's start
  * and end in the session's audio.
  */
 public enum TranscriptFormat {
@@ -80,6 +81,13 @@ public enum TranscriptFormat {
             if (turn.getLanguage() != null) {
                 line.put("language", turn.getLanguage());
             }
+            if (!turn.getProvider().isEmpty()) {
+                line.put("provider", turn.getProvider());
+            }
+            if (turn.getTranscriptionModel() != null) {
+                line.put("model", turn.getTranscriptionModel());
+            }
+            putCost(line, turn.getCost());
             List<ResponseEvent> responses = session.responsesTo(turn.getTurnIndex());
             if (!responses.isEmpty()) {
                 ArrayNode array = line.putArray("responses");
@@ -90,6 +98,7 @@ public enum TranscriptFormat {
                     if (!response.getAudioTranscript().isEmpty()) {
                         node.put("audioTranscript", response.getAudioTranscript());
                     }
+                    putCost(node, response.getCost());
                 }
             }
             try {
@@ -99,6 +108,18 @@ public enum TranscriptFormat {
             }
         }
         return out.toString();
+    }
+
+    /** {@code "cost": {"amount", "currency", "estimated"}}, or {@code "cost": null} when unknown (never 0). */
+    private static void putCost(ObjectNode node, Cost cost) {
+        if (cost == null) {
+            node.putNull("cost");
+            return;
+        }
+        ObjectNode field = node.putObject("cost");
+        field.put("amount", cost.getAmount());
+        field.put("currency", cost.getCurrency());
+        field.put("estimated", cost.getEstimated());
     }
 
     private static String cues(SessionTranscript session, boolean vtt) {

@@ -28,6 +28,18 @@ public final class ChunkIndex {
         return Bytes.wrap(ByteBuffer.allocate(2 + id.length + 8).putShort((short) id.length).put(id).putLong(seq).array());
     }
 
+    /** The session id of a key of this store (as its changelog carries it). */
+    public static String sessionIdOf(byte[] key) {
+        ByteBuffer buffer = ByteBuffer.wrap(key);
+        int length = buffer.getShort() & 0xFFFF;
+        return new String(key, 2, length, StandardCharsets.UTF_8);
+    }
+
+    /** The audio bytes of the chunk a value of this store (as its changelog carries it) refers to. */
+    public static int audioBytesOf(byte[] value) {
+        return ChunkRef.decode(value).length();
+    }
+
     public Optional<ChunkRef> get(String sessionId, long seq) {
         return Optional.ofNullable(store.get(key(sessionId, seq))).map(ChunkRef::decode);
     }

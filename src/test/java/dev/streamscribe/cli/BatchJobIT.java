@@ -39,6 +39,7 @@ import javax.sound.sampled.AudioInputStream;
 import javax.sound.sampled.AudioSystem;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -201,6 +202,10 @@ class BatchJobIT {
         assertTrue(report.path("audio_finished_ms").asLong() > 4000, status.out());
         assertTrue(report.path("registry").path("reachable").asBoolean(), status.out());
         assertEquals(0, report.path("instances").size(), status.out());
+        double spent = results().stream().mapToDouble(r -> r.getCost().getAmount()).sum();
+        assertTrue(spent > 0, "the local server reports tokens for gpt-4o-transcribe: " + results());
+        assertEquals(spent, report.path("cost").path("spent").asDouble(), 1e-12, status.out());
+        assertEquals(0, report.path("cost").path("projected_audio_ms").asLong(), "nothing waits: " + status.out());
     }
 
     @Test
@@ -211,6 +216,8 @@ class BatchJobIT {
         assertTrue(status.out().contains("sessions     2 total: 2 done, 0 done with errors, 0 failed, 0 expired"), status.out());
         assertTrue(status.out().contains("0 in flight, 0 waiting for a slot, 0 assembling, 0 not yet read"), status.out());
         assertTrue(status.out().contains("dead letters 0"), status.out());
+        assertTrue(status.out().lines().anyMatch(line -> line.matches("cost {9}USD [0-9.]+ spent by finished sessions")),
+                status.out());
         assertTrue(status.out().contains("registry     reachable at "), status.out());
         assertTrue(status.out().contains("instances    none reporting"), "run stopped and removed its entry: "
                 + status.out());
@@ -255,5 +262,46 @@ class BatchJobIT {
         assertEquals(0, run.exitCode(), run.toString());
         assertEquals(3, results().size(), "every input read again, no run sent again");
         assertEquals(connectionsBefore, server.connectionsAccepted(), "the provider was not called");
+    }
+
+    @Test
+    @Order(7)
+    void shouldCostWhatIngestEstimatedExactlyForDurationBillingAndWithinTheRangeForTokens() throws Exception {
+        // token billing (gpt-4o-transcribe, the default): each first run's cost falls in the estimate's range
+        Cli.Result tokenEstimate = Cli.run(Cli.args("ingest", flags, "--estimate", "--json", recordings.toString()));
+        assertEquals(0, tokenEstimate.exitCode(), tokenEstimate.toString());
+        Map<String, JsonNode> byFile = new java.util.HashMap<>();
+        jsonLines(tokenEstimate.out()).stream().filter(line -> line.path("event").asText().equals("estimate"))
+                .forEach(line -> byFile.put(Path.of(line.path("file").asText()).getFileName().toString(), line));
+        for (Map.Entry<String, String> session : Map.of("a.wav", sessionA, "b.wav", sessionB).entrySet()) {
+            JsonNode estimate = byFile.get(session.getKey());
+            assertEquals("RANGE", estimate.path("kind").asText(), tokenEstimate.out());
+            SessionResult first = results().stream().filter(r -> r.getSessionId().equals(session.getValue()))
+                    .min(Comparator.comparingLong(SessionResult::getFinishedAtMs)).orElseThrow();
+            double cost = first.getCost().getAmount();
+            assertFalse(first.getCost().getEstimated(), "priced from the tokens the server reported");
+            assertTrue(cost >= estimate.path("cost_low").asDouble() && cost <= estimate.path("cost_high").asDouble(),
+                    session.getKey() + " cost " + cost + " outside " + estimate);
+        }
+
+        // duration billing (whisper-1): the run costs exactly what the estimate said, turn rounding included
+        Path c = TestWavs.write(recordings.resolve("c.wav"), 24_000f, 16, 1, false, 2.3, new Tone(400, 0.5));
+        Cli.Result exact = Cli.run(Cli.args("ingest", flags, "--estimate", "--json", "--transcription-model",
+                "whisper-1", c.toString()));
+        JsonNode estimate = jsonLines(exact.out()).getFirst();
+        assertEquals("EXACT", estimate.path("kind").asText(), exact.out());
+        Cli.Result ingest = Cli.run(Cli.args("ingest", flags, "--transcription-model", "whisper-1", c.toString()));
+        assertEquals(0, ingest.exitCode(), ingest.toString());
+        String sessionC = ingest.out().trim().split("\\s+")[0];
+        Cli.Result run = runUntilDrained();
+        assertEquals(0, run.exitCode(), run.toString());
+        SessionResult result = results().stream().filter(r -> r.getSessionId().equals(sessionC)).findFirst()
+                .orElseThrow();
+        assertEquals(estimate.path("cost_low").asDouble(), result.getCost().getAmount(), 1e-12, result.toString());
+        assertFalse(result.getCost().getEstimated());
+        assertEquals(0, result.getCostUnpriced());
+        double turns = transcriptions().stream().filter(t -> t.getSessionId().equals(sessionC))
+                .mapToDouble(t -> t.getCost().getAmount()).sum();
+        assertEquals(result.getCost().getAmount(), turns, 1e-12, "the result sums its turns");
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamscribe.config.ConfigLoader;
 import dev.streamscribe.config.PipelineConfig;
+import dev.streamscribe.cost.ChargeSum;
+import dev.streamscribe.cost.CostEstimate;
 import dev.streamscribe.metrics.InstanceStatus;
 import dev.streamscribe.results.PipelineStatus;
 import org.junit.jupiter.api.Test;
@@ -30,13 +32,13 @@ class StatusJsonTest {
 
     private static PipelineStatus.Summary summary(long total, long done, long firstStartMs, long lastFinishMs) {
         return new PipelineStatus.Summary(total, done, 0, 0, 0, total - done, 0, 0, 0, 7_200_000, 10, 20, 30.5,
-                firstStartMs, lastFinishMs, Map.of("AUDIO_GAP", 2L), 0, 0);
+                firstStartMs, lastFinishMs, Map.of("AUDIO_GAP", 2L), 0, 0, PipelineStatus.Costs.none("USD"));
     }
 
     @Test
     void reportsLiveSessionsAndTheLongestTimeWithoutInput() throws Exception {
         PipelineStatus.Summary live = new PipelineStatus.Summary(3, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, Map.of(),
-                2, NOW - 4_000);
+                2, NOW - 4_000, PipelineStatus.Costs.none("USD"));
         JsonNode report = parse(StatusJson.report(live, CONFIG, true, Optional.empty(), List.of(), NOW));
         assertEquals(2, report.path("sessions").path("live").asLong());
         assertEquals(4_000, report.path("live_longest_without_input_ms").asLong());
@@ -57,6 +59,25 @@ class StatusJsonTest {
         assertEquals(2, report.path("dead_letters").path("AUDIO_GAP").asLong());
         assertEquals(30.5, report.path("usage").path("billed_seconds").asDouble(), 1e-9);
         assertEquals("2027-01-15T08:00:00Z", report.path("time").asText());
+    }
+
+    @Test
+    void reportsWhatWasSpentAndTheProjectedRangeForTheAudioWithoutAResult() throws Exception {
+        PipelineStatus.Costs costs = new PipelineStatus.Costs("USD", new ChargeSum(1.25, true, 3), 2, 600_000,
+                new CostEstimate.Range(0.03, 0.12), false, 1);
+        PipelineStatus.Summary s = new PipelineStatus.Summary(3, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, Map.of(),
+                0, 0, costs);
+        JsonNode cost = parse(StatusJson.report(s, CONFIG, true, Optional.empty(), List.of(), NOW)).path("cost");
+        assertEquals("USD", cost.path("currency").asText());
+        assertEquals(1.25, cost.path("spent").asDouble());
+        assertTrue(cost.path("spent_estimated").asBoolean());
+        assertEquals(3, cost.path("spent_unpriced_events").asLong());
+        assertEquals(2, cost.path("results_without_cost").asLong());
+        assertEquals(600_000, cost.path("projected_audio_ms").asLong());
+        assertEquals(0.03, cost.path("projected_low").asDouble());
+        assertEquals(0.12, cost.path("projected_high").asDouble());
+        assertFalse(cost.path("projected_exact").asBoolean());
+        assertEquals(1, cost.path("projected_unpriced_sessions").asLong());
     }
 
     @Test

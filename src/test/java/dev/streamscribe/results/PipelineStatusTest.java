@@ -1,17 +1,22 @@
 package dev.streamscribe.results;
 
+import dev.streamscribe.avro.Cost;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.avro.SessionStatus;
+import dev.streamscribe.cost.PriceTable;
+import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.testing.SampleRecords;
 import dev.streamscribe.topology.SessionState;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Counting sessions by where their current run stands. */
 class PipelineStatusTest {
-    private final PipelineStatus status = new PipelineStatus();
+    private final PipelineStatus status = new PipelineStatus(new Pricing(PriceTable.bundled(), "openai"));
 
     private static SessionConfig config(String id, String token) {
         SessionConfig config = SampleRecords.sessionConfig(id);
@@ -83,5 +88,78 @@ class PipelineStatusTest {
         assertEquals(1, summary.unread());
         assertEquals(1_500, summary.audioMs(), "only current runs' audio counts");
         assertEquals(4, summary.remaining());
+    }
+
+    private void costed(String id, double amount, boolean estimated, int unpriced) {
+        SessionResult result = SampleRecords.sessionResult(id);
+        result.setRunToken("r-1");
+        result.setCost(Cost.newBuilder().setAmount(amount).setCurrency("USD").setEstimated(estimated).build());
+        result.setCostUnpriced(unpriced);
+        status.result(id, result);
+    }
+
+    @Test
+    void whatWasSpentSumsTheCurrentRunsResultsAndCountsWhatHasNoCost() {
+        status.config("a", config("a", "r-1"));
+        costed("a", 0.5, true, 1);
+        status.config("b", config("b", "r-1"));
+        costed("b", 0.25, false, 0);
+        status.config("replayed", config("replayed", "r-2"));
+        costed("replayed", 100, false, 0); // the earlier run's result: not the current run's cost
+        status.config("old", config("old", "r-1"));
+        result("old", "r-1", SessionStatus.COMPLETED, 1_000); // written by a version without costs
+        status.config("expired", config("expired", "r-1"));
+        SessionResult expired = SampleRecords.sessionResult("expired");
+        expired.setRunToken("r-1");
+        expired.setStatus(SessionStatus.EXPIRED);
+        expired.setAttempt(0);
+        status.result("expired", expired);
+
+        PipelineStatus.Costs costs = status.summary().costs();
+
+        assertEquals(0.75, costs.spent().amount(), 1e-12);
+        assertTrue(costs.spent().estimated());
+        assertEquals(1, costs.spent().unpriced());
+        assertEquals(1, costs.resultsWithoutCost(), "a run never dispatched cost nothing; one written without a cost is counted");
+    }
+
+    @Test
+    void theAudioOfSessionsWithoutAResultIsProjectedByTheirModelsPrice() {
+        SessionConfig whisper = config("whisper", "r-1");
+        whisper.getTranscription().setModel("whisper-1");
+        status.config("whisper", whisper);
+        status.state("whisper", state("r-1", SessionState.Status.READY));
+        status.chunk("whisper", 48_000 * 30); // 30 s of 24 kHz pcm16 in two chunks
+        status.chunk("whisper", 48_000 * 30);
+        SessionConfig tokens = config("tokens", "r-1"); // gpt-4o-transcribe: a range around 0.006 per minute
+        status.config("tokens", tokens);
+        status.state("tokens", state("r-1", SessionState.Status.IN_FLIGHT));
+        status.chunk("tokens", 48_000 * 60);
+        SessionConfig unknown = config("unknown", "r-1");
+        unknown.getTranscription().setModel("whisper-9");
+        status.config("unknown", unknown);
+        status.state("unknown", state("r-1", SessionState.Status.READY));
+        status.chunk("unknown", 48_000);
+        status.config("done", whisper("done"));
+        costed("done", 0.1, false, 0);
+        status.chunk("done", 48_000 * 600); // has its result: spent, not projected
+        status.config("purged", whisper("purged"));
+        status.state("purged", state("r-1", SessionState.Status.READY));
+        status.chunk("purged", 48_000 * 600);
+        status.chunk("purged", null); // its chunks deleted
+
+        PipelineStatus.Costs costs = status.summary().costs();
+
+        assertEquals(121_000, costs.projectedAudioMs());
+        assertEquals(0.006 + 0.003, costs.projected().low(), 1e-12, "whisper exact, tokens at half their estimate");
+        assertEquals(0.006 + 0.012, costs.projected().high(), 1e-12, "whisper exact, tokens at twice their estimate");
+        assertFalse(costs.projectedExact(), "a token-billed session makes it a range");
+        assertEquals(1, costs.projectedUnpriced());
+    }
+
+    private static SessionConfig whisper(String id) {
+        SessionConfig config = config(id, "r-1");
+        config.getTranscription().setModel("whisper-1");
+        return config;
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamscribe.results;
 
+import dev.streamscribe.avro.Cost;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.ResponseStatus;
 import dev.streamscribe.avro.SessionResult;
@@ -29,7 +30,13 @@ class TranscriptFormatTest {
     private static TranscriptionEvent turn(int index, TurnStatus status, String reason, String text, long start, long end) {
         return TranscriptionEvent.newBuilder().setSessionId("s-1").setRunToken("r-1").setAttempt(2).setTurnIndex(index)
                 .setStatus(status).setReason(reason).setTranscript(text).setTurnStartMs(start).setTurnEndMs(end)
-                .setLanguage(status == TurnStatus.COMPLETED ? "en" : null).build();
+                .setLanguage(status == TurnStatus.COMPLETED ? "en" : null).setProvider("openai")
+                .setTranscriptionModel("whisper-1").setCost(index == 2 ? null // unknown: written as null, never 0
+                        : cost(index == 0 ? 0.0005 : 0, false)).build();
+    }
+
+    private static Cost cost(double amount, boolean estimated) {
+        return Cost.newBuilder().setAmount(amount).setCurrency("USD").setEstimated(estimated).build();
     }
 
     static SessionTranscript session() {
@@ -37,7 +44,8 @@ class TranscriptFormatTest {
                 .setStatus(SessionStatus.COMPLETED_WITH_ERRORS).setTurnsTotal(3).setTurnsCompleted(2).setTurnsSkipped(1)
                 .setAudioMs(3_723_456).setMetadata(Map.of("source", "board meeting.wav")).build();
         ResponseEvent response = ResponseEvent.newBuilder().setSessionId("s-1").setRunToken("r-1").setAttempt(2)
-                .setTurnIndex(0).setStatus(ResponseStatus.COMPLETED).setText("A greeting.").build();
+                .setTurnIndex(0).setStatus(ResponseStatus.COMPLETED).setText("A greeting.").setCost(cost(0.00012, true))
+                .build();
         // turns deliberately out of order: the export orders them
         return new SessionTranscript(result, List.of(
                 turn(2, TurnStatus.COMPLETED, null, "Revenue grew <5%> & costs --> fell.", 3_600_000, 3_723_456),
