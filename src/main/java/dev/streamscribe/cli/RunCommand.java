@@ -23,13 +23,16 @@ import java.util.concurrent.Callable;
                 + "starting again resumes where it left off; runs that have a SessionResult are never sent again. "
                 + "Exit codes: 0 stopped or drained cleanly; 1 sessions in flight had to be cancelled at the stop (they "
                 + "run again on the next start); 4 the pipeline stopped itself (a stream thread failed more than 3 times "
-                + "within 10 minutes, or Kafka Streams failed): the message says why.",
+                + "within 10 minutes, or Kafka Streams failed): the message says why; 5 (with --exit-when-drained) the "
+                + "budget (budget.max-cost) is spent and sessions wait for it: raise it and run again.",
         footer = {"", "Examples:",
                 "  streamscribe run --config topologies/transcribe.properties",
                 "  STREAMSCRIBE_REALTIME_URL=wss://api.openai.com/v1/realtime streamscribe run"})
 final class RunCommand implements Callable<Integer> {
     /** Exit code when the pipeline stopped itself (Kafka Streams in ERROR, e.g. a thread failing again and again). */
     static final int EXIT_FAILED = 4;
+    /** Exit code of --exit-when-drained when the budget is spent and sessions wait for it. */
+    static final int EXIT_BUDGET_SPENT = 5;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -40,8 +43,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--exit-when-drained",
             description = "For batch jobs: stop (gracefully, exit code 0) once every input record has been consumed and "
                     + "every session has its result. Sessions whose input never completes end EXPIRED after "
-                    + "session.idle-timeout-ms, so that is the longest this waits for them.")
+                    + "session.idle-timeout-ms, so that is the longest this waits for them. Also stops (exit code 5) "
+                    + "when the budget is spent and the sessions left only wait for it.")
     boolean exitWhenDrained;
+
+    /** Set when --exit-when-drained stopped because the budget is spent. */
+    private boolean budgetStop;
 
     @Option(names = "--unsafe-at-least-once",
             description = "Accept a streams.processing.guarantee other than exactly_once_v2 (refused otherwise): after a "
@@ -68,6 +75,7 @@ final class RunCommand implements Callable<Integer> {
             if (readyFile != null) {
                 announceWhenRunning(pipeline, resolved);
             }
+            budgetStop = false;
             Optional<String> failed = exitWhenDrained ? awaitDrainedStopOrFailure(pipeline, shutdown)
                     : awaitStopOrFailure(pipeline, shutdown);
             if (failed.isPresent()) {
@@ -78,8 +86,9 @@ final class RunCommand implements Callable<Integer> {
                 return EXIT_FAILED;
             }
             boolean drained = pipeline.stop(resolved.streams().drainTimeout());
-            shutdown.closed(drained ? 0 : 1);
-            return drained ? 0 : 1;
+            int code = !drained ? 1 : budgetStop ? EXIT_BUDGET_SPENT : 0;
+            shutdown.closed(code);
+            return code;
         } catch (RuntimeException | InterruptedException e) {
             pipeline.close();
             shutdown.closed(1);
@@ -125,6 +134,7 @@ final class RunCommand implements Callable<Integer> {
     private Optional<String> awaitDrainedStopOrFailure(StreamscribePipeline pipeline, ShutdownLatch shutdown)
             throws InterruptedException {
         int quiet = 0;
+        int stalled = 0;
         while (!shutdown.awaitStop(Duration.ofSeconds(1))) {
             if (pipeline.failure().isPresent()) {
                 return pipeline.failure();
@@ -135,6 +145,15 @@ final class RunCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println("drained: every input consumed and every session has its result;"
                         + " stopping");
                 spec.commandLine().getOut().flush();
+                return Optional.empty();
+            }
+            stalled = backlog.isPresent() && backlog.get().onlyWaiting() && pipeline.budgetSpent() ? stalled + 1 : 0;
+            if (stalled >= 2) {
+                spec.commandLine().getOut().println("budget spent: " + backlog.get().unfinishedSessions()
+                        + " session(s) wait for budget.max-cost to be raised; stopping (exit code "
+                        + EXIT_BUDGET_SPENT + ")");
+                spec.commandLine().getOut().flush();
+                budgetStop = true;
                 return Optional.empty();
             }
         }

@@ -66,6 +66,8 @@ public final class ConfigKeys {
             new Key("operations.port", "9464", "port of /metrics, /health and /ready (0 = any free port, -1 = off)"),
             new Key("ffmpeg.path", "ffmpeg", "ffmpeg executable (a name on PATH or a path; ffprobe beside it) that decodes files other than WAV and raw PCM: MP3, AAC/M4A, FLAC, Ogg/Opus, WebM, MP4, MKV, MOV, WMA"),
             new Key("pricing.file", "", "price table (JSON, the bundled table's format: docs/operations.md section 7) that replaces the bundled one; a malformed or negative entry fails start-up naming it"),
+            new Key("budget.max-cost", "", "what the application id may spend at the providers per budget.period, in the price table's currency (empty: no budget); admission stops once the spend reaches it, counted from every call the providers reported over all instances and restarts (docs/operations.md section 7)"),
+            new Key("budget.period", "total", "what budget.max-cost is counted over: total (the application id's whole life), day or month (calendar, UTC)"),
             new Key("log.format", "text", "text (lines for people) or json (one JSON object per line, with session_id and run_token on every line about a session, for log pipelines)"),
             new Key("operations.host", "127.0.0.1", "address /metrics, /health and /ready listen on: 127.0.0.1 (this machine only), or 0.0.0.0 in a container so Prometheus and the orchestrator's probes reach them"),
             new Key("commit.interval.ms", "100", "Kafka Streams commit interval (transaction length under exactly-once)"),

@@ -1,5 +1,6 @@
 package dev.streamscribe.config;
 
+import dev.streamscribe.cost.Budget;
 import dev.streamscribe.cost.PriceTable;
 import dev.streamscribe.realtime.Dialect;
 
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -198,7 +200,7 @@ public final class ConfigLoader {
                 .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
         PriceTable prices = PriceTable.of(optional("pricing.file").map(Path::of));
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat,
-                string("ffmpeg.path"), prices);
+                string("ffmpeg.path"), prices, budget());
     }
 
     /**
@@ -333,6 +335,29 @@ public final class ConfigLoader {
             throw invalid(key, "is out of range; allowed: " + min + ".." + max);
         }
         return parsed;
+    }
+
+    private Budget budget() {
+        Budget.Period period = switch (string("budget.period")) {
+            case "total" -> Budget.Period.TOTAL;
+            case "day" -> Budget.Period.DAY;
+            case "month" -> Budget.Period.MONTH;
+            default -> throw invalid("budget.period", "is not a budget period; allowed: total, day, month");
+        };
+        Optional<String> written = optional("budget.max-cost");
+        if (written.isEmpty()) {
+            return new Budget(OptionalDouble.empty(), period);
+        }
+        double max;
+        try {
+            max = Double.parseDouble(written.get().strip());
+        } catch (NumberFormatException e) {
+            throw invalid("budget.max-cost", "is not a number (an amount in the price table's currency, e.g. 200)");
+        }
+        if (!(max >= 0) || Double.isInfinite(max)) {
+            throw invalid("budget.max-cost", "must be an amount >= 0 (0 admits nothing; leave it empty for no budget)");
+        }
+        return new Budget(OptionalDouble.of(max), period);
     }
 
     private boolean bool(String key) {

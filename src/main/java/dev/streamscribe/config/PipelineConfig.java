@@ -5,6 +5,7 @@ import dev.streamscribe.realtime.Dialect;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.streamscribe.cost.Budget;
 import dev.streamscribe.cost.PriceTable;
 
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * {@link ConfigReferences} when a client is built.
  */
 public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
-                             Streams streams, LogFormat logFormat, String ffmpegPath, PriceTable prices) {
+                             Streams streams, LogFormat logFormat, String ffmpegPath, PriceTable prices,
+                             Budget budget) {
 
     /**
      * Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys as written (references unresolved),

@@ -50,6 +50,11 @@ public final class PriceTable {
         this.prices = Map.copyOf(prices);
     }
 
+    /** A table that prices nothing: every model's cost is unknown. */
+    public static PriceTable empty(String currency) {
+        return new PriceTable(currency, "an empty price table", Map.of());
+    }
+
     /** The table bundled with this build. */
     public static PriceTable bundled() {
         try (InputStream in = PriceTable.class.getResourceAsStream(BUNDLED)) {

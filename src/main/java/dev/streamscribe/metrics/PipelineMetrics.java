@@ -36,6 +36,9 @@ public final class PipelineMetrics {
     public static final String REGISTRY_WAITING = "streamscribe.registry.waiting";
     public static final String REGISTRY_UNAVAILABLE = "streamscribe.registry.unavailable";
     public static final String ADMISSION_PAUSED = "streamscribe.admission.paused";
+    public static final String BUDGET_SPENT = "streamscribe.budget.spent";
+    public static final String BUDGET_EXHAUSTED = "streamscribe.budget.exhausted";
+    public static final String BUDGET_UNPRICED = "streamscribe.budget.unpriced.calls";
     public static final String AUDIO_RESENT = "streamscribe.audio.resent.ms";
     public static final String BREAKER_STATE = "streamscribe.provider.breaker.state";
     public static final String BREAKER_OPENED = "streamscribe.provider.breaker.opened";
@@ -54,6 +57,7 @@ public final class PipelineMetrics {
     }
 
     private Supplier<Number> breakerOpened;
+    private Supplier<Number> budgetUnpriced;
     private JvmGcMetrics gc;
 
     /**
@@ -108,6 +112,21 @@ public final class PipelineMetrics {
         Gauge.builder(REGISTRY_UNAVAILABLE, registryUnavailable)
                 .description("1 while the last schema registry call failed as an outage").register(registry);
         Gauge.builder(ADMISSION_PAUSED, admissionPaused).description("1 while admission is paused for a rate limit")
+                .register(registry);
+    }
+
+    /**
+     * The budget ({@code budget.max-cost}): what the application id spent in the current period (all instances), 1
+     * while that stops admission, and the calls this instance was billed for whose cost is unknown (not counted).
+     */
+    public void bindBudget(Supplier<Number> spent, Supplier<Number> exhausted, Supplier<Number> unpricedCalls) {
+        Gauge.builder(BUDGET_SPENT, spent).description("spent by the application id in the budget period, in the price "
+                + "table's currency").register(registry);
+        Gauge.builder(BUDGET_EXHAUSTED, exhausted).description("1 while the budget is spent and admission stopped")
+                .register(registry);
+        budgetUnpriced = unpricedCalls;
+        FunctionCounter.builder(BUDGET_UNPRICED, unpricedCalls, supplier -> supplier.get().doubleValue())
+                .description("provider calls of unknown cost (no price), not counted against the budget")
                 .register(registry);
     }
 

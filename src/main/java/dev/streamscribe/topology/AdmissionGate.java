@@ -1,5 +1,6 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.event.RateLimit;
 
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * due and no slot, a slot that frees is not given to a batch session (whatever task it is in); and batch sessions
  * never take the last {@code realtime.live-reserved-sessions} slots, less those live sessions already hold, so a
  * new live session need not wait for a batch session to end. With no live session and no reserve (the default),
- * batch sessions may use every slot.
+ * batch sessions may use every slot. Once the application id's budget is spent ({@link SpendLedger}), nothing is
+ * admitted (connected sessions go on to their end).
  *
  * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
  * Slot accounting synchronizes on the gate (a handful of integer updates per connection).
@@ -44,6 +46,7 @@ public final class AdmissionGate {
     private int heldLive;
     private final PipelineMetrics metrics;
     private final ProviderBreaker breaker;
+    private final SpendLedger spend;
     private final Duration quotaPause;
     /** When the provider said the quota is exhausted (0 = not paused for quota), and until when that pauses admission. */
     private final AtomicLong quotaPausedSinceMs = new AtomicLong();
@@ -116,6 +119,13 @@ public final class AdmissionGate {
      */
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker,
                          Duration quotaPause, LiveShare live) {
+        this(maxConcurrentSessions, metrics, breaker, quotaPause, live, SpendLedger.UNTRACKED);
+    }
+
+    /** @param spend what the application id has spent: admission stops once its budget is spent */
+    public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker,
+                         Duration quotaPause, LiveShare live, SpendLedger spend) {
+        this.spend = Objects.requireNonNull(spend, "spend");
         this.breaker = Objects.requireNonNull(breaker, "breaker");
         this.quotaPause = Objects.requireNonNull(quotaPause, "quotaPause");
         if (maxConcurrentSessions < 0) {
@@ -132,7 +142,7 @@ public final class AdmissionGate {
      * batch claim also leaves the reserve for live sessions waiting without a connection.
      */
     Optional<Slot> tryAcquire(long nowMs, Claim claim) {
-        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get()) {
+        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get() || spend.exhausted(nowMs)) {
             return Optional.empty();
         }
         synchronized (this) {
@@ -177,6 +187,11 @@ public final class AdmissionGate {
     /** The live sessions that hold a place in this JVM. */
     public LivePlaces livePlaces() {
         return livePlaces;
+    }
+
+    /** What the application id has spent, and its budget. */
+    public SpendLedger spend() {
+        return spend;
     }
 
     public ProviderBreaker breaker() {

@@ -99,6 +99,20 @@ public final class PipelineTopics {
         return config.applicationId() + "-control";
     }
 
+    /**
+     * The compacted topic where each incarnation of each instance of {@code config}'s application records what it
+     * spent per budget period ({@link SpendTopic}).
+     */
+    public static String spendTopic(PipelineConfig config) {
+        return config.applicationId() + "-spend";
+    }
+
+    /** Creates the spend topic when missing: one partition, compacted (one entry per incarnation and period). */
+    public static void prepareSpend(PipelineConfig config) {
+        prepareSmallTopic(config, spendTopic(config),
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    }
+
     /** Creates the instance-status topic when missing: one partition, compacted (one entry per instance). */
     public static void prepareInstanceStatus(PipelineConfig config) {
         prepareSmallTopic(config, instanceStatusTopic(config),

@@ -1,17 +1,22 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.cost.Budget;
+import dev.streamscribe.cost.SpendLedger;
+
+import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The lines of {@code /health} and of the status report about admission to the provider: a rate-limit pause, an
  * exhausted quota, an outage (the breaker open or probing), a pause long enough for waiting sessions' audio to
- * be about to leave the topic, and live sessions queued without a place. Pure: read from the gate at {@code now}.
+ * be about to leave the topic, a spent budget, and live sessions queued without a place. Pure: read from the gate at {@code now}.
  */
 final class ProviderConditions {
     private ProviderConditions() {
@@ -45,6 +50,11 @@ final class ProviderConditions {
                 // nothing to report
             }
         }
+        budget(gate.spend(), nowMs).ifPresent(conditions::add);
+        if (gate.spend().unpriced() > 0) {
+            conditions.add(gate.spend().unpriced() + " provider call(s) of unknown cost (the price table has no price "
+                    + "for their model) are not counted against budget.max-cost");
+        }
         int queuedLive = gate.livePlaces().queued();
         if (queuedLive > 0) {
             conditions.add(queuedLive + " live session(s) found no place (realtime.max-live-sessions = "
@@ -52,6 +62,20 @@ final class ProviderConditions {
                     + "place frees");
         }
         return conditions;
+    }
+
+    /** While the budget is spent: what was spent of what, and how admission resumes. */
+    static Optional<String> budget(SpendLedger spend, long nowMs) {
+        if (!spend.exhausted(nowMs)) {
+            return Optional.empty();
+        }
+        Budget budget = spend.budget();
+        return Optional.of(String.format(Locale.ROOT, "budget spent: %s %.4f of budget.max-cost %s %s (period %s): "
+                        + "admission stopped, connected sessions go on to their end; raise budget.max-cost and restart "
+                        + "to resume%s", spend.currency(), spend.spent(nowMs), spend.currency(),
+                BigDecimal.valueOf(budget.maxCost().getAsDouble()).stripTrailingZeros().toPlainString(),
+                spend.period(nowMs), budget.period() == Budget.Period.TOTAL ? ""
+                        : ", or wait for the next " + budget.period().key() + " (UTC)"));
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.StartPolicy;
+import dev.streamscribe.avro.TranscriptionSettings;
 import dev.streamscribe.avro.TurnStatus;
+import dev.streamscribe.cost.SpendLedger;
+import dev.streamscribe.realtime.driver.BilledCall;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.ContextTurn;
 import dev.streamscribe.realtime.driver.FailureClass;
@@ -12,6 +14,7 @@ import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnSpec;
+import dev.streamscribe.util.SessionLog;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -334,6 +337,17 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                 public void streaming(TurnSpec turn, boolean asContext) {
                     services.gate().breaker().succeeded(); // configured and taking audio: the provider is there
                     queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
+                }
+
+                @Override
+                public void billed(BilledCall call) {
+                    SpendLedger spend = services.gate().spend();
+                    long now = System.currentTimeMillis();
+                    switch (call.kind()) {
+                        case TRANSCRIPTION -> spend.transcribed(Optional.ofNullable(config.getTranscription())
+                                .map(TranscriptionSettings::getModel), call.usage(), call.audioMs(), now);
+                        case RESPONSE -> spend.responded(Optional.ofNullable(config.getModel()), call.usage(), now);
+                    }
                 }
             };
             if (live) {

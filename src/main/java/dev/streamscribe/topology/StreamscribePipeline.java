@@ -4,6 +4,8 @@ import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.config.TrustStores;
+import dev.streamscribe.cost.Pricing;
+import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.InstanceStatusPublisher;
 import dev.streamscribe.metrics.ProviderControl;
 import dev.streamscribe.metrics.OperationsEndpoint;
@@ -46,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +85,7 @@ public final class StreamscribePipeline implements AutoCloseable {
     private final Optional<OperationsEndpoint> operations;
     private final InstanceStatusPublisher instanceStatus;
     private final ProviderControl control;
+    private final Optional<SpendTopic> spendTopic;
     /** The audio topic's retention.ms (empty: infinite), read at start-up. */
     private final Optional<Duration> audioRetention;
     private final ThreadReplacementBudget replacements = new ThreadReplacementBudget(ThreadReplacementBudget.DEFAULT_MAX,
@@ -104,12 +108,29 @@ public final class StreamscribePipeline implements AutoCloseable {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         metrics = new PipelineMetrics(prometheus);
         metrics.bindJvm();
-        // built in dependency order: the gate first, since the driver reports rate limits to it
+        // built in dependency order: the spend first (admission reads it), then the gate, since the driver reports
+        // rate limits to it
+        String instanceName = config.streams().instanceId().orElseGet(
+                () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName());
+        SpendLedger spend = SpendLedger.UNTRACKED;
+        if (config.budget().limited()) {
+            PipelineTopics.prepareSpend(config);
+            spendTopic = Optional.of(SpendTopic.connect(PipelineTopics.clientProperties(config),
+                    PipelineTopics.spendTopic(config), instanceName));
+            spend = new SpendLedger(new Pricing(config.prices(), config.realtime().dialect().vendor()), config.budget(),
+                    instanceName + "/" + UUID.randomUUID(), spendTopic.get()::publish);
+            spendTopic.get().start(spend); // the spend so far, before anything is admitted
+            SpendLedger ledger = spend;
+            metrics.bindBudget(() -> ledger.spent(System.currentTimeMillis()),
+                    () -> ledger.exhausted(System.currentTimeMillis()) ? 1 : 0, ledger::unpriced);
+        } else {
+            spendTopic = Optional.empty();
+        }
         PipelineConfig.Breaker breaker = config.realtime().breaker();
         AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
                 new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
                         breaker.grace())), breaker.quotaPause(), new AdmissionGate.LiveShare(
-                config.realtime().live().reservedSlots(), config.realtime().live().maxSessions()));
+                config.realtime().live().reservedSlots(), config.realtime().live().maxSessions()), spend);
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024, config.realtime().trustStore()
                 .map(store -> TrustStores.sslContext("realtime.truststore", store, new ConfigReferences(env))));
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -146,8 +167,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         control = ProviderControl.listen(PipelineTopics.clientProperties(config), PipelineTopics.controlTopic(config),
                 gate::resumeProvider);
         instanceStatus = InstanceStatusPublisher.start(PipelineTopics.clientProperties(config),
-                PipelineTopics.instanceStatusTopic(config), config.streams().instanceId().orElseGet(
-                        () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName()),
+                PipelineTopics.instanceStatusTopic(config), instanceName,
                 () -> streams.state().name(), this::conditions);
         operations = config.streams().operationsPort() < 0 ? Optional.empty()
                 : Optional.of(OperationsEndpoint.start(config.streams().operationsHost(), config.streams().operationsPort(),
@@ -353,6 +373,16 @@ public final class StreamscribePipeline implements AutoCloseable {
         public boolean drained() {
             return inputLag == 0 && unfinishedSessions == 0 && inFlight == 0 && outcomesWritten;
         }
+
+        /** Everything read and written, nothing at the provider: what is left only waits for admission. */
+        public boolean onlyWaiting() {
+            return inputLag == 0 && inFlight == 0 && outcomesWritten;
+        }
+    }
+
+    /** Whether the application id's budget is spent, so nothing is admitted (budget.max-cost). */
+    public boolean budgetSpent() {
+        return dispatch.gate().spend().exhausted(System.currentTimeMillis());
     }
 
     private long inputLag() {
@@ -421,6 +451,7 @@ public final class StreamscribePipeline implements AutoCloseable {
         operations.ifPresent(OperationsEndpoint::close);
         instanceStatus.close();
         control.close();
+        spendTopic.ifPresent(SpendTopic::close); // after the sessions: what they were billed for is recorded
         // Without an instance id, leaving the group hands the tasks to the other instances at once; a static member
         // stays, since it is expected back (a restart), and keeps its tasks without a rebalance.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(staticMember

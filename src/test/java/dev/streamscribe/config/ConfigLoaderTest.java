@@ -1,5 +1,6 @@
 package dev.streamscribe.config;
 
+import dev.streamscribe.cost.Budget;
 import dev.streamscribe.realtime.Dialect;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +141,23 @@ class ConfigLoaderTest {
                 + "topic.prefix=my topics/\n");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of(), Map.of()));
         assertEquals("topic.session-configs", e.key());
+    }
+
+    @Test
+    void shouldReadABudgetAndRefuseANegativeOneOrAnUnknownPeriodNamingTheKey() {
+        assertFalse(ConfigLoader.fromMap(minimal(), Map.of()).budget().limited(), "no budget by default");
+        Map<String, String> settings = new HashMap<>(minimal());
+        settings.put("budget.max-cost", "200");
+        settings.put("budget.period", "month");
+        Budget budget = ConfigLoader.fromMap(settings, Map.of()).budget();
+        assertEquals(200.0, budget.maxCost().getAsDouble());
+        assertEquals(Budget.Period.MONTH, budget.period());
+        for (Map.Entry<String, String> bad : Map.of("budget.max-cost", "-1", "budget.period", "week").entrySet()) {
+            Map<String, String> wrong = new HashMap<>(settings);
+            wrong.put(bad.getKey(), bad.getValue());
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(wrong, Map.of()));
+            assertEquals(bad.getKey(), e.key(), e.getMessage());
+        }
     }
 
     @Test

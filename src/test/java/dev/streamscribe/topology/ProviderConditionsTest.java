@@ -1,6 +1,11 @@
 package dev.streamscribe.topology;
 
+import dev.streamscribe.cost.Budget;
+import dev.streamscribe.cost.PriceTable;
+import dev.streamscribe.cost.Pricing;
+import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.realtime.event.ProviderUsage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,6 +67,25 @@ class ProviderConditionsTest {
         gate.livePlaces().take("b", "r1");
         assertEquals(List.of("1 live session(s) found no place (realtime.max-live-sessions = 1 hold one): their turns "
                 + "queue like batch sessions until a place frees"), ProviderConditions.of(gate, PROVIDER, DAY, NOW));
+    }
+
+    @Test
+    void saysWhatWasSpentOfTheBudgetAndHowAdmissionResumes() {
+        SpendLedger spend = new SpendLedger(new Pricing(PriceTable.bundled(), "openai"),
+                new Budget(OptionalDouble.of(0.006), Budget.Period.DAY), "w/1", entry -> { });
+        AdmissionGate gate = new AdmissionGate(4, new PipelineMetrics(new SimpleMeterRegistry()),
+                new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
+                AdmissionGate.LiveShare.DEFAULTS, spend);
+        spend.transcribed(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000, NOW.toEpochMilli());
+        assertEquals(List.of(), ProviderConditions.of(gate, PROVIDER, DAY, NOW), "half the budget");
+        spend.transcribed(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000, NOW.toEpochMilli());
+        spend.transcribed(Optional.of("whisper-9"), Optional.empty(), 30_000, NOW.toEpochMilli());
+        assertEquals(List.of("budget spent: USD 0.0060 of budget.max-cost USD 0.006 (period "
+                        + NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate() + "): admission stopped, connected sessions go on to their end; raise "
+                        + "budget.max-cost and restart to resume, or wait for the next day (UTC)",
+                "1 provider call(s) of unknown cost (the price table has no price for their model) are not counted "
+                        + "against budget.max-cost"), ProviderConditions.of(gate, PROVIDER, DAY, NOW));
+        assertTrue(gate.tryAcquire(NOW.toEpochMilli(), AdmissionGate.Claim.BATCH).isEmpty(), "nothing admitted");
     }
 
     @Test

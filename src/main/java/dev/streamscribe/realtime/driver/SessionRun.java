@@ -413,8 +413,11 @@ final class SessionRun {
             return;
         }
         switch (event) {
-            case ServerEvent.TranscriptionCompleted done -> complete(turn, TurnResult.completed(turn.spec(), itemId,
-                    done.transcript(), done.usage(), done.logprobs(), done.language(), currentProviderSessionId));
+            case ServerEvent.TranscriptionCompleted done -> {
+                turnListener.billed(new BilledCall(BilledCall.Kind.TRANSCRIPTION, turn.spec().durationMs(), done.usage()));
+                complete(turn, TurnResult.completed(turn.spec(), itemId, done.transcript(), done.usage(),
+                        done.logprobs(), done.language(), currentProviderSessionId));
+            }
             case ServerEvent.TranscriptionFailed failed when ErrorClassifier.quotaExhausted(failed.error()) ->
                     fail(Classification.permanent("INSUFFICIENT_QUOTA", "transcription of turn " + turn.index()
                             + " failed: " + failed.error().label() + ": " + failed.error().message()));
@@ -451,6 +454,7 @@ final class SessionRun {
     }
 
     private void onResponseDone(ServerEvent.ResponseDone done) {
+        turnListener.billed(new BilledCall(BilledCall.Kind.RESPONSE, 0, done.usage())); // ours or not, it was billed
         if (!responses.ends(done.responseId())) {
             return;
         }

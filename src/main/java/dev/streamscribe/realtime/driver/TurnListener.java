@@ -18,4 +18,11 @@ public interface TurnListener {
      */
     default void streaming(TurnSpec turn, boolean asContext) {
     }
+
+    /**
+     * The provider reported the outcome of a call it bills, on this connection: counted whether or not the pipeline
+     * keeps the outcome (a connection a crash or a retry ends still cost what it reported).
+     */
+    default void billed(BilledCall call) {
+    }
 }
