@@ -46,6 +46,9 @@ public final class ConfigKeys {
             new Key("realtime.truststore.password", "", "its password, if it has one (a literal or a config-provider reference)"),
             new Key("realtime.truststore.type", "PKCS12", "its type: PKCS12 or JKS"),
             new Key("realtime.max-concurrent-sessions", "16", "provider sessions in flight per instance"),
+            new Key("realtime.provider-name", "", "the name of the realtime.* provider in records, status and providers.* routing (empty: its dialect's vendor, openai or inworld)"),
+            new Key("realtime.priority", "0", "its priority among the providers: sessions go to the highest-priority provider that can take them (providers.NAME.priority)"),
+            new Key("realtime.models", "", "models it serves, as session-model[=its-model],...: a session whose model is not listed goes to another provider (empty: every model under its own name)"),
             new Key("realtime.max-attempts", "5", "attempts per session before it fails (transient errors only)"),
             new Key("realtime.max-dispatches", "10", "provider connections of a session in a row that may end with no outcome (the instance crashed or lost the task) before the run fails (CRASH_LOOP)"),
             new Key("realtime.session-timeout-ms", "3600000", "bound on one provider connection of a session (sessions move to a new connection every 55 minutes, so a longer recording is not cut off)"),
@@ -78,6 +81,22 @@ public final class ConfigKeys {
             new Key("session.max-age-ms", "86400000", "how long a run may take to become complete, from its first record (24 h); past it the run expires (LIMIT_AGE)"),
             new Key("session.live-max-age-ms", "86400000", "the same for a live session (start AT_FIRST_TURN), which takes as long as its call: set it to the longest call you take; its finished turns' events stay when it expires"),
             new Key("processing.unsafe-at-least-once", "false", "accept a streams.processing.guarantee other than exactly_once_v2 (records may be written twice and sessions paid twice after a crash)"));
+
+    /**
+     * The keys of each further provider, {@code providers.NAME.FIELD} (NAME: lower-case letters, digits and '-'), by
+     * FIELD; {@code name} is the FIELD here.
+     */
+    public static final List<Key> PROVIDER_FIELDS = List.of(
+            new Key("url", null, "its realtime WebSocket endpoint, ws(s)://host[:port]/path"),
+            new Key("dialect", "openai-ga", "its dialect: " + Dialect.allowed()),
+            new Key("api-key-env", "", "environment variable holding its API key (empty: none, for a server that needs no key)"),
+            new Key("max-concurrent-sessions", "16", "its sessions in flight per instance"),
+            new Key("priority", "0", "higher goes first (realtime.priority for the realtime.* provider)"),
+            new Key("models", "", "models it serves, as session-model[=its-model],... (empty: every model under its own name)"),
+            new Key("price-as", "", "its name in the price table (empty: its dialect's vendor, openai or inworld)"));
+
+    /** The prefix of further providers' keys. */
+    public static final String PROVIDERS_PREFIX = "providers.";
 
     private ConfigKeys() {
     }

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -113,10 +116,16 @@ public final class ConfigLoader {
     }
 
     private void put(String key, String value, String source) {
-        if (!BY_NAME.containsKey(key) && !key.startsWith(KAFKA_PASSTHROUGH) && !key.startsWith(STREAMS_PASSTHROUGH)) {
+        if (key.startsWith(ConfigKeys.PROVIDERS_PREFIX) && providerField(key).isEmpty()) {
+            throw new ConfigException(key, "unknown configuration key '" + key + "' (from " + source + "): a further "
+                    + "provider's keys are providers.NAME.FIELD, NAME of lower-case letters, digits and '-', FIELD one "
+                    + "of " + String.join(", ", ConfigKeys.PROVIDER_FIELDS.stream().map(ConfigKeys.Key::name).toList()));
+        }
+        if (!BY_NAME.containsKey(key) && !key.startsWith(KAFKA_PASSTHROUGH) && !key.startsWith(STREAMS_PASSTHROUGH)
+                && !key.startsWith(ConfigKeys.PROVIDERS_PREFIX)) {
             throw new ConfigException(key, "unknown configuration key '" + key + "' (from " + source + ")"
                     + KeySuggestions.closest(key, BY_NAME.keySet()) + "; known keys: " + String.join(", ", BY_NAME.keySet())
-                    + ", and kafka.* / streams.* passed to Kafka");
+                    + ", providers.NAME.* (further providers), and kafka.* / streams.* passed to Kafka");
         }
         values.put(key, new Value(value, source));
     }
@@ -200,7 +209,7 @@ public final class ConfigLoader {
                 .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
         PriceTable prices = PriceTable.of(optional("pricing.file").map(Path::of));
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat,
-                string("ffmpeg.path"), prices, budget());
+                string("ffmpeg.path"), prices, budget(), providers(realtime));
     }
 
     /**
@@ -271,12 +280,32 @@ public final class ConfigLoader {
         if (value != null) {
             return value.text();
         }
-        String fallback = BY_NAME.get(key).defaultValue();
+        String fallback = keyOf(key).defaultValue();
         if (fallback == null) {
             throw new ConfigException(key, "required configuration key '" + key + "' is missing: "
-                    + BY_NAME.get(key).doc() + " (set it in the file, as " + envNameOf(key) + ", or as a flag)");
+                    + keyOf(key).doc() + " (set it in the file, as " + envNameOf(key) + ", or as a flag)");
         }
         return fallback;
+    }
+
+    /** The known key {@code key}, or the field of a further provider it names. */
+    private static ConfigKeys.Key keyOf(String key) {
+        ConfigKeys.Key known = BY_NAME.get(key);
+        return known != null ? known : providerField(key).orElseThrow(() -> new IllegalArgumentException(key));
+    }
+
+    /** The field {@code providers.NAME.FIELD} names, when NAME and FIELD are well formed. */
+    private static Optional<ConfigKeys.Key> providerField(String key) {
+        if (!key.startsWith(ConfigKeys.PROVIDERS_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = key.substring(ConfigKeys.PROVIDERS_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot <= 0 || !rest.substring(0, dot).matches("[a-z0-9-]+")) {
+            return Optional.empty();
+        }
+        String field = rest.substring(dot + 1);
+        return ConfigKeys.PROVIDER_FIELDS.stream().filter(f -> f.name().equals(field)).findFirst();
     }
 
     private String source(String key) {
@@ -292,7 +321,7 @@ public final class ConfigLoader {
     private String string(String key) {
         String text = raw(key);
         if (text.isBlank()) {
-            throw invalid(key, "must not be empty: " + BY_NAME.get(key).doc());
+            throw invalid(key, "must not be empty: " + keyOf(key).doc());
         }
         return text;
     }
@@ -335,6 +364,63 @@ public final class ConfigLoader {
             throw invalid(key, "is out of range; allowed: " + min + ".." + max);
         }
         return parsed;
+    }
+
+    /**
+     * The provider pool, highest priority first: the {@code realtime.*} one and each {@code providers.NAME}; names
+     * are unique, every model map is well formed, and no key travels unencrypted to another machine.
+     */
+    private List<ProviderDefinition> providers(PipelineConfig.Realtime realtime) {
+        List<ProviderDefinition> providers = new ArrayList<>();
+        String defaultName = optional("realtime.provider-name").orElse(realtime.dialect().vendor());
+        if (!defaultName.matches("[a-z0-9-]+")) {
+            throw invalid("realtime.provider-name", "may contain only lower-case letters, digits and '-'");
+        }
+        providers.add(new ProviderDefinition(defaultName, realtime.dialect(), realtime.url(), realtime.apiKeyEnv(),
+                realtime.maxConcurrentSessions(), (int) integer("realtime.priority", -1_000, 1_000),
+                models("realtime.models"), realtime.dialect().vendor(), true));
+        TreeSet<String> names = new TreeSet<>();
+        values.keySet().stream().filter(key -> key.startsWith(ConfigKeys.PROVIDERS_PREFIX)).forEach(key ->
+                names.add(key.substring(ConfigKeys.PROVIDERS_PREFIX.length(), key.indexOf('.',
+                        ConfigKeys.PROVIDERS_PREFIX.length()))));
+        for (String name : names) {
+            String prefix = ConfigKeys.PROVIDERS_PREFIX + name + ".";
+            if (name.equals(defaultName)) {
+                throw invalid(prefix + "url", "names a provider '" + name + "' that realtime.* already defines "
+                        + "(realtime.provider-name): give it another name");
+            }
+            Dialect dialect = Dialect.fromId(string(prefix + "dialect")).orElseThrow(() -> invalid(prefix + "dialect",
+                    "is not a known dialect; allowed: " + Dialect.allowed()));
+            URI url = uri(prefix + "url", List.of("ws", "wss"));
+            Optional<String> keyEnv = optionalEnvName(prefix + "api-key-env");
+            if (keyEnv.map(env::get).filter(v -> !v.isBlank()).isPresent() && "ws".equals(url.getScheme())
+                    && !Hosts.isLoopback(url.getHost())) {
+                throw invalid(prefix + "url", "sends the API key unencrypted to another machine: use wss://");
+            }
+            providers.add(new ProviderDefinition(name, dialect, url, keyEnv,
+                    (int) integer(prefix + "max-concurrent-sessions", 1, 100_000),
+                    (int) integer(prefix + "priority", -1_000, 1_000), models(prefix + "models"),
+                    optional(prefix + "price-as").orElse(dialect.vendor()), false));
+        }
+        providers.sort(Comparator.comparingInt(ProviderDefinition::priority).reversed()
+                .thenComparing(ProviderDefinition::name));
+        return List.copyOf(providers);
+    }
+
+    /** {@code session-model[=provider-model],...}; empty: every model under its own name. */
+    private Map<String, String> models(String key) {
+        Map<String, String> models = new LinkedHashMap<>();
+        for (String entry : optional(key).map(text -> text.split(",")).orElse(new String[0])) {
+            String[] pair = entry.strip().split("=", -1);
+            if (pair.length > 2 || pair[0].isBlank() || (pair.length == 2 && pair[1].isBlank())) {
+                throw invalid(key, "has '" + entry.strip() + "'; write session-model or session-model=its-model, "
+                        + "separated by commas");
+            }
+            if (models.put(pair[0].strip(), pair.length == 2 ? pair[1].strip() : pair[0].strip()) != null) {
+                throw invalid(key, "maps '" + pair[0].strip() + "' twice");
+            }
+        }
+        return models;
     }
 
     private Budget budget() {

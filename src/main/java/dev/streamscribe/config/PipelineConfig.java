@@ -8,6 +8,7 @@ import java.time.Duration;
 import dev.streamscribe.cost.Budget;
 import dev.streamscribe.cost.PriceTable;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,7 +21,13 @@ import java.util.Optional;
  */
 public record PipelineConfig(String applicationId, Kafka kafka, Topics topics, Registry registry, Realtime realtime,
                              Streams streams, LogFormat logFormat, String ffmpegPath, PriceTable prices,
-                             Budget budget) {
+                             Budget budget, List<ProviderDefinition> providers) {
+    public PipelineConfig {
+        providers = List.copyOf(providers);
+        if (providers.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline needs at least one provider");
+        }
+    }
 
     /**
      * Kafka connection; {@code clientOverrides} are the {@code kafka.*} keys as written (references unresolved),

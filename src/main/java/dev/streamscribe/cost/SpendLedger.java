@@ -86,7 +86,11 @@ public final class SpendLedger {
         }
     }
 
-    private void charge(Optional<Charge> charge, long nowMs) {
+    /** A billed call, priced (empty: its cost is unknown); nothing without a budget. */
+    public void charge(Optional<Charge> charge, long nowMs) {
+        if (!budget.limited()) {
+            return;
+        }
         Entry entry;
         synchronized (this) {
             if (charge.isEmpty()) {

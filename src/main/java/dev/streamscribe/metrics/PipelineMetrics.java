@@ -56,7 +56,7 @@ public final class PipelineMetrics {
         return registry;
     }
 
-    private Supplier<Number> breakerOpened;
+    private final java.util.List<Supplier<Number>> breakersOpened = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Supplier<Number> budgetUnpriced;
     private JvmGcMetrics gc;
 
@@ -131,15 +131,16 @@ public final class PipelineMetrics {
     }
 
     /**
-     * The provider breaker: its state (0 closed, 1 open, 2 half-open: one session probing) and how often it opened
-     * (each a pause of admission).
+     * One provider's breaker: its state (0 closed, 1 open, 2 half-open: one session probing) and how often it opened
+     * (each a pause of that provider), tagged with the provider's name.
      */
-    public void bindBreaker(Supplier<Number> state, Supplier<Number> timesOpened) {
-        Gauge.builder(BREAKER_STATE, state).description("provider breaker: 0 closed, 1 open (admission paused), 2 half-open")
-                .register(registry);
+    public void bindBreaker(String provider, Supplier<Number> state, Supplier<Number> timesOpened) {
+        Gauge.builder(BREAKER_STATE, state).tag("provider", provider)
+                .description("provider breaker: 0 closed, 1 open (admission paused), 2 half-open").register(registry);
         // kept in a field: a function counter holds only a weak reference to the object it reads
-        breakerOpened = timesOpened;
+        breakersOpened.add(timesOpened);
         FunctionCounter.builder(BREAKER_OPENED, timesOpened, supplier -> supplier.get().doubleValue())
+                .tag("provider", provider)
                 .description("times the provider breaker opened (pauses of admission)").register(registry);
     }
 

@@ -2,41 +2,34 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.PipelineMetrics;
-import dev.streamscribe.realtime.event.RateLimit;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Whether a provider session may start now, JVM-wide: at most {@code realtime.max-concurrent-sessions} in flight,
- * none while the provider signals rate limits, none while its {@link ProviderBreaker} is open (one probe when
- * half-open), none while its quota is exhausted (until an operator resumes it, a restart, or the quota pause ends),
- * none once a graceful stop has begun. Created before the driver and
- * handed to it as its rate-limit listener, so nothing needs to be wired after construction.
+ * Whether a provider session may start now, JVM-wide: at most the providers' slots together in flight, none once a
+ * graceful stop has begun or the application id's budget is spent ({@link SpendLedger}); and which provider takes
+ * it: the highest-priority one the session may use ({@link ProviderGate}: not paused for a rate limit or a quota,
+ * its breaker not open). A session waits for that provider while it is only full, so priorities are kept; it goes
+ * to the next one while the first cannot take sessions at all (an outage, a quota, a rate limit).
  *
  * <p>Live sessions (start AT_FIRST_TURN) hold a slot only while they have a connection; between turns they may wait
  * without one. Live turns go before batch sessions: while a live session with a {@link LivePlaces place} has a turn
  * due and no slot, a slot that frees is not given to a batch session (whatever task it is in); and batch sessions
  * never take the last {@code realtime.live-reserved-sessions} slots, less those live sessions already hold, so a
  * new live session need not wait for a batch session to end. With no live session and no reserve (the default),
- * batch sessions may use every slot. Once the application id's budget is spent ({@link SpendLedger}), nothing is
- * admitted (connected sessions go on to their end).
+ * batch sessions may use every slot.
  *
- * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits.
- * Slot accounting synchronizes on the gate (a handful of integer updates per connection).
+ * <p>Threading: thread-safe. Stream threads acquire slots; driver callbacks release them and report rate limits to
+ * the providers' gates. Slot accounting synchronizes on the gate (a handful of integer updates per connection).
  */
 public final class AdmissionGate {
-    /** How long an exhausted quota pauses admission by default (provider.quota-pause-ms). */
-    static final Duration DEFAULT_QUOTA_PAUSE = Duration.ofHours(1);
-
-    /** The longest pause a rate-limit signal causes. */
-    static final long MAX_PAUSE_MS = 60_000;
+    /** The provider of a gate built for one provider without a name (tests): the OpenAI dialects' vendor. */
+    static final String DEFAULT_PROVIDER = "openai";
 
     private final int capacity;
     private final int liveReserve;
@@ -44,17 +37,9 @@ public final class AdmissionGate {
     /** Slots held now (guarded by this), and how many of them by live sessions with a place. */
     private int held;
     private int heldLive;
-    private final PipelineMetrics metrics;
-    private final ProviderBreaker breaker;
+    private final List<ProviderGate> providers;
     private final SpendLedger spend;
-    private final Duration quotaPause;
-    /** When the provider said the quota is exhausted (0 = not paused for quota), and until when that pauses admission. */
-    private final AtomicLong quotaPausedSinceMs = new AtomicLong();
-    private final AtomicLong quotaPausedUntilMs = new AtomicLong();
     private volatile boolean admitting = true;
-    /** Admission is paused until this time after the provider signalled a rate limit (0 = not paused). */
-    private final AtomicLong pausedUntilMs = new AtomicLong();
-    private final AtomicInteger rateLimitStreak = new AtomicInteger();
 
     /**
      * How live sessions share the slots.
@@ -87,14 +72,21 @@ public final class AdmissionGate {
      */
     final class Slot {
         private final Claim claim;
+        private final ProviderGate provider;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Slot(Claim claim) {
+        private Slot(Claim claim, ProviderGate provider) {
             this.claim = claim;
+            this.provider = provider;
         }
 
         Claim claim() {
             return claim;
+        }
+
+        /** The provider that takes the session. */
+        ProviderGate provider() {
+            return provider;
         }
 
         void release() {
@@ -104,16 +96,20 @@ public final class AdmissionGate {
         }
     }
 
+    /** One provider ({@value #DEFAULT_PROVIDER}) with the default breaker, quota pause and live share. */
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics) {
-        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), DEFAULT_QUOTA_PAUSE,
-                LiveShare.DEFAULTS);
+        this(maxConcurrentSessions, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
+                ProviderGate.DEFAULT_QUOTA_PAUSE, LiveShare.DEFAULTS);
     }
 
+    /** One provider ({@value #DEFAULT_PROVIDER}) with {@code breaker}. */
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker) {
-        this(maxConcurrentSessions, metrics, breaker, DEFAULT_QUOTA_PAUSE, LiveShare.DEFAULTS);
+        this(maxConcurrentSessions, metrics, breaker, ProviderGate.DEFAULT_QUOTA_PAUSE, LiveShare.DEFAULTS);
     }
 
     /**
+     * One provider ({@value #DEFAULT_PROVIDER}), no budget.
+     *
      * @param quotaPause how long an exhausted quota pauses admission when no operator resumes it first
      * @param live       how live sessions share the slots
      */
@@ -122,27 +118,41 @@ public final class AdmissionGate {
         this(maxConcurrentSessions, metrics, breaker, quotaPause, live, SpendLedger.UNTRACKED);
     }
 
-    /** @param spend what the application id has spent: admission stops once its budget is spent */
+    /** One provider ({@value #DEFAULT_PROVIDER}); admission stops once {@code spend}'s budget is spent. */
     public AdmissionGate(int maxConcurrentSessions, PipelineMetrics metrics, ProviderBreaker breaker,
                          Duration quotaPause, LiveShare live, SpendLedger spend) {
-        this.spend = Objects.requireNonNull(spend, "spend");
-        this.breaker = Objects.requireNonNull(breaker, "breaker");
-        this.quotaPause = Objects.requireNonNull(quotaPause, "quotaPause");
-        if (maxConcurrentSessions < 0) {
-            throw new IllegalArgumentException("maxConcurrentSessions must be >= 0, got " + maxConcurrentSessions);
-        }
-        this.capacity = maxConcurrentSessions;
-        this.liveReserve = Math.min(live.reservedSlots(), maxConcurrentSessions);
-        this.livePlaces = new LivePlaces(live.maxLiveSessions());
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this(List.of(new ProviderGate(DEFAULT_PROVIDER, maxConcurrentSessions, breaker, quotaPause, metrics)), live,
+                spend);
     }
 
     /**
-     * Takes a slot when admission is open, not paused at {@code nowMs}, below the limit and the breaker admits; a
-     * batch claim also leaves the reserve for live sessions waiting without a connection.
+     * @param providers the pool, highest priority first; the JVM's slots are theirs together
+     * @param live      how live sessions share the slots
+     * @param spend     what the application id has spent: admission stops once its budget is spent
      */
+    public AdmissionGate(List<ProviderGate> providers, LiveShare live, SpendLedger spend) {
+        this.providers = List.copyOf(providers);
+        if (this.providers.isEmpty()) {
+            throw new IllegalArgumentException("admission needs at least one provider");
+        }
+        this.spend = Objects.requireNonNull(spend, "spend");
+        this.capacity = this.providers.stream().mapToInt(ProviderGate::capacity).sum();
+        this.liveReserve = Math.min(live.reservedSlots(), capacity);
+        this.livePlaces = new LivePlaces(live.maxLiveSessions());
+    }
+
+    /** A slot at the first provider that can take a session now, whichever provider that is. */
     Optional<Slot> tryAcquire(long nowMs, Claim claim) {
-        if (!admitting || nowMs < pausedUntilMs.get() || nowMs < quotaPausedUntilMs.get() || spend.exhausted(nowMs)) {
+        return tryAcquire(nowMs, claim, provider -> true);
+    }
+
+    /**
+     * Takes a slot when admission is open and the budget not spent, below the JVM's limit, at the highest-priority
+     * provider {@code eligible} names that can take sessions now (see the class comment); a batch claim also leaves
+     * the reserve for live sessions waiting without a connection. Empty when the session must wait.
+     */
+    Optional<Slot> tryAcquire(long nowMs, Claim claim, Predicate<String> eligible) {
+        if (!admitting || spend.exhausted(nowMs)) {
             return Optional.empty();
         }
         synchronized (this) {
@@ -150,15 +160,21 @@ public final class AdmissionGate {
             if (free <= 0 || claim == Claim.BATCH && free <= heldBackForLive()) {
                 return Optional.empty();
             }
-            if (!breaker.tryAdmit()) {
-                return Optional.empty();
-            }
-            held++;
-            if (claim == Claim.LIVE) {
-                heldLive++;
+            for (ProviderGate provider : providers) {
+                if (!eligible.test(provider.name()) || !provider.open(nowMs)) {
+                    continue;
+                }
+                if (!provider.tryHold()) {
+                    return Optional.empty(); // the provider it should go to is full: wait for it
+                }
+                held++;
+                if (claim == Claim.LIVE) {
+                    heldLive++;
+                }
+                return Optional.of(new Slot(claim, provider));
             }
         }
-        return Optional.of(new Slot(claim));
+        return Optional.empty();
     }
 
     /**
@@ -181,7 +197,7 @@ public final class AdmissionGate {
                 heldLive--;
             }
         }
-        breaker.slotReleased();
+        slot.provider().release();
     }
 
     /** The live sessions that hold a place in this JVM. */
@@ -194,8 +210,20 @@ public final class AdmissionGate {
         return spend;
     }
 
-    public ProviderBreaker breaker() {
-        return breaker;
+    /** The pool, highest priority first. */
+    public List<ProviderGate> providers() {
+        return providers;
+    }
+
+    /** The highest-priority provider (the only one of a single-provider pipeline). */
+    public ProviderGate primary() {
+        return providers.getFirst();
+    }
+
+    /** The provider named {@code name}. */
+    public ProviderGate provider(String name) {
+        return providers.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no provider named '" + name + "'"));
     }
 
     /** Sessions in flight in this JVM right now. */
@@ -208,82 +236,14 @@ public final class AdmissionGate {
         return heldLive;
     }
 
-    /**
-     * A session hit a rate limit (a rate_limit_exceeded error or a refused upgrade with 429): admission pauses, for
-     * 1 s doubling with each further hit in a row up to 60 s, so the pipeline backs off the provider as a whole.
-     */
-    public void rateLimitHit(long nowMs) {
-        long pause = Math.min(MAX_PAUSE_MS, 1_000L << Math.min(6, rateLimitStreak.getAndIncrement()));
-        pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
-        metrics.rateLimited();
-    }
-
-    /**
-     * The provider said the account's quota is exhausted: every further session would fail the same way (and some
-     * providers bill what was sent before the refusal), so admission pauses until {@link #resumeProvider}, a restart,
-     * or the quota pause ends.
-     */
-    public void quotaExhausted(long nowMs) {
-        if (quotaPausedSinceMs.compareAndSet(0, nowMs)) {
-            metrics.quotaPaused();
-        }
-        quotaPausedUntilMs.accumulateAndGet(nowMs + quotaPause.toMillis(), Math::max);
-    }
-
-    /**
-     * An operator resumed the provider ({@code resume-provider}) at {@code asOfMs}: a quota pause that began before
-     * then ends. A pause that began after (a new refusal) stands.
-     */
+    /** An operator resumed the providers ({@code resume-provider}) at {@code asOfMs}: see {@link ProviderGate#resume}. */
     public void resumeProvider(long asOfMs) {
-        long since = quotaPausedSinceMs.get();
-        if (since != 0 && since <= asOfMs && quotaPausedSinceMs.compareAndSet(since, 0)) {
-            quotaPausedUntilMs.set(0);
-        }
+        providers.forEach(provider -> provider.resume(asOfMs));
     }
 
-    /** When the current quota pause began (epoch ms); 0 when not paused for quota. */
-    public long quotaPausedSinceMs() {
-        return quotaPausedSinceMs.get();
-    }
-
-    /**
-     * Since when admission to the provider has been paused by an outage or an exhausted quota, whichever began first
-     * (epoch ms); empty when it is not paused for either.
-     */
-    public OptionalLong providerPausedSinceMs(long nowMs) {
-        long quota = quotaPausedUntilMs() > nowMs ? quotaPausedSinceMs.get() : 0;
-        long outage = breaker.outageSinceMs();
-        long since = quota == 0 ? outage : outage == 0 ? quota : Math.min(quota, outage);
-        return since == 0 ? OptionalLong.empty() : OptionalLong.of(since);
-    }
-
-    /** Until when an exhausted quota pauses admission (epoch ms; in the past when not paused). */
-    public long quotaPausedUntilMs() {
-        return quotaPausedSinceMs.get() == 0 ? 0 : quotaPausedUntilMs.get();
-    }
-
-    /** A session finished without a rate limit: the back-off streak ends. */
-    public void rateLimitClear() {
-        rateLimitStreak.set(0);
-    }
-
-    /**
-     * The provider's {@code rate_limits.updated}: when fewer than a tenth of any limit remains, admission pauses
-     * until that limit resets (at most 60 s), before the provider has to refuse anything.
-     */
-    public void rateLimitsReported(List<RateLimit> limits, long nowMs) {
-        for (RateLimit limit : limits) {
-            if (limit.limit() > 0 && limit.remaining() * 10 < limit.limit()) {
-                long pause = Math.min(MAX_PAUSE_MS, (long) (limit.resetSeconds() * 1000));
-                pausedUntilMs.accumulateAndGet(nowMs + pause, Math::max);
-                metrics.rateLimited();
-            }
-        }
-    }
-
-    /** When admission resumes after a rate limit (epoch ms; in the past when not paused). */
-    public long pausedUntilMs() {
-        return pausedUntilMs.get();
+    /** Whether any provider is paused for a rate limit at {@code nowMs}. */
+    public boolean rateLimitPaused(long nowMs) {
+        return providers.stream().anyMatch(provider -> provider.pausedUntilMs() > nowMs);
     }
 
     /** Graceful stop, first step: no new session starts; those in flight go on. */

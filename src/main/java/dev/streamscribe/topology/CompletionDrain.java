@@ -45,7 +45,6 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
 
     private final DispatchServices services;
     private final Duration every;
-    private final ServedBy served;
     private final Sinks sinks;
     private ProcessorContext<String, SpecificRecord> context;
     private final SessionStore.Timing timing;
@@ -54,12 +53,11 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     /** Connection failures waiting to learn from the breaker whether they were part of a provider outage. */
     private final List<CompletedAttempt> awaitingVerdict = new ArrayList<>();
 
-    CompletionDrain(DispatchServices services, Duration every, ServedBy served, Sinks sinks,
+    CompletionDrain(DispatchServices services, Duration every, Sinks sinks,
                            SessionStore.Timing timing) {
         this.timing = timing;
         this.services = services;
         this.every = every;
-        this.served = served;
         this.sinks = sinks;
     }
 
@@ -97,7 +95,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             return;
         }
         if (attempt.breakerTicket().isPresent()) {
-            ProviderBreaker breaker = services.gate().breaker();
+            ProviderBreaker breaker = services.gate().provider(attempt.served().provider()).breaker();
             switch (breaker.verdict(attempt.breakerTicket().get())) {
                 case PENDING -> {
                     awaitingVerdict.add(attempt); // the session stays IN_FLIGHT, its slot already given back
@@ -208,7 +206,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
      */
     private OutcomeRecords writeTurnRecords(CompletedAttempt attempt, long now) {
         String key = attempt.sessionId();
-        OutcomeRecords records = OutcomeRecords.of(attempt, served, now,
+        OutcomeRecords records = OutcomeRecords.of(attempt, attempt.served(), now,
                 sessions.turnResults().ofRun(key, attempt.runToken()),
                 sessions.turnResults().progress(key, attempt.runToken()));
         Map<Integer, ResponseEvent> responded = new HashMap<>();
@@ -280,11 +278,11 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             if (earlier.isPresent() && !writeResponse) {
                 continue;
             }
-            TranscriptionEvent event = earlier.isPresent() ? null : OutcomeRecords.transcription(turn, served, now);
+            TranscriptionEvent event = earlier.isPresent() ? null : OutcomeRecords.transcription(turn, now);
             if (event != null) {
                 context.forward(new Record<>(turn.sessionId(), event, now), sinks.transcriptions());
             }
-            ResponseEvent response = writeResponse ? OutcomeRecords.response(turn, served, now) : null;
+            ResponseEvent response = writeResponse ? OutcomeRecords.response(turn, now) : null;
             if (response != null) {
                 context.forward(new Record<>(turn.sessionId(), response, now), sinks.responses());
             }

@@ -9,7 +9,9 @@ import dev.streamscribe.realtime.driver.TurnCheckpoint;
  * and checkpoint it in {@code turn-results}.
  *
  * @param connection the run's connection it came from: a turn of an older connection is dropped
+ * @param config     the config as its provider was asked (the provider's names for the models)
+ * @param served     the provider that served it
  */
 record FinishedTurn(String sessionId, String runToken, int attempt, int connection, SessionConfig config,
-                    TurnCheckpoint checkpoint) {
+                    TurnCheckpoint checkpoint, ServedBy served) {
 }

@@ -145,9 +145,9 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
     }
 
     /** The TranscriptionEvent of one turn that finished while its attempt goes on (a checkpoint). */
-    static TranscriptionEvent transcription(FinishedTurn turn, ServedBy served, long nowMs) {
+    static TranscriptionEvent transcription(FinishedTurn turn, long nowMs) {
         return transcription(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
-                turn.checkpoint().turn(), served, transcriptionModel(turn.config()), nowMs);
+                turn.checkpoint().turn(), turn.served(), transcriptionModel(turn.config()), nowMs);
     }
 
     private static String transcriptionModel(SessionConfig config) {
@@ -155,9 +155,9 @@ public record OutcomeRecords(List<TranscriptionEvent> transcriptions, List<Respo
     }
 
     /** The ResponseEvent of a checkpointed turn that asked for a response. */
-    static ResponseEvent response(FinishedTurn turn, ServedBy served, long nowMs) {
+    static ResponseEvent response(FinishedTurn turn, long nowMs) {
         return response(turn.sessionId(), turn.runToken(), turn.attempt(), turn.connection(),
-                turn.checkpoint().response().orElseThrow(), served, turn.config(), nowMs);
+                turn.checkpoint().response().orElseThrow(), turn.served(), turn.config(), nowMs);
     }
 
     /**

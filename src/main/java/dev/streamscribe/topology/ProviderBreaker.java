@@ -123,6 +123,15 @@ public final class ProviderBreaker {
         }
     }
 
+    /** Whether {@link #tryAdmit} would admit now, without taking the probe. */
+    public synchronized boolean admitsNow() {
+        return switch (state) {
+            case CLOSED -> true;
+            case OPEN -> clock.getAsLong() >= openUntilMs;
+            case HALF_OPEN -> !probeOut;
+        };
+    }
+
     /** An admitted session's slot was released: if it was the probe and nothing was learnt, another may probe. */
     public synchronized void slotReleased() {
         if (state == State.HALF_OPEN) {

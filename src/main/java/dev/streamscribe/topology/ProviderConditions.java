@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -22,34 +23,42 @@ final class ProviderConditions {
     private ProviderConditions() {
     }
 
-    static List<String> of(AdmissionGate gate, URI provider, Optional<Duration> audioRetention, Instant now) {
+    /**
+     * @param urls each provider's endpoint, by name (what the lines about an outage name); with several providers
+     *             each line about one provider begins with its name
+     */
+    static List<String> of(AdmissionGate gate, Map<String, URI> urls, Optional<Duration> audioRetention, Instant now) {
         List<String> conditions = new ArrayList<>();
         long nowMs = now.toEpochMilli();
-        long paused = gate.pausedUntilMs() - nowMs;
-        if (paused > 0) {
-            conditions.add("admission paused for " + (paused + 999) / 1000 + " s more: the provider signalled a rate limit");
-        }
-        long quota = gate.quotaPausedUntilMs() - nowMs;
-        if (quota > 0) {
-            conditions.add("provider quota exhausted: admission paused until an operator runs 'streamscribe "
-                    + "resume-provider' (or for " + (quota + 999) / 1000 + " s more, provider.quota-pause-ms)");
-        }
-        OptionalLong pausedSince = gate.providerPausedSinceMs(nowMs);
-        if (pausedSince.isPresent()) {
-            retentionWarning(Duration.ofMillis(nowMs - pausedSince.getAsLong()), audioRetention)
-                    .ifPresent(conditions::add);
-        }
-        ProviderBreaker breaker = gate.breaker();
-        switch (breaker.state()) {
-            case OPEN -> conditions.add("provider unreachable: admission paused for "
-                    + Math.max(0, (breaker.pausedUntilMs() - nowMs + 999) / 1000) + " s more, then one session probes ("
-                    + provider + "; sessions whose connections failed wait without spending an attempt)");
-            case HALF_OPEN -> conditions.add("provider unreachable: one session is probing whether it is back ("
-                    + provider + ")");
-            case CLOSED -> {
-                // nothing to report
+        boolean several = gate.providers().size() > 1;
+        for (ProviderGate provider : gate.providers()) {
+            String prefix = several ? "provider '" + provider.name() + "': " : "";
+            URI url = urls.get(provider.name());
+            long paused = provider.pausedUntilMs() - nowMs;
+            if (paused > 0) {
+                conditions.add(prefix + "admission paused for " + (paused + 999) / 1000
+                        + " s more: the provider signalled a rate limit");
+            }
+            long quota = provider.quotaPausedUntilMs() - nowMs;
+            if (quota > 0) {
+                conditions.add(prefix + "provider quota exhausted: admission paused until an operator runs "
+                        + "'streamscribe resume-provider' (or for " + (quota + 999) / 1000
+                        + " s more, provider.quota-pause-ms)");
+            }
+            ProviderBreaker breaker = provider.breaker();
+            switch (breaker.state()) {
+                case OPEN -> conditions.add(prefix + "provider unreachable: admission paused for "
+                        + Math.max(0, (breaker.pausedUntilMs() - nowMs + 999) / 1000) + " s more, then one session "
+                        + "probes (" + url + "; sessions whose connections failed wait without spending an attempt)");
+                case HALF_OPEN -> conditions.add(prefix + "provider unreachable: one session is probing whether it is "
+                        + "back (" + url + ")");
+                case CLOSED -> {
+                    // nothing to report
+                }
             }
         }
+        allPausedSinceMs(gate, nowMs).ifPresent(since -> retentionWarning(Duration.ofMillis(nowMs - since),
+                audioRetention).ifPresent(conditions::add));
         budget(gate.spend(), nowMs).ifPresent(conditions::add);
         if (gate.spend().unpriced() > 0) {
             conditions.add(gate.spend().unpriced() + " provider call(s) of unknown cost (the price table has no price "
@@ -62,6 +71,22 @@ final class ProviderConditions {
                     + "place frees");
         }
         return conditions;
+    }
+
+    /**
+     * Since when every provider has been paused by an outage or an exhausted quota (the latest of their pauses'
+     * starts: sessions could go to none since then); empty while any can take sessions.
+     */
+    private static OptionalLong allPausedSinceMs(AdmissionGate gate, long nowMs) {
+        long latest = 0;
+        for (ProviderGate provider : gate.providers()) {
+            OptionalLong since = provider.pausedSinceMs(nowMs);
+            if (since.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            latest = Math.max(latest, since.getAsLong());
+        }
+        return OptionalLong.of(latest);
     }
 
     /** While the budget is spent: what was spent of what, and how admission resumes. */

@@ -9,17 +9,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Who the records of an attempt say served it: the dialect spoken, the provider's name and how it prices its calls.
- * Immutable.
+ * Who the records of an attempt say served it: the provider's name in the pipeline definition, the dialect spoken,
+ * and how it prices its calls. Immutable.
  */
-record ServedBy(String dialect, Pricing pricing) {
+record ServedBy(String provider, String dialect, Pricing pricing) {
     ServedBy {
+        Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(pricing, "pricing");
-    }
-
-    String provider() {
-        return pricing.provider();
     }
 
     /** A known charge as a record field; null (unknown) when empty. */

@@ -6,6 +6,7 @@ import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.metrics.PipelineMetrics;
+import dev.streamscribe.config.ProviderDefinition;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
 import dev.streamscribe.realtime.event.SessionSettings;
@@ -50,13 +51,19 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
      * @param caughtUpAfter the task counts as caught up (wall-clock expiry applies) once it has processed no record
      *                      for this long
      * @param checkEvery    how often expiry is checked, in stream time and in wall-clock time
-     * @param dialect       the pipeline's dialect, against which configs are validated
+     * @param dialect       the pipeline's dialect, against which configs are validated when {@code providers} is empty
+     * @param providers     the provider pool: a config is valid when one of them can serve it ({@link ProviderChoice})
      * @param finishedRetention how long a session with its result keeps its state and chunk index after its last
      *                      input: the audio topic's retention, after which the index would point at nothing; empty =
      *                      for good (the audio topic keeps its records for good)
      */
     public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
-                           Limits limits, Optional<Duration> finishedRetention, OptionalInt inputPartitions) {
+                           Limits limits, Optional<Duration> finishedRetention, OptionalInt inputPartitions,
+                           List<ProviderDefinition> providers) {
+        public Settings {
+            providers = List.copyOf(providers);
+        }
+
         /** With the default per-session limits, finished sessions kept for good. */
         public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
             this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS, Optional.empty());
@@ -65,13 +72,20 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         /** Without the input topics' partition count (expiry messages then name no partitions). */
         public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
                         Limits limits, Optional<Duration> finishedRetention) {
-            this(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention, OptionalInt.empty());
+            this(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention, OptionalInt.empty(),
+                    List.of());
         }
 
         /** With the input topics' partition count, which a session's expiry names when one half never came. */
         public Settings withInputPartitions(int value) {
             return new Settings(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention,
-                    OptionalInt.of(value));
+                    OptionalInt.of(value), providers);
+        }
+
+        /** Validating configs against a pool of providers (one of them must be able to serve each). */
+        public Settings withProviders(List<ProviderDefinition> value) {
+            return new Settings(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention,
+                    inputPartitions, value);
         }
 
         SessionStore.Timing timing() {
@@ -206,17 +220,30 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
             save(sessionId, next.finished());
             return;
         }
-        try {
-            SessionSettings.from(config, settings.dialect());
-        } catch (InvalidSessionConfigException e) {
-            outputs.deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be sent to a "
-                    + settings.dialect().id() + " provider: " + e.getMessage());
-            outputs.result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", e.getMessage());
+        Optional<String> refused = refusal(config);
+        if (refused.isPresent()) {
+            outputs.deadLetter(record, sessionId, "CONFIG_INVALID", "config of session '" + sessionId + "' cannot be "
+                    + "sent to " + (settings.providers().isEmpty() ? "a " + settings.dialect().id() + " provider"
+                    : "any provider of this pipeline") + ": " + refused.get());
+            outputs.result(record.timestamp(), sessionId, next, SessionStatus.FAILED, "CONFIG_INVALID", refused.get());
             save(sessionId, next.finished());
             return;
         }
         save(sessionId, next);
         checkComplete(sessionId, next, record.timestamp(), true);
+    }
+
+    /** Why no provider may serve {@code config}; empty when one can. */
+    private Optional<String> refusal(SessionConfig config) {
+        if (!settings.providers().isEmpty()) {
+            return ProviderChoice.refusalByAll(config, settings.providers());
+        }
+        try {
+            SessionSettings.from(config, settings.dialect());
+            return Optional.empty();
+        } catch (InvalidSessionConfigException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /**

@@ -186,7 +186,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             SessionState current = state.get();
             AdmissionGate.Claim claim = due.live() && takePlace(sessionId, current.runToken())
                     ? AdmissionGate.Claim.LIVE : AdmissionGate.Claim.BATCH;
-            Optional<AdmissionGate.Slot> slot = services.gate().tryAcquire(now, claim);
+            Optional<AdmissionGate.Slot> slot = services.gate().tryAcquire(now, claim, services.routes().several()
+                    ? services.routes().eligibleFor(current.sessionConfig().orElseThrow()) : provider -> true);
             if (slot.isEmpty()) {
                 if (claim == AdmissionGate.Claim.LIVE) {
                     services.gate().livePlaces().waitsForSlot(sessionId); // the next slot that frees is kept for it
@@ -285,7 +286,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         SessionLog.warn(log, sessionId, state.runToken(), "{}", message);
         queues.completed(new CompletedAttempt(sessionId, state.runToken(), state.attempt(), state.connections(), config,
                 plan.turns(), plan.audioMs(), now, new SessionOutcome.Failed(new Classification(FailureClass.PERMANENT,
-                "CRASH_LOOP", message, false), List.of())));
+                "CRASH_LOOP", message, false), List.of()), services.routes().primary().served()));
     }
 
     /**
@@ -295,7 +296,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
      * before the last unfinished one are restored into the new conversation ({@link #contextOf}).
      */
     private void launch(String sessionId, SessionState state, long now, AdmissionGate.Slot slot) {
-        SessionConfig config = state.sessionConfig().orElseThrow();
+        ProviderRoutes.Route route = services.routes().get(slot.provider().name());
+        ProviderGate provider = slot.provider();
+        ServedBy served = route.served();
+        SessionConfig config = services.routes().forProvider(state.sessionConfig().orElseThrow(), route);
         List<ChunkRef> refs = chunks.snapshot(sessionId); // packed: the audio reader's thread cannot read the store
         TurnPlanner.Plan.Turns plan = planOf(config, refs);
         int attempt = state.attempt();
@@ -315,14 +319,14 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         if (remaining.isEmpty()) {
             // every turn has its result (the last connection ended after its last checkpoint): only the result is due
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config, plan.turns(),
-                    plan.audioMs(), now, new SessionOutcome.Completed(List.of(), List.of(), List.of(), 0, 0)));
+                    plan.audioMs(), now, new SessionOutcome.Completed(List.of(), List.of(), List.of(), 0, 0), served));
             slot.release();
             return;
         }
         SessionRequest request = new SessionRequest(sessionId, state.runToken(), attempt, config, turns, context);
-        SessionLog.debug(log, sessionId, state.runToken(), "dispatching session {} run {} attempt {} connection {}: "
-                        + "{} of {} turns ({} restored as context), {} ms of audio", sessionId, state.runToken(), attempt, connection, remaining.size(),
-                plan.turns().size(), context.size(), plan.audioMs());
+        SessionLog.debug(log, sessionId, state.runToken(), "dispatching session {} run {} attempt {} connection {} to {}: "
+                        + "{} of {} turns ({} restored as context), {} ms of audio", sessionId, state.runToken(), attempt,
+                connection, provider.name(), remaining.size(), plan.turns().size(), context.size(), plan.audioMs());
         CompletableFuture<SessionOutcome> outcome;
         boolean live = isLive(config) && !plan.ended();
         try {
@@ -330,35 +334,37 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                 @Override
                 public void finished(TurnCheckpoint checkpoint) {
                     queues.turnFinished(new FinishedTurn(sessionId, state.runToken(), attempt, connection, config,
-                            checkpoint));
+                            checkpoint, served));
                 }
 
                 @Override
                 public void streaming(TurnSpec turn, boolean asContext) {
-                    services.gate().breaker().succeeded(); // configured and taking audio: the provider is there
+                    provider.breaker().succeeded(); // configured and taking audio: the provider is there
                     queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
                 }
 
                 @Override
                 public void billed(BilledCall call) {
                     SpendLedger spend = services.gate().spend();
-                    long now = System.currentTimeMillis();
-                    switch (call.kind()) {
-                        case TRANSCRIPTION -> spend.transcribed(Optional.ofNullable(config.getTranscription())
-                                .map(TranscriptionSettings::getModel), call.usage(), call.audioMs(), now);
-                        case RESPONSE -> spend.responded(Optional.ofNullable(config.getModel()), call.usage(), now);
+                    if (!spend.budget().limited()) {
+                        return;
                     }
+                    spend.charge(switch (call.kind()) {
+                        case TRANSCRIPTION -> served.pricing().transcription(Optional.ofNullable(config.getTranscription())
+                                .map(TranscriptionSettings::getModel), call.usage(), call.audioMs());
+                        case RESPONSE -> served.pricing().response(Optional.ofNullable(config.getModel()), call.usage());
+                    }, System.currentTimeMillis());
                 }
             };
             if (live) {
-                SessionLauncher.Launched launched = services.launcher().launchLive(request, givenRefs, listener);
+                SessionLauncher.Launched launched = route.launcher().launchLive(request, givenRefs, listener);
                 OpenLiveRun open = new OpenLiveRun(state.runToken(), connection, launched.more(),
                         plan.turns().getLast().turnIndex());
                 liveRuns.put(sessionId, open);
                 launched.outcome().whenComplete((result, error) -> liveRuns.remove(sessionId, open));
                 outcome = launched.outcome();
             } else {
-                outcome = services.launcher().launch(request, givenRefs, listener);
+                outcome = route.launcher().launch(request, givenRefs, listener);
             }
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
@@ -377,24 +383,24 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     FailureClass.TRANSIENT, "DRIVER_ERROR", String.valueOf(error), false), List.of());
             long at = System.currentTimeMillis();
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().quotaExhausted()) {
-                services.gate().quotaExhausted(at);
+                provider.quotaExhausted(at);
             }
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited()) {
-                services.gate().rateLimitHit(at);
+                provider.rateLimitHit(at);
             } else {
-                services.gate().rateLimitClear();
+                provider.rateLimitClear();
             }
             if (finished instanceof SessionOutcome.Completed completed && completed.providerErrors() > 0) {
                 services.metrics().providerErrorsNoted(completed.providerErrors());
             }
             Optional<ProviderBreaker.Ticket> ticket = Optional.empty();
             if (finished instanceof SessionOutcome.Failed failed && failed.classification().connectionLevel()) {
-                ticket = Optional.of(services.gate().breaker().connectionFailed(sessionId));
+                ticket = Optional.of(provider.breaker().connectionFailed(sessionId));
             } else if (!(finished instanceof SessionOutcome.Failed failed && failed.classification().rateLimited())) {
-                services.gate().breaker().succeeded(); // the provider answered this session, whatever it said
+                provider.breaker().succeeded(); // the provider answered this session, whatever it said
             }
             queues.completed(new CompletedAttempt(sessionId, state.runToken(), attempt, connection, config,
-                    plan.turns(), plan.audioMs(), now, finished, ticket));
+                    plan.turns(), plan.audioMs(), now, finished, served, ticket));
             slot.release();
         });
     }

@@ -4,6 +4,7 @@ import dev.streamscribe.config.ConfigException;
 import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.config.TrustStores;
+import dev.streamscribe.config.ProviderDefinition;
 import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.InstanceStatusPublisher;
@@ -46,6 +47,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -127,24 +129,38 @@ public final class StreamscribePipeline implements AutoCloseable {
             spendTopic = Optional.empty();
         }
         PipelineConfig.Breaker breaker = config.realtime().breaker();
-        AdmissionGate gate = new AdmissionGate(config.realtime().maxConcurrentSessions(), metrics,
-                new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(), breaker.maxPause(),
-                        breaker.grace())), breaker.quotaPause(), new AdmissionGate.LiveShare(
+        List<ProviderGate> providerGates = new ArrayList<>();
+        for (ProviderDefinition provider : config.providers()) {
+            providerGates.add(new ProviderGate(provider.name(), provider.maxConcurrentSessions(),
+                    new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(),
+                            breaker.maxPause(), breaker.grace())), breaker.quotaPause(), metrics));
+        }
+        AdmissionGate gate = new AdmissionGate(providerGates, new AdmissionGate.LiveShare(
                 config.realtime().live().reservedSlots(), config.realtime().live().maxSessions()), spend);
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024, config.realtime().trustStore()
                 .map(store -> TrustStores.sslContext("realtime.truststore", store, new ConfigReferences(env))));
         driverThreads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 Thread.ofPlatform().name("session-driver-", 0).daemon().factory());
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-timer").daemon().factory());
-        RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(config.realtime().dialect(),
-                config.realtime().url(), key), transport, new DriverSettings(config.realtime().itemTimeout(),
-                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
-                config.realtime().transcriptionWaitPerAudio(), config.realtime().live().idleClose()), driverThreads, timer,
-                limits -> gate.rateLimitsReported(limits, System.currentTimeMillis()));
         Map<String, Object> consumer = new HashMap<>(PipelineTopics.kafkaOverrides(config));
         consumer.put("bootstrap.servers", config.kafka().bootstrapServers());
         audio = new AudioReader(consumer, topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 2);
-        dispatch = DispatchServices.create(gate, new DriverSessionLauncher(driver, audio),
+        DriverSettings driverSettings = new DriverSettings(config.realtime().itemTimeout(),
+                config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
+                config.realtime().transcriptionWaitPerAudio(), config.realtime().live().idleClose());
+        List<ProviderRoutes.Route> routes = new ArrayList<>();
+        for (ProviderDefinition provider : config.providers()) {
+            // one driver per provider, on its endpoint and key; all share the threads, the timer and the sockets
+            Optional<ApiKey> providerKey = provider.configured() ? key
+                    : ApiKey.resolve(Optional.empty(), Optional.empty(), provider.apiKeyEnv(), env);
+            ProviderGate providerGate = gate.provider(provider.name());
+            RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(provider.dialect(),
+                    provider.url(), providerKey), transport, driverSettings, driverThreads, timer,
+                    limits -> providerGate.rateLimitsReported(limits, System.currentTimeMillis()));
+            routes.add(new ProviderRoutes.Route(provider, new DriverSessionLauncher(driver, audio), new ServedBy(
+                    provider.name(), provider.dialect().id(), new Pricing(config.prices(), provider.priceAs()))));
+        }
+        dispatch = DispatchServices.create(gate, new ProviderRoutes(routes),
                 new RetryPolicy(config.realtime().maxAttempts(), RETRY_BACKOFF,
                 config.realtime().maxDispatches()), metrics);
         Properties props = streamsProperties(config);
@@ -157,11 +173,11 @@ public final class StreamscribePipeline implements AutoCloseable {
         props.put(DeadLetterProductionHandler.RESULTS_TOPIC_CONFIG, topics.sessionResults().name());
         streams = new KafkaStreams(TranscribeTopology.build(topics,
                 TranscribeTopology.assemblerSettings(config, prepared.audioRetention())
-                        .withInputPartitions(prepared.inputPartitions()), dispatch, config.prices()), props);
+                        .withInputPartitions(prepared.inputPartitions()), dispatch), props);
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(prometheus);
         metrics.bindHealthGauges(() -> registry.health().waiting(), () -> registry.health().outage().isPresent() ? 1 : 0,
-                () -> gate.pausedUntilMs() > System.currentTimeMillis() ? 1 : 0);
+                () -> gate.rateLimitPaused(System.currentTimeMillis()) ? 1 : 0);
         PipelineTopics.prepareInstanceStatus(config);
         PipelineTopics.prepareControl(config);
         control = ProviderControl.listen(PipelineTopics.clientProperties(config), PipelineTopics.controlTopic(config),
@@ -224,7 +240,8 @@ public final class StreamscribePipeline implements AutoCloseable {
             conditions.add("starting: resolving the output schemas' ids at the schema registry");
         }
         registry.health().describe(now).ifPresent(conditions::add);
-        conditions.addAll(ProviderConditions.of(dispatch.gate(), config.realtime().url(), audioRetention, now));
+        conditions.addAll(ProviderConditions.of(dispatch.gate(), config.providers().stream().collect(
+                Collectors.toMap(ProviderDefinition::name, ProviderDefinition::url)), audioRetention, now));
         return conditions;
     }
 

@@ -1,8 +1,6 @@
 package dev.streamscribe.topology;
 
 import dev.streamscribe.config.PipelineConfig;
-import dev.streamscribe.cost.PriceTable;
-import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.registry.RegistryClientConfig;
 import dev.streamscribe.registry.SchemaRegistryClient;
@@ -46,8 +44,7 @@ public final class TranscribeTopology {
         DispatchServices runsNothing = DispatchServices.create(0, (request, chunks) -> CompletableFuture.failedFuture(
                         new IllegalStateException("describe builds the topology only; it runs no session")),
                 new RetryPolicy(1, Duration.ZERO), new PipelineMetrics(new SimpleMeterRegistry()));
-        return build(topics, assemblerSettings(config, Optional.empty()), runsNothing, config.prices()).describe()
-                .toString();
+        return build(topics, assemblerSettings(config, Optional.empty()), runsNothing).describe().toString();
     }
 
     /**
@@ -61,16 +58,13 @@ public final class TranscribeTopology {
                 Duration.ofSeconds(1), config.realtime().dialect(),
                 new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns(), limits.maxAge(),
                         limits.liveMaxAge()),
-                audioRetention);
+                audioRetention).withProviders(config.providers());
     }
 
     /**
      * @param dispatch what the dispatchers and drains of this JVM share (admission gate, queues, launcher)
-     * @param prices   what the result records price each provider call at
      */
-    public static Topology build(Topics topics, SessionAssembler.Settings assembler, DispatchServices dispatch,
-                                 PriceTable prices) {
-        ServedBy served = new ServedBy(assembler.dialect().id(), new Pricing(prices, assembler.dialect().vendor()));
+    public static Topology build(Topics topics, SessionAssembler.Settings assembler, DispatchServices dispatch) {
         Topology topology = new Topology();
         topology.addSource(CONFIG_SOURCE, topics.sessionConfigs().keySerde().deserializer(),
                 topics.sessionConfigs().valueSerde().deserializer(), topics.sessionConfigs().name());
@@ -79,7 +73,7 @@ public final class TranscribeTopology {
         topology.addProcessor(ASSEMBLER, () -> new SessionAssembler(assembler, DEAD_LETTER_SINK, RESULT_SINK, DISPATCHER,
                 dispatch.metrics()), CONFIG_SOURCE, CHUNK_SOURCE);
         topology.addProcessor(DISPATCHER, () -> new SessionDispatcher(dispatch, DISPATCH_EVERY, assembler.timing()), ASSEMBLER);
-        topology.addProcessor(DRAIN, () -> new CompletionDrain(dispatch, DRAIN_EVERY, served,
+        topology.addProcessor(DRAIN, () -> new CompletionDrain(dispatch, DRAIN_EVERY,
                 new CompletionDrain.Sinks(TRANSCRIPTION_SINK, RESPONSE_SINK, RESULT_SINK, DEAD_LETTER_SINK),
                 assembler.timing()), DISPATCHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.SESSION_STATE),

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -158,6 +159,41 @@ class ConfigLoaderTest {
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(wrong, Map.of()));
             assertEquals(bad.getKey(), e.key(), e.getMessage());
         }
+    }
+
+    @Test
+    void shouldBuildTheProviderPoolHighestPriorityFirstWithTheRealtimeProviderNamedAfterItsVendor() {
+        Map<String, String> settings = new HashMap<>(minimal());
+        settings.put("providers.local.url", "ws://127.0.0.1:8089/v1/realtime");
+        settings.put("providers.local.priority", "-1");
+        settings.put("providers.local.models", "gpt-4o-transcribe=whisper-local, whisper-1");
+        settings.put("providers.eu.url", "wss://eu.example.com/v1/realtime");
+        settings.put("providers.eu.priority", "5");
+        settings.put("providers.eu.max-concurrent-sessions", "3");
+        List<ProviderDefinition> pool = ConfigLoader.fromMap(settings, Map.of()).providers();
+        assertEquals(List.of("eu", "openai", "local"), pool.stream().map(ProviderDefinition::name).toList());
+        assertEquals(3, pool.getFirst().maxConcurrentSessions());
+        assertTrue(pool.get(1).configured(), "the realtime.* provider");
+        assertEquals(Map.of("gpt-4o-transcribe", "whisper-local", "whisper-1", "whisper-1"), pool.get(2).models());
+        assertEquals(java.util.Optional.empty(), pool.get(2).model("gpt-realtime"));
+    }
+
+    @Test
+    void shouldRefuseAMalformedProviderDefinitionNamingTheKey() {
+        Map<String, Map<String, String>> cases = Map.of(
+                "providers.local.url", Map.of("providers.local.dialect", "openai-ga"),
+                "providers.openai.url", Map.of("providers.openai.url", "ws://127.0.0.1:1/v1/realtime"),
+                "providers.local.models", Map.of("providers.local.url", "ws://127.0.0.1:1/v1/realtime",
+                        "providers.local.models", "a=b=c"),
+                "providers.Local.url", Map.of("providers.Local.url", "ws://127.0.0.1:1/v1/realtime"),
+                "providers.local.colour", Map.of("providers.local.colour", "blue"));
+        cases.forEach((key, extra) -> {
+            Map<String, String> settings = new HashMap<>(minimal());
+            settings.putAll(extra);
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(settings, Map.of()),
+                    key);
+            assertEquals(key, e.key(), e.getMessage());
+        });
     }
 
     @Test

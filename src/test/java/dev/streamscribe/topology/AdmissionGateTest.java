@@ -99,46 +99,46 @@ class AdmissionGateTest {
 
     @Test
     void shouldPauseAdmissionAfterARateLimitAndBackOffFurtherOnRepeats() {
-        gate.rateLimitHit(T);
+        gate.primary().rateLimitHit(T);
         assertFalse(admits(gate, T + 999));
         assertTrue(admits(gate, T + 1_000));
         releaseAll();
-        gate.rateLimitHit(T + 1_000);
+        gate.primary().rateLimitHit(T + 1_000);
         assertFalse(admits(gate, T + 2_999), "the second hit in a row pauses twice as long");
         assertTrue(admits(gate, T + 3_000));
-        gate.rateLimitClear();
+        gate.primary().rateLimitClear();
         releaseAll();
-        gate.rateLimitHit(T + 5_000);
+        gate.primary().rateLimitHit(T + 5_000);
         assertTrue(admits(gate, T + 6_000), "a success resets the back-off");
         assertEquals(3.0, metrics.registry().get(PipelineMetrics.RATE_LIMITED).counter().count());
     }
 
     @Test
     void shouldPauseWhenTheProviderReportsAlmostNothingLeft() {
-        gate.rateLimitsReported(List.of(new RateLimit("tokens", 50_000, 40_000, 60)), T);
+        gate.primary().rateLimitsReported(List.of(new RateLimit("tokens", 50_000, 40_000, 60)), T);
         assertTrue(admits(gate, T), "plenty left: no pause");
         releaseAll();
-        gate.rateLimitsReported(List.of(new RateLimit("requests", 1_000, 50, 2.5)), T);
+        gate.primary().rateLimitsReported(List.of(new RateLimit("requests", 1_000, 50, 2.5)), T);
         assertFalse(admits(gate, T + 2_499));
         assertTrue(admits(gate, T + 2_500), "admission resumes when the limit resets");
     }
 
     @Test
     void shouldPauseForAnExhaustedQuotaUntilAnOperatorResumesTheProvider() {
-        gate.quotaExhausted(T);
+        gate.primary().quotaExhausted(T);
         assertFalse(admits(gate, T + 60_000), "no end of its own for an hour");
         gate.resumeProvider(T - 1);
         assertFalse(admits(gate, T + 60_000), "a resume issued before the refusal does not end it");
         gate.resumeProvider(T + 30_000);
         assertTrue(admits(gate, T + 60_000));
-        assertEquals(0, gate.quotaPausedUntilMs());
+        assertEquals(0, gate.primary().quotaPausedUntilMs());
     }
 
     @Test
     void shouldEndAQuotaPauseOnItsOwnAfterTheConfiguredTime() {
         AdmissionGate fiveMinutes = new AdmissionGate(1, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
                 Duration.ofMinutes(5), AdmissionGate.LiveShare.DEFAULTS);
-        fiveMinutes.quotaExhausted(T);
+        fiveMinutes.primary().quotaExhausted(T);
         assertFalse(admits(fiveMinutes, T + 299_999));
         assertTrue(admits(fiveMinutes, T + 300_000));
     }

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cost the result records carry, priced by the bundled price table (src/main/resources/pricing/prices.json). */
 class OutcomeRecordsCostTest {
-    private static final ServedBy OPENAI = new ServedBy("openai-ga", new Pricing(PriceTable.bundled(), "openai"));
+    private static final ServedBy OPENAI = new ServedBy("openai", "openai-ga", new Pricing(PriceTable.bundled(), "openai"));
     private static final double WHISPER_PER_SECOND = 0.006 / 60;
 
     private static SessionConfig config(String transcriptionModel, String realtimeModel) {
@@ -58,7 +58,7 @@ class OutcomeRecordsCostTest {
     private static OutcomeRecords completed(SessionConfig config, List<TurnSpec> turns, List<TurnResult> results,
                                             List<ResponseResult> responses, Map<Integer, TurnResults.Recorded> recorded) {
         CompletedAttempt attempt = new CompletedAttempt("s1", "run-1", 1, 1, config, turns,
-                turns.getLast().endMs(), 0, new SessionOutcome.Completed(results, responses, List.of("sess_1"), 0, 0));
+                turns.getLast().endMs(), 0, new SessionOutcome.Completed(results, responses, List.of("sess_1"), 0, 0), OPENAI);
         return OutcomeRecords.of(attempt, OPENAI, 1_000, recorded, TurnResults.Progress.NONE);
     }
 
@@ -145,7 +145,7 @@ class OutcomeRecordsCostTest {
     void aFailedSessionsTurnsHaveAnUnknownCostExceptATurnTooShortToSendWhichCostNothing() {
         List<TurnSpec> turns = List.of(spec(0, 0, 1_000), spec(1, 1_000, 1_050));
         CompletedAttempt attempt = new CompletedAttempt("s1", "run-1", 3, 3, config("whisper-1", null), turns, 1_050, 0,
-                new SessionOutcome.Failed(Classification.permanent("PERMANENT_PROVIDER_ERROR", "no"), List.of()));
+                new SessionOutcome.Failed(Classification.permanent("PERMANENT_PROVIDER_ERROR", "no"), List.of()), OPENAI);
         OutcomeRecords records = OutcomeRecords.of(attempt, OPENAI, 1_000, Map.of(), TurnResults.Progress.NONE);
         assertNull(records.transcriptions().get(0).getCost(), "what the provider was given of it is not known");
         assertEquals(TurnStatus.SKIPPED, records.transcriptions().get(1).getStatus());

@@ -52,8 +52,7 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // as in production: the dispatcher connects a session one commit interval after marking it IN_FLIGHT
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, (int) TranscribeTopology.DISPATCH_EVERY.toMillis());
-        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services, config.prices()),
-                props, start);
+        driver = new TopologyTestDriver(TranscribeTopology.build(topics, settings, services), props, start);
         configs = driver.createInputTopic(topics.sessionConfigs().name(), topics.sessionConfigs().keySerde().serializer(),
                 topics.sessionConfigs().valueSerde().serializer(), start, Duration.ZERO);
         chunks = driver.createInputTopic(topics.audioChunks().name(), topics.audioChunks().keySerde().serializer(),
