@@ -54,6 +54,12 @@ final class SessionOptions {
             description = "Provider-side input noise reduction: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     NoiseReduction noiseReduction;
 
+    @Option(names = "--provider", paramLabel = "NAME",
+            description = "The provider that must serve these sessions (realtime.provider-name or a providers.NAME of the "
+                    + "pipeline definition); default: the pipeline picks the highest-priority provider that can take "
+                    + "each, and fails it over to another when that one is out.")
+    String provider;
+
     @Option(names = "--metadata", paramLabel = "KEY=VALUE",
             description = "Metadata every session carries into its results (repeatable); 'source' is set to the file name.")
     Map<String, String> metadata = Map.of();
@@ -61,7 +67,7 @@ final class SessionOptions {
     /** The config template (session id and run token are set per file), checked against the dialect. */
     SessionConfig template(Dialect dialect) {
         SessionConfig.Builder config = SessionConfig.newBuilder().setSessionId("template").setRunToken("template")
-                .setModel(model).setInstructions(instructions).setNoiseReduction(noiseReduction)
+                .setModel(model).setInstructions(instructions).setNoiseReduction(noiseReduction).setProvider(provider)
                 .setTranscription(TranscriptionSettings.newBuilder().setModel(transcriptionModel).setLanguage(language)
                         .setPrompt(prompt).setIncludeLogprobs(logprobs).build());
         if (respond || responseInstructions != null) {

@@ -84,6 +84,7 @@ public record SessionSpec(String sessionId, Optional<String> runToken, SessionCo
         private TurnPolicy turns = TurnPolicy.wholeFile();
         private int chunkBytes = AudioEncoding.MAX_CHUNK_BYTES;
         private Optional<StartPolicy> start = Optional.empty();
+        private Optional<String> provider = Optional.empty();
 
         private Builder(String sessionId) {
             this.sessionId = sessionId;
@@ -124,9 +125,22 @@ public record SessionSpec(String sessionId, Optional<String> runToken, SessionCo
             return this;
         }
 
+        /**
+         * The provider that must serve the session (sets the config's {@code provider}): a name of the pipeline's
+         * provider pool. Without it the pipeline picks the highest-priority provider that can take the session and
+         * fails it over to another when that one is out.
+         */
+        public Builder provider(String name) {
+            this.provider = Optional.of(name);
+            return this;
+        }
+
         public SessionSpec build() {
             SessionConfig withStart = start.map(policy -> SessionConfig.newBuilder(config).setStart(policy).build())
                     .orElse(config);
+            if (provider.isPresent()) {
+                withStart = SessionConfig.newBuilder(withStart).setProvider(provider.get()).build();
+            }
             return new SessionSpec(sessionId, runToken, withStart, encoding, turns, chunkBytes);
         }
     }
