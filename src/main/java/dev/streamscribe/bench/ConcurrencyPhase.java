@@ -4,6 +4,7 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.results.TopicWatcher;
 import org.apache.kafka.clients.producer.Producer;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -18,6 +19,9 @@ import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
  * <p>Threading: the bench's thread, plus the probe's sampler.
  */
 final class ConcurrencyPhase {
+    /** How long the idle pipeline is watched for the CPU-per-session baseline. */
+    private static final Duration IDLE_SAMPLE = Duration.ofSeconds(3);
+
     private final PhaseContext context;
 
     ConcurrencyPhase(PhaseContext context) {
@@ -43,6 +47,7 @@ final class ConcurrencyPhase {
              Producer<byte[], byte[]> producer = context.stack().producer();
              JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), false, 500)) {
             int sessions = level * context.settings().waves();
+            double idlePerSecond = idleCpuPerSecond(pipeline);
             Map<String, Double> cpuBefore = context.stack().cpu(pipeline.jvm(), server);
             long start = System.nanoTime();
             for (int i = 0; i < sessions; i++) {
@@ -53,8 +58,10 @@ final class ConcurrencyPhase {
                     context.settings().serverDelay().multipliedBy(context.settings().waves() * 4L).plusMinutes(2));
             double seconds = (System.nanoTime() - start) / 1e9;
             BenchWorkload.requireCompleted(done, "concurrency " + level);
-            String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
+            Map<String, Double> cpuAfter = context.stack().cpu(pipeline.jvm(), server);
+            String cpuUse = BenchWorkload.cpuUse(cpuBefore, cpuAfter);
             context.progress().accept("CPU seconds at " + level + ": " + cpuUse);
+            cpuPerSession(level, sessions, cpuAfter.get("pipeline") - cpuBefore.get("pipeline"), idlePerSecond, seconds);
             double achieved = sessions / seconds;
             double ideal = level / (double) context.settings().serverDelay().toSeconds();
             double ratio = achieved / ideal;
@@ -71,5 +78,29 @@ final class ConcurrencyPhase {
             context.progress().accept(String.format(Locale.ROOT, "concurrency %d: %.2f of ideal, peak heap %d MiB, %d threads, %d sockets",
                     level, ratio, heapMb, probe.peakThreads(), probe.peakSockets()));
         }
+    }
+
+    /**
+     * The baseline of the fixed cost: what the pipeline burns doing nothing (punctuators, commits, the consumers'
+     * polls), measured over a few idle seconds before the sessions of this level are published.
+     */
+    private static double idleCpuPerSecond(BenchPipeline pipeline) throws InterruptedException {
+        double before = JvmProbe.cpuSeconds(pipeline.jvm().pid());
+        long start = System.nanoTime();
+        Thread.sleep(IDLE_SAMPLE.toMillis());
+        return (JvmProbe.cpuSeconds(pipeline.jvm().pid()) - before) / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** The fixed cost: the pipeline's CPU per session at this level, its idle burn over the phase subtracted. */
+    private void cpuPerSession(int level, int sessions, double pipelineCpu, double idlePerSecond, double seconds) {
+        double perSessionMs = Math.max(0, pipelineCpu - idlePerSecond * seconds) * 1000 / sessions;
+        boolean target = level >= 1_000;
+        context.report().row(new BenchReport.Row("3 concurrency", "pipeline CPU per session at " + level + " in flight "
+                + "(fixed cost)", String.format(Locale.ROOT, "%.1f ms per session", perSessionMs),
+                String.format(Locale.ROOT, "idle %.0f ms/s x %.1f s subtracted", idlePerSecond * 1000, seconds), null,
+                target ? "<= 5 ms" : null, target ? perSessionMs <= 5 : null));
+        context.report().headline("concurrency" + level + "CpuMsPerSession", BenchWorkload.round(perSessionMs));
+        context.progress().accept(String.format(Locale.ROOT, "pipeline CPU per session at %d: %.1f ms (idle %.0f ms/s)",
+                level, perSessionMs, idlePerSecond * 1000));
     }
 }

@@ -47,15 +47,24 @@ final class ThroughputPhase {
     void run() throws Exception {
         ChildJvm server = context.stack().server("server-instant", Duration.ZERO);
         try {
-            double rawMbPerSecond = rawKafkaBaseline();
-            throughputAndLatency(server, rawMbPerSecond);
+            RawBaseline raw = rawKafkaBaseline();
+            throughputAndLatency(server, raw);
         } finally {
             server.close();
         }
     }
 
+    /**
+     * What plain Kafka clients do with the throughput phase's bytes.
+     *
+     * @param cpuSeconds the CPU the producing and consuming process (the bench JVM, doing nothing else meanwhile)
+     *                   used, measured as every process of the bench is ({@link JvmProbe#cpuSeconds})
+     */
+    private record RawBaseline(double mbPerSecond, double cpuSeconds) {
+    }
+
     /** Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer context.settings(). */
-    private double rawKafkaBaseline() throws Exception {
+    private RawBaseline rawKafkaBaseline() throws Exception {
         long total = (long) context.settings().throughputSessions() * context.settings().throughputSeconds() * BYTES_PER_SECOND;
         String topic = "bench-raw";
         Map<String, Object> clients = Map.of("bootstrap.servers", context.stack().bootstrap());
@@ -88,6 +97,7 @@ final class ThroughputPhase {
             }
         });
         assigned.await(60, TimeUnit.SECONDS);
+        double cpuBefore = JvmProbe.cpuSeconds(ProcessHandle.current().pid());
         long start = System.nanoTime();
         try (Producer<byte[], byte[]> out = context.stack().producer()) {
             for (long sent = 0, i = 0; sent < total; sent += CHUNK_BYTES, i++) {
@@ -97,13 +107,15 @@ final class ThroughputPhase {
             }
         }
         consumer.join(TimeUnit.MINUTES.toMillis(5));
+        double cpuSeconds = JvmProbe.cpuSeconds(ProcessHandle.current().pid()) - cpuBefore;
         double seconds = (consumedAt[0] - start) / 1e9;
         double mbPerSecond = total / 1e6 / seconds;
         context.report().row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
                 String.format(Locale.ROOT, "%.1f MB/s", mbPerSecond), null, null, null, null));
         context.report().headline("rawKafkaMBps", BenchWorkload.round(mbPerSecond));
-        context.progress().accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s", mbPerSecond));
-        return mbPerSecond;
+        context.progress().accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s, clients' CPU %.1f s", mbPerSecond,
+                cpuSeconds));
+        return new RawBaseline(mbPerSecond, cpuSeconds);
     }
 
     /** Leaders elected before the first produce (docs/architecture.md section 8): producing earlier stalls. */
@@ -118,7 +130,8 @@ final class ThroughputPhase {
         }
     }
 
-    private void throughputAndLatency(ChildJvm server, double rawMbPerSecond) throws Exception {
+    private void throughputAndLatency(ChildJvm server, RawBaseline raw) throws Exception {
+        double rawMbPerSecond = raw.mbPerSecond();
         try (BenchPipeline pipeline = context.stack().pipeline("throughput", server, 16)) {
             List<Path> files = new ArrayList<>();
             Path audio = Files.createDirectories(context.work().resolve("audio"));
@@ -140,7 +153,9 @@ final class ThroughputPhase {
                         files.size(), Duration.ofMinutes(10));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 BenchWorkload.requireCompleted(done, "throughput");
-                String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
+                Map<String, Double> cpuAfter = context.stack().cpu(pipeline.jvm(), server);
+                String cpuUse = BenchWorkload.cpuUse(cpuBefore, cpuAfter);
+                cpuPerAudioHour(cpuAfter.get("pipeline") - cpuBefore.get("pipeline"), raw.cpuSeconds());
                 context.report().row(new BenchReport.Row("2 pipeline throughput", "CPU seconds used during the phase, per process",
                         cpuUse, String.format(Locale.ROOT, "%.1f s wall x %d cores", seconds,
                         Runtime.getRuntime().availableProcessors()), null, null, null));
@@ -159,6 +174,27 @@ final class ThroughputPhase {
                 latency(pipeline, results, producer);
             }
         }
+    }
+
+    /**
+     * The variable cost: the pipeline's CPU per hour of audio, set against what plain clients spent producing and
+     * consuming the same bytes once (the raw baseline of this run).
+     */
+    private void cpuPerAudioHour(double pipelineCpu, double rawCpu) {
+        double audioHours = context.settings().throughputSessions() * (double) context.settings().throughputSeconds()
+                / 3600;
+        double pipelinePerHour = pipelineCpu / audioHours;
+        double rawPerHour = rawCpu / audioHours;
+        double ratio = pipelinePerHour / rawPerHour;
+        context.report().row(new BenchReport.Row("2 pipeline throughput", "pipeline CPU per audio hour (variable cost)",
+                String.format(Locale.ROOT, "%.1f CPU-s per audio hour", pipelinePerHour),
+                String.format(Locale.ROOT, "%.1f CPU-s: Kafka clients producing + consuming the same bytes", rawPerHour),
+                ratio, "<= 2.0", ratio <= 2.0));
+        context.report().headline("pipelineCpuSecondsPerAudioHour", BenchWorkload.round(pipelinePerHour));
+        context.report().headline("rawClientsCpuSecondsPerAudioHour", BenchWorkload.round(rawPerHour));
+        context.report().headline("cpuPerAudioHourRatioToRawClients", BenchWorkload.round(ratio));
+        context.progress().accept(String.format(Locale.ROOT, "pipeline CPU per audio hour: %.1f s, %.2f of the clients'",
+                pipelinePerHour, ratio));
     }
 
     /** From end_of_session acknowledged to the SessionResult readable (read_committed), minus the provider's time. */

@@ -75,8 +75,8 @@ public final class RunTokens {
                     .setMetadata(new TreeMap<>(config.getResponse().getMetadata())).build());
         }
         SessionConfig current = canonical.build();
-        Schema v1Schema = SessionConfigCodec.releaseSchema(V1_SCHEMA_RELEASE);
-        GenericRecord v1 = asSchema(current, v1Schema);
+        Schema v1Schema = V1Schema.SCHEMA;
+        GenericRecord v1 = asV1(current);
         if (!canonicalForm(v1).equals(canonicalForm(current))) {
             return of(config);
         }
@@ -93,15 +93,27 @@ public final class RunTokens {
     /** The release whose SessionConfig schema version 1 tokens were computed with. */
     static final String V1_SCHEMA_RELEASE = "0.1.0";
 
-    /** {@code config} as a record of {@code schema}: written with its own schema, read back with {@code schema}. */
-    private static GenericRecord asSchema(SessionConfig config, Schema schema) {
+    /**
+     * That release's schema, parsed once: parsing its files for every config was the largest single cost of a
+     * session's config in the bench's profile (Schema.Parser, about 1 ms a config at 1,000 sessions in flight).
+     */
+    private static final class V1Schema {
+        static final Schema SCHEMA = SessionConfigCodec.releaseSchema(V1_SCHEMA_RELEASE);
+        /** Per thread: a datum reader or writer is built for one schema pair and kept (building one resolves them). */
+        static final ThreadLocal<SpecificDatumWriter<SessionConfig>> WRITER = ThreadLocal.withInitial(
+                () -> new SpecificDatumWriter<>(SessionConfig.getClassSchema()));
+        static final ThreadLocal<GenericDatumReader<GenericRecord>> READER = ThreadLocal.withInitial(
+                () -> new GenericDatumReader<>(SessionConfig.getClassSchema(), SCHEMA));
+    }
+
+    /** {@code config} as a record of the version 1 schema: written with its own schema, read back with that one. */
+    private static GenericRecord asV1(SessionConfig config) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            new SpecificDatumWriter<SessionConfig>(SessionConfig.getClassSchema()).write(config, encoder);
+            V1Schema.WRITER.get().write(config, encoder);
             encoder.flush();
-            return new GenericDatumReader<GenericRecord>(SessionConfig.getClassSchema(), schema)
-                    .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+            return V1Schema.READER.get().read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot convert a session config to release " + V1_SCHEMA_RELEASE, e);
         }

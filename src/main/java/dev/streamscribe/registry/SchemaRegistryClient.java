@@ -52,9 +52,28 @@ public final class SchemaRegistryClient implements RegistryClient {
     private final HttpClient http;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
     private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
+    /**
+     * The same ids by the schema object a serializer holds (one per record class): {@link #idFor} is called for every
+     * record written, and rendering the schema's text for the lookup each time showed in the bench's profile.
+     */
+    private final Map<SubjectSchemaInstance, Integer> idsBySchemaInstance = new ConcurrentHashMap<>();
+    private static final int MAX_SCHEMA_INSTANCES = 1_000;
     private final RegistryHealth health = new RegistryHealth();
 
     private record SubjectSchema(String subject, String schema) {
+    }
+
+    /** A subject and a schema object, equal only to the same object (no rendering, no deep comparison). */
+    private record SubjectSchemaInstance(String subject, Schema schema) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SubjectSchemaInstance that && subject.equals(that.subject) && schema == that.schema;
+        }
+
+        @Override
+        public int hashCode() {
+            return subject.hashCode() * 31 + System.identityHashCode(schema);
+        }
     }
 
     public SchemaRegistryClient(RegistryClientConfig config) {
@@ -79,12 +98,18 @@ public final class SchemaRegistryClient implements RegistryClient {
      */
     @Override
     public int idFor(String subject, Schema schema) {
+        SubjectSchemaInstance instance = new SubjectSchemaInstance(subject, schema);
+        Integer known = idsBySchemaInstance.get(instance);
+        if (known != null) {
+            return known;
+        }
         SubjectSchema key = new SubjectSchema(subject, schema.toString());
         Integer cached = idsBySubjectSchema.get(key);
-        if (cached != null) {
-            return cached;
+        int id = cached != null ? cached : throughOutages(() -> resolveId(subject, schema, key));
+        if (idsBySchemaInstance.size() < MAX_SCHEMA_INSTANCES) {
+            idsBySchemaInstance.put(instance, id); // bounded: a caller that parses a schema per record gains nothing
         }
-        return throughOutages(() -> resolveId(subject, schema, key));
+        return id;
     }
 
     private int resolveId(String subject, Schema schema, SubjectSchema key) {

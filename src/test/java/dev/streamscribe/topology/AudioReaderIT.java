@@ -107,6 +107,27 @@ class AudioReaderIT {
     }
 
     @Test
+    void chunksAFetchBroughtAlongAreServedWithoutFetchingThemAgain() throws Exception {
+        List<ChunkRef> refs = produce("s3", 4);
+        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+            // read the last chunk first: the fetch at its offset brings nothing along; then from the start
+            List<AudioPiece> last = drain(reader.open("s3", refs.subList(3, 4))).get(30, TimeUnit.SECONDS);
+            assertEquals(1, last.size());
+            List<AudioPiece> pieces = drain(reader.open("s3", refs.subList(0, 3))).get(30, TimeUnit.SECONDS);
+            assertEquals(3, pieces.size());
+            for (int seq = 0; seq < 3; seq++) {
+                byte[] bytes = new byte[pieces.get(seq).audio().remaining()];
+                pieces.get(seq).audio().duplicate().get(bytes);
+                byte[] expected = new byte[4_800];
+                Arrays.fill(expected, (byte) seq);
+                assertArrayEquals(expected, bytes, "seq " + seq);
+            }
+            assertEquals(2, reader.fetchedAlongReads(), "seq 1 and 2 came with the fetch of seq 0");
+        }
+    }
+
+    @Test
     void shouldReportAudioDeletedByRetentionAsExpired() throws Exception {
         List<ChunkRef> refs = produce("s2", 4);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
