@@ -35,8 +35,8 @@ import java.util.concurrent.Flow;
  * publishers' subscriptions may be called from any thread.
  */
 public final class AudioReader implements AutoCloseable {
-    /** What the lanes fetched and were not asked for yet, shared: 16 MiB, 64 chunks of the largest size. */
-    static final long FETCHED_CHUNKS_BYTES = 16L * 1024 * 1024;
+    /** What the lanes fetched and were not asked for yet, shared: 4 MiB (16 chunks of the largest size, 85 of a second). */
+    static final long FETCHED_CHUNKS_BYTES = 4L * 1024 * 1024;
 
     private final List<Lane> lanes = new ArrayList<>();
     private final Deserializer<AudioChunk> deserializer;

@@ -1,6 +1,5 @@
 package dev.streamscribe.topology;
 
-import dev.streamscribe.util.SessionLog;
 import dev.streamscribe.avro.ResponseEvent;
 import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.avro.TranscriptionEvent;
@@ -9,6 +8,7 @@ import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.topology.SessionState.Status;
+import dev.streamscribe.util.SessionLog;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,8 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes what finished attempts produced (docs/architecture.md section 4 rule 3): a wall-clock punctuator drains
