@@ -1,6 +1,5 @@
 package dev.streamscribe.config;
 
-import dev.streamscribe.cost.Budget;
 import dev.streamscribe.cost.PriceTable;
 import dev.streamscribe.realtime.Dialect;
 
@@ -12,15 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -209,7 +206,7 @@ public final class ConfigLoader {
                 .orElseThrow(() -> invalid("log.format", "is not a log format; allowed: text, json"));
         PriceTable prices = PriceTable.of(optional("pricing.file").map(Path::of));
         return new PipelineConfig(applicationId, kafka, topics, registry, realtime, streams, logFormat,
-                string("ffmpeg.path"), prices, budget(), providers(realtime));
+                string("ffmpeg.path"), prices, PoolKeys.budget(this), PoolKeys.providers(this, realtime));
     }
 
     /**
@@ -313,12 +310,12 @@ public final class ConfigLoader {
         return value == null ? "default" : value.source();
     }
 
-    private ConfigException invalid(String key, String problem) {
+    ConfigException invalid(String key, String problem) {
         return new ConfigException(key, "configuration key '" + key + "' = '" + written(key) + "' (from " + source(key)
                 + ") " + problem);
     }
 
-    private String string(String key) {
+    String string(String key) {
         String text = raw(key);
         if (text.isBlank()) {
             throw invalid(key, "must not be empty: " + keyOf(key).doc());
@@ -326,11 +323,11 @@ public final class ConfigLoader {
         return text;
     }
 
-    private Optional<String> optional(String key) {
+    Optional<String> optional(String key) {
         return Optional.of(raw(key)).filter(s -> !s.isBlank());
     }
 
-    private Optional<String> optionalEnvName(String key) {
+    Optional<String> optionalEnvName(String key) {
         Optional<String> name = optional(key);
         name.ifPresent(n -> {
             if (!n.matches("[A-Za-z_][A-Za-z0-9_]*")) {
@@ -340,7 +337,7 @@ public final class ConfigLoader {
         return name;
     }
 
-    private long integer(String key, long min, long max) {
+    long integer(String key, long min, long max) {
         long parsed;
         try {
             parsed = Long.parseLong(string(key));
@@ -366,84 +363,15 @@ public final class ConfigLoader {
         return parsed;
     }
 
-    /**
-     * The provider pool, highest priority first: the {@code realtime.*} one and each {@code providers.NAME}; names
-     * are unique, every model map is well formed, and no key travels unencrypted to another machine.
-     */
-    private List<ProviderDefinition> providers(PipelineConfig.Realtime realtime) {
-        List<ProviderDefinition> providers = new ArrayList<>();
-        String defaultName = optional("realtime.provider-name").orElse(realtime.dialect().vendor());
-        if (!defaultName.matches("[a-z0-9-]+")) {
-            throw invalid("realtime.provider-name", "may contain only lower-case letters, digits and '-'");
-        }
-        providers.add(new ProviderDefinition(defaultName, realtime.dialect(), realtime.url(), realtime.apiKeyEnv(),
-                realtime.maxConcurrentSessions(), (int) integer("realtime.priority", -1_000, 1_000),
-                models("realtime.models"), realtime.dialect().vendor(), true));
-        TreeSet<String> names = new TreeSet<>();
-        values.keySet().stream().filter(key -> key.startsWith(ConfigKeys.PROVIDERS_PREFIX)).forEach(key ->
-                names.add(key.substring(ConfigKeys.PROVIDERS_PREFIX.length(), key.indexOf('.',
-                        ConfigKeys.PROVIDERS_PREFIX.length()))));
-        for (String name : names) {
-            String prefix = ConfigKeys.PROVIDERS_PREFIX + name + ".";
-            if (name.equals(defaultName)) {
-                throw invalid(prefix + "url", "names a provider '" + name + "' that realtime.* already defines "
-                        + "(realtime.provider-name): give it another name");
-            }
-            Dialect dialect = Dialect.fromId(string(prefix + "dialect")).orElseThrow(() -> invalid(prefix + "dialect",
-                    "is not a known dialect; allowed: " + Dialect.allowed()));
-            URI url = uri(prefix + "url", List.of("ws", "wss"));
-            Optional<String> keyEnv = optionalEnvName(prefix + "api-key-env");
-            if (keyEnv.map(env::get).filter(v -> !v.isBlank()).isPresent() && "ws".equals(url.getScheme())
-                    && !Hosts.isLoopback(url.getHost())) {
-                throw invalid(prefix + "url", "sends the API key unencrypted to another machine: use wss://");
-            }
-            providers.add(new ProviderDefinition(name, dialect, url, keyEnv,
-                    (int) integer(prefix + "max-concurrent-sessions", 1, 100_000),
-                    (int) integer(prefix + "priority", -1_000, 1_000), models(prefix + "models"),
-                    optional(prefix + "price-as").orElse(dialect.vendor()), false));
-        }
-        providers.sort(Comparator.comparingInt(ProviderDefinition::priority).reversed()
-                .thenComparing(ProviderDefinition::name));
-        return List.copyOf(providers);
+    /** Keys whose names begin with {@code prefix}, as written. */
+    Set<String> keysStartingWith(String prefix) {
+        return values.keySet().stream().filter(key -> key.startsWith(prefix))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** {@code session-model[=provider-model],...}; empty: every model under its own name. */
-    private Map<String, String> models(String key) {
-        Map<String, String> models = new LinkedHashMap<>();
-        for (String entry : optional(key).map(text -> text.split(",")).orElse(new String[0])) {
-            String[] pair = entry.strip().split("=", -1);
-            if (pair.length > 2 || pair[0].isBlank() || (pair.length == 2 && pair[1].isBlank())) {
-                throw invalid(key, "has '" + entry.strip() + "'; write session-model or session-model=its-model, "
-                        + "separated by commas");
-            }
-            if (models.put(pair[0].strip(), pair.length == 2 ? pair[1].strip() : pair[0].strip()) != null) {
-                throw invalid(key, "maps '" + pair[0].strip() + "' twice");
-            }
-        }
-        return models;
-    }
-
-    private Budget budget() {
-        Budget.Period period = switch (string("budget.period")) {
-            case "total" -> Budget.Period.TOTAL;
-            case "day" -> Budget.Period.DAY;
-            case "month" -> Budget.Period.MONTH;
-            default -> throw invalid("budget.period", "is not a budget period; allowed: total, day, month");
-        };
-        Optional<String> written = optional("budget.max-cost");
-        if (written.isEmpty()) {
-            return new Budget(OptionalDouble.empty(), period);
-        }
-        double max;
-        try {
-            max = Double.parseDouble(written.get().strip());
-        } catch (NumberFormatException e) {
-            throw invalid("budget.max-cost", "is not a number (an amount in the price table's currency, e.g. 200)");
-        }
-        if (!(max >= 0) || Double.isInfinite(max)) {
-            throw invalid("budget.max-cost", "must be an amount >= 0 (0 admits nothing; leave it empty for no budget)");
-        }
-        return new Budget(OptionalDouble.of(max), period);
+    /** Whether the environment variable {@code name} holds a value. */
+    boolean envHas(String name) {
+        return env.get(name) != null && !env.get(name).isBlank();
     }
 
     private boolean bool(String key) {
@@ -454,7 +382,7 @@ public final class ConfigLoader {
         };
     }
 
-    private URI uri(String key, List<String> schemes) {
+    URI uri(String key, List<String> schemes) {
         URI uri;
         try {
             uri = new URI(string(key));

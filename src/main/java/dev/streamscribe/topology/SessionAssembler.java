@@ -6,8 +6,6 @@ import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.SessionStatus;
 import dev.streamscribe.avro.StartPolicy;
 import dev.streamscribe.metrics.PipelineMetrics;
-import dev.streamscribe.config.ProviderDefinition;
-import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.event.InvalidSessionConfigException;
 import dev.streamscribe.realtime.event.SessionSettings;
 import dev.streamscribe.records.RunTokens;
@@ -27,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Groups each session's config and audio chunks (docs/architecture.md section 4 rule 1). Audio is not copied: every chunk is
@@ -45,53 +42,6 @@ import java.util.OptionalInt;
  */
 public final class SessionAssembler implements Processor<String, SpecificRecord, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(SessionAssembler.class);
-
-    /**
-     * @param idleTimeout   a session with no new input for this long expires
-     * @param caughtUpAfter the task counts as caught up (wall-clock expiry applies) once it has processed no record
-     *                      for this long
-     * @param checkEvery    how often expiry is checked, in stream time and in wall-clock time
-     * @param dialect       the pipeline's dialect, against which configs are validated when {@code providers} is empty
-     * @param providers     the provider pool: a config is valid when one of them can serve it ({@link ProviderChoice})
-     * @param finishedRetention how long a session with its result keeps its state and chunk index after its last
-     *                      input: the audio topic's retention, after which the index would point at nothing; empty =
-     *                      for good (the audio topic keeps its records for good)
-     */
-    public record Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
-                           Limits limits, Optional<Duration> finishedRetention, OptionalInt inputPartitions,
-                           List<ProviderDefinition> providers) {
-        public Settings {
-            providers = List.copyOf(providers);
-        }
-
-        /** With the default per-session limits, finished sessions kept for good. */
-        public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect) {
-            this(idleTimeout, caughtUpAfter, checkEvery, dialect, Limits.DEFAULTS, Optional.empty());
-        }
-
-        /** Without the input topics' partition count (expiry messages then name no partitions). */
-        public Settings(Duration idleTimeout, Duration caughtUpAfter, Duration checkEvery, Dialect dialect,
-                        Limits limits, Optional<Duration> finishedRetention) {
-            this(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention, OptionalInt.empty(),
-                    List.of());
-        }
-
-        /** With the input topics' partition count, which a session's expiry names when one half never came. */
-        public Settings withInputPartitions(int value) {
-            return new Settings(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention,
-                    OptionalInt.of(value), providers);
-        }
-
-        /** Validating configs against a pool of providers (one of them must be able to serve each). */
-        public Settings withProviders(List<ProviderDefinition> value) {
-            return new Settings(idleTimeout, caughtUpAfter, checkEvery, dialect, limits, finishedRetention,
-                    inputPartitions, value);
-        }
-
-        SessionStore.Timing timing() {
-            return new SessionStore.Timing(idleTimeout, limits.maxAge(), limits.liveMaxAge(), finishedRetention);
-        }
-    }
 
     /**
      * What one session may hold, so that no session grows without bound (a producer that never sends the end, a
@@ -118,7 +68,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         }
     }
 
-    private final Settings settings;
+    private final AssemblerSettings settings;
     private final String deadLetterSink;
     private final String resultSink;
     private final String dispatcher;
@@ -135,7 +85,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
     /**
      * @param dispatcher the node told (with the run's config) when a run becomes READY
      */
-    public SessionAssembler(Settings settings, String deadLetterSink, String resultSink, String dispatcher,
+    public SessionAssembler(AssemblerSettings settings, String deadLetterSink, String resultSink, String dispatcher,
                             PipelineMetrics metrics) {
         this.metrics = metrics;
         this.settings = settings;

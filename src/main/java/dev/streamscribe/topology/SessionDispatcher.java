@@ -2,16 +2,12 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.SessionConfig;
 import dev.streamscribe.avro.StartPolicy;
-import dev.streamscribe.avro.TranscriptionSettings;
 import dev.streamscribe.avro.TurnStatus;
-import dev.streamscribe.cost.SpendLedger;
-import dev.streamscribe.realtime.driver.BilledCall;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.ContextTurn;
 import dev.streamscribe.realtime.driver.FailureClass;
 import dev.streamscribe.realtime.driver.SessionOutcome;
 import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.util.SessionLog;
@@ -330,32 +326,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         CompletableFuture<SessionOutcome> outcome;
         boolean live = isLive(config) && !plan.ended();
         try {
-            TurnListener listener = new TurnListener() {
-                @Override
-                public void finished(TurnCheckpoint checkpoint) {
-                    queues.turnFinished(new FinishedTurn(sessionId, state.runToken(), attempt, connection, config,
-                            checkpoint, served));
-                }
-
-                @Override
-                public void streaming(TurnSpec turn, boolean asContext) {
-                    provider.breaker().succeeded(); // configured and taking audio: the provider is there
-                    queues.turnStreaming(new StreamingTurn(sessionId, state.runToken(), connection, turn, asContext));
-                }
-
-                @Override
-                public void billed(BilledCall call) {
-                    SpendLedger spend = services.gate().spend();
-                    if (!spend.budget().limited()) {
-                        return;
-                    }
-                    spend.charge(switch (call.kind()) {
-                        case TRANSCRIPTION -> served.pricing().transcription(Optional.ofNullable(config.getTranscription())
-                                .map(TranscriptionSettings::getModel), call.usage(), call.audioMs());
-                        case RESPONSE -> served.pricing().response(Optional.ofNullable(config.getModel()), call.usage());
-                    }, System.currentTimeMillis());
-                }
-            };
+            TurnListener listener = new ConnectionListener(sessionId, state.runToken(), attempt, connection, config,
+                    served, provider, queues, services.gate().spend());
             if (live) {
                 SessionLauncher.Launched launched = route.launcher().launchLive(request, givenRefs, listener);
                 OpenLiveRun open = new OpenLiveRun(state.runToken(), connection, launched.more(),

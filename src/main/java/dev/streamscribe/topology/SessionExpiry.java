@@ -28,7 +28,7 @@ final class SessionExpiry {
     static final int MAX_PER_PASS = 10_000;
     private static final Logger log = LoggerFactory.getLogger(SessionExpiry.class);
 
-    private final SessionAssembler.Settings settings;
+    private final AssemblerSettings settings;
     private final SessionStore sessions;
     private final SessionSchedule schedule;
     private final ChunkIndex chunks;
@@ -37,7 +37,7 @@ final class SessionExpiry {
     private final PipelineMetrics metrics;
     private final int taskPartition;
 
-    SessionExpiry(SessionAssembler.Settings settings, SessionStore sessions, KeyValueStore<String, String> finishedRuns,
+    SessionExpiry(AssemblerSettings settings, SessionStore sessions, KeyValueStore<String, String> finishedRuns,
                   AssemblerOutputs outputs, PipelineMetrics metrics, int taskPartition) {
         this.taskPartition = taskPartition;
         this.settings = settings;

@@ -65,6 +65,12 @@ public final class SpendTopic implements AutoCloseable {
         this.follower = Thread.ofPlatform().name("spend-topic").daemon().unstarted(this::follow);
     }
 
+    /** Creates {@code config}'s spend topic when missing and connects to it; reads nothing yet. */
+    static SpendTopic prepare(dev.streamscribe.config.PipelineConfig config, String instance) {
+        PipelineTopics.prepareSpend(config);
+        return connect(PipelineTopics.clientProperties(config), PipelineTopics.spendTopic(config), instance);
+    }
+
     /** Connects to {@code topic} (created beforehand, {@link PipelineTopics#prepareSpend}); reads nothing yet. */
     public static SpendTopic connect(Map<String, Object> clients, String topic, String instance) {
         return new SpendTopic(clients, topic, instance);

@@ -5,16 +5,13 @@ import dev.streamscribe.config.ConfigReferences;
 import dev.streamscribe.config.PipelineConfig;
 import dev.streamscribe.config.TrustStores;
 import dev.streamscribe.config.ProviderDefinition;
-import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.InstanceStatusPublisher;
 import dev.streamscribe.metrics.ProviderControl;
 import dev.streamscribe.metrics.OperationsEndpoint;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.ApiKey;
-import dev.streamscribe.realtime.RealtimeEndpoint;
 import dev.streamscribe.realtime.driver.DriverSettings;
-import dev.streamscribe.realtime.driver.RealtimeSessionDriver;
 import dev.streamscribe.realtime.transport.JettyWebSocketTransport;
 import dev.streamscribe.registry.SchemaRegistryClient;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -50,7 +47,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,28 +110,10 @@ public final class StreamscribePipeline implements AutoCloseable {
         // rate limits to it
         String instanceName = config.streams().instanceId().orElseGet(
                 () -> "pid-" + ProcessHandle.current().pid() + "@" + hostName());
-        SpendLedger spend = SpendLedger.UNTRACKED;
-        if (config.budget().limited()) {
-            PipelineTopics.prepareSpend(config);
-            spendTopic = Optional.of(SpendTopic.connect(PipelineTopics.clientProperties(config),
-                    PipelineTopics.spendTopic(config), instanceName));
-            spend = new SpendLedger(new Pricing(config.prices(), config.realtime().dialect().vendor()), config.budget(),
-                    instanceName + "/" + UUID.randomUUID(), spendTopic.get()::publish);
-            spendTopic.get().start(spend); // the spend so far, before anything is admitted
-            SpendLedger ledger = spend;
-            metrics.bindBudget(() -> ledger.spent(System.currentTimeMillis()),
-                    () -> ledger.exhausted(System.currentTimeMillis()) ? 1 : 0, ledger::unpriced);
-        } else {
-            spendTopic = Optional.empty();
-        }
-        PipelineConfig.Breaker breaker = config.realtime().breaker();
-        List<ProviderGate> providerGates = new ArrayList<>();
-        for (ProviderDefinition provider : config.providers()) {
-            providerGates.add(new ProviderGate(provider.name(), provider.maxConcurrentSessions(),
-                    new ProviderBreaker(new ProviderBreaker.Settings(breaker.failures(), breaker.pause(),
-                            breaker.maxPause(), breaker.grace())), breaker.quotaPause(), metrics));
-        }
-        AdmissionGate gate = new AdmissionGate(providerGates, new AdmissionGate.LiveShare(
+        spendTopic = config.budget().limited() ? Optional.of(SpendTopic.prepare(config, instanceName)) : Optional.empty();
+        SpendLedger spend = spendTopic.map(topic -> ProviderPool.spendLedger(config, metrics, topic, instanceName))
+                .orElse(SpendLedger.UNTRACKED);
+        AdmissionGate gate = new AdmissionGate(ProviderPool.gates(config, metrics), new AdmissionGate.LiveShare(
                 config.realtime().live().reservedSlots(), config.realtime().live().maxSessions()), spend);
         transport = new JettyWebSocketTransport(Duration.ofSeconds(10), 16 * 1024 * 1024, config.realtime().trustStore()
                 .map(store -> TrustStores.sslContext("realtime.truststore", store, new ConfigReferences(env))));
@@ -148,19 +126,8 @@ public final class StreamscribePipeline implements AutoCloseable {
         DriverSettings driverSettings = new DriverSettings(config.realtime().itemTimeout(),
                 config.realtime().sessionTimeout(), DriverSettings.DEFAULT_ROTATE_AFTER, config.realtime().transcriptionWait(),
                 config.realtime().transcriptionWaitPerAudio(), config.realtime().live().idleClose());
-        List<ProviderRoutes.Route> routes = new ArrayList<>();
-        for (ProviderDefinition provider : config.providers()) {
-            // one driver per provider, on its endpoint and key; all share the threads, the timer and the sockets
-            Optional<ApiKey> providerKey = provider.configured() ? key
-                    : ApiKey.resolve(Optional.empty(), Optional.empty(), provider.apiKeyEnv(), env);
-            ProviderGate providerGate = gate.provider(provider.name());
-            RealtimeSessionDriver driver = new RealtimeSessionDriver(new RealtimeEndpoint(provider.dialect(),
-                    provider.url(), providerKey), transport, driverSettings, driverThreads, timer,
-                    limits -> providerGate.rateLimitsReported(limits, System.currentTimeMillis()));
-            routes.add(new ProviderRoutes.Route(provider, new DriverSessionLauncher(driver, audio), new ServedBy(
-                    provider.name(), provider.dialect().id(), new Pricing(config.prices(), provider.priceAs()))));
-        }
-        dispatch = DispatchServices.create(gate, new ProviderRoutes(routes),
+        dispatch = DispatchServices.create(gate, ProviderPool.routes(config, env, key, gate, transport, driverSettings,
+                        driverThreads, timer, audio),
                 new RetryPolicy(config.realtime().maxAttempts(), RETRY_BACKOFF,
                 config.realtime().maxDispatches()), metrics);
         Properties props = streamsProperties(config);

@@ -52,9 +52,9 @@ public final class TranscribeTopology {
      *
      * @param audioRetention the audio topic's retention.ms (empty: infinite): finished sessions are forgotten after it
      */
-    public static SessionAssembler.Settings assemblerSettings(PipelineConfig config, Optional<Duration> audioRetention) {
+    public static AssemblerSettings assemblerSettings(PipelineConfig config, Optional<Duration> audioRetention) {
         PipelineConfig.SessionLimits limits = config.streams().sessionLimits();
-        return new SessionAssembler.Settings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
+        return new AssemblerSettings(config.streams().sessionIdleTimeout(), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), config.realtime().dialect(),
                 new SessionAssembler.Limits(limits.maxChunks(), limits.maxAudio(), limits.maxTurns(), limits.maxAge(),
                         limits.liveMaxAge()),
@@ -64,7 +64,7 @@ public final class TranscribeTopology {
     /**
      * @param dispatch what the dispatchers and drains of this JVM share (admission gate, queues, launcher)
      */
-    public static Topology build(Topics topics, SessionAssembler.Settings assembler, DispatchServices dispatch) {
+    public static Topology build(Topics topics, AssemblerSettings assembler, DispatchServices dispatch) {
         Topology topology = new Topology();
         topology.addSource(CONFIG_SOURCE, topics.sessionConfigs().keySerde().deserializer(),
                 topics.sessionConfigs().valueSerde().deserializer(), topics.sessionConfigs().name());

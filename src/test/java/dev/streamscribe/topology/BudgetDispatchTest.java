@@ -81,7 +81,7 @@ class BudgetDispatchTest {
                 Duration.ofHours(1), AdmissionGate.LiveShare.DEFAULTS, spend);
         DispatchServices services = DispatchServices.create(gate, launcher, new RetryPolicy(3, Duration.ofSeconds(1)),
                 metrics);
-        harness = new TopologyHarness(stateDir, new SessionAssembler.Settings(Duration.ofMinutes(10),
+        harness = new TopologyHarness(stateDir, new AssemblerSettings(Duration.ofMinutes(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA), services, T0);
     }
 

@@ -106,7 +106,7 @@ class ProviderFailoverTest {
         gate = new AdmissionGate(gates, AdmissionGate.LiveShare.DEFAULTS, SpendLedger.UNTRACKED);
         DispatchServices services = DispatchServices.create(gate, new ProviderRoutes(routes),
                 new RetryPolicy(3, Duration.ofSeconds(1)), metrics);
-        harness = new TopologyHarness(stateDir, new SessionAssembler.Settings(Duration.ofMinutes(10),
+        harness = new TopologyHarness(stateDir, new AssemblerSettings(Duration.ofMinutes(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA).withProviders(pool), services, T0);
     }
 

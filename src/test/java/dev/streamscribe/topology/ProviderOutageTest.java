@@ -65,7 +65,7 @@ class ProviderOutageTest {
         AdmissionGate gate = new AdmissionGate(4, metrics, breaker);
         DispatchServices services = DispatchServices.create(gate, launcher, new RetryPolicy(2, Duration.ofSeconds(1), 10),
                 metrics);
-        harness = new TopologyHarness(stateDir, new SessionAssembler.Settings(Duration.ofMinutes(10),
+        harness = new TopologyHarness(stateDir, new AssemblerSettings(Duration.ofMinutes(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA), services, T0);
     }
 

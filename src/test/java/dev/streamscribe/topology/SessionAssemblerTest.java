@@ -41,7 +41,7 @@ class SessionAssemblerTest {
 
     @BeforeEach
     void start() {
-        var settings = new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA);
+        var settings = new AssemblerSettings(IDLE, Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA);
         metrics = new PipelineMetrics(new SimpleMeterRegistry());
         // no dispatch slots: sessions stay READY, so these tests see the assembler alone
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
@@ -469,7 +469,7 @@ class SessionAssemblerTest {
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
                 new PipelineMetrics(new SimpleMeterRegistry()));
-        harness = new TopologyHarness(stateDir.resolve("partitions"), new SessionAssembler.Settings(IDLE,
+        harness = new TopologyHarness(stateDir.resolve("partitions"), new AssemblerSettings(IDLE,
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Dialect.OPENAI_GA).withInputPartitions(6), noSlots, T0);
         pipeSession("s-partition-hint", 0, 1);
         harness.configs.pipeInput("s-abc", config("s-abc"));
@@ -497,7 +497,7 @@ class SessionAssemblerTest {
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO),
                 new PipelineMetrics(new SimpleMeterRegistry()));
-        harness = new TopologyHarness(stateDir.resolve("limited"), new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
+        harness = new TopologyHarness(stateDir.resolve("limited"), new AssemblerSettings(IDLE, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Dialect.OPENAI_GA, new SessionAssembler.Limits(2, Duration.ofMillis(500), 1, Duration.ofHours(1),
                 Duration.ofHours(3)),
                 Optional.empty()),

@@ -84,7 +84,7 @@ class SessionDispatchTest {
         gate = new AdmissionGate(2, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
                 new AdmissionGate.LiveShare(0, 1));
         DispatchServices services = DispatchServices.create(gate, launcher, new RetryPolicy(3, BACKOFF), metrics);
-        var settings = new SessionAssembler.Settings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
+        var settings = new AssemblerSettings(Duration.ofMinutes(10), Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Dialect.OPENAI_GA);
         harness = new TopologyHarness(stateDir, settings, services, T0);
     }

@@ -48,7 +48,7 @@ class SessionScheduleTest {
         // no dispatch slots: sessions stay READY, so these tests see the assembler and the schedule alone
         DispatchServices noSlots = DispatchServices.create(0, (request, refs) -> CompletableFuture.failedFuture(
                 new IllegalStateException("no session may start in these tests")), new RetryPolicy(1, Duration.ZERO), metrics);
-        harness = new TopologyHarness(stateDir, new SessionAssembler.Settings(IDLE, Duration.ofSeconds(5),
+        harness = new TopologyHarness(stateDir, new AssemblerSettings(IDLE, Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Dialect.OPENAI_GA, SessionAssembler.Limits.DEFAULTS, Optional.of(AUDIO_RETENTION)),
                 noSlots, T0);
     }

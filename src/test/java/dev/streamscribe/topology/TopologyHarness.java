@@ -42,7 +42,7 @@ final class TopologyHarness implements AutoCloseable {
     final SessionSchedule schedule;
     final ChunkIndex chunkIndex;
 
-    TopologyHarness(Path stateDir, SessionAssembler.Settings settings, DispatchServices services, Instant start) {
+    TopologyHarness(Path stateDir, AssemblerSettings settings, DispatchServices services, Instant start) {
         var config = ConfigLoader.fromMap(Map.of("bootstrap.servers", "127.0.0.1:1",
                 "schema.registry.url", "http://127.0.0.1:1", "realtime.url", "ws://127.0.0.1:1/v1/realtime"), Map.of());
         Topics topics = Topics.create(config.topics(), new InMemoryRegistryClient());
