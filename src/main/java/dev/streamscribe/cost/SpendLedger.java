@@ -1,7 +1,5 @@
 package dev.streamscribe.cost;
 
-import dev.streamscribe.realtime.event.ProviderUsage;
-
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -39,7 +37,7 @@ public final class SpendLedger {
         }
     }
 
-    private final Pricing pricing;
+    private final String currency;
     private final Budget budget;
     private final String incarnation;
     private final Consumer<Entry> publish;
@@ -53,40 +51,31 @@ public final class SpendLedger {
      * @param publish given this incarnation's new total after each charge (the spend topic's producer); must not
      *                block
      */
-    public SpendLedger(Pricing pricing, Budget budget, String incarnation, Consumer<Entry> publish) {
-        this.pricing = Objects.requireNonNull(pricing, "pricing");
+    /**
+     * @param currency the price table's: calls are charged in it, and another currency's entries are not counted
+     */
+    public SpendLedger(String currency, Budget budget, String incarnation, Consumer<Entry> publish) {
+        this.currency = Objects.requireNonNull(currency, "currency");
         this.budget = Objects.requireNonNull(budget, "budget");
         this.incarnation = Objects.requireNonNull(incarnation, "incarnation");
         this.publish = Objects.requireNonNull(publish, "publish");
     }
 
     /** A ledger that counts nothing and never stops admission (no budget configured). */
-    public static final SpendLedger UNTRACKED = new SpendLedger(new Pricing(PriceTable.empty("USD"), "none"),
-            Budget.NONE, "untracked", entry -> { });
+    public static final SpendLedger UNTRACKED = new SpendLedger("USD", Budget.NONE, "untracked", entry -> { });
 
     public Budget budget() {
         return budget;
     }
 
     public String currency() {
-        return pricing.currency();
+        return currency;
     }
 
-    /** The provider reported a turn's transcription of {@code audioMs} by {@code model} (empty: transcription off). */
-    public void transcribed(Optional<String> model, Optional<ProviderUsage> usage, long audioMs, long nowMs) {
-        if (budget.limited()) {
-            charge(pricing.transcription(model, usage, audioMs), nowMs);
-        }
-    }
-
-    /** The provider reported a response by the realtime {@code model}. */
-    public void responded(Optional<String> model, Optional<ProviderUsage> usage, long nowMs) {
-        if (budget.limited()) {
-            charge(pricing.response(model, usage), nowMs);
-        }
-    }
-
-    /** A billed call, priced (empty: its cost is unknown); nothing without a budget. */
+    /**
+     * A call the provider billed, priced by the provider that served it ({@link Pricing}; empty: its cost is
+     * unknown); nothing without a budget.
+     */
     public void charge(Optional<Charge> charge, long nowMs) {
         if (!budget.limited()) {
             return;
@@ -99,7 +88,7 @@ public final class SpendLedger {
             }
             roll(nowMs);
             own += charge.get().amount();
-            entry = new Entry(bucket, incarnation, own, pricing.currency());
+            entry = new Entry(bucket, incarnation, own, currency);
             entries.put(entry.key(), entry);
         }
         publish.accept(entry);
@@ -110,7 +99,7 @@ public final class SpendLedger {
      * another period than the one holding {@code nowMs} is not kept.
      */
     public synchronized void observe(Entry entry, long nowMs) {
-        if (entry.incarnation().equals(incarnation) || !entry.currency().equals(pricing.currency())) {
+        if (entry.incarnation().equals(incarnation) || !entry.currency().equals(currency)) {
             return; // ours is counted as charged; another currency is another price table's figure
         }
         roll(nowMs);

@@ -31,8 +31,8 @@ final class ProviderPool {
 
     /** The application id's spend, published to and read from {@code topic}, with its meters bound. */
     static SpendLedger spendLedger(PipelineConfig config, PipelineMetrics metrics, SpendTopic topic, String instanceName) {
-        SpendLedger ledger = new SpendLedger(new Pricing(config.prices(), config.realtime().dialect().vendor()),
-                config.budget(), instanceName + "/" + UUID.randomUUID(), topic::publish);
+        SpendLedger ledger = new SpendLedger(config.prices().currency(), config.budget(),
+                instanceName + "/" + UUID.randomUUID(), topic::publish);
         topic.start(ledger); // the spend so far, before anything is admitted
         metrics.bindBudget(() -> ledger.spent(System.currentTimeMillis()),
                 () -> ledger.exhausted(System.currentTimeMillis()) ? 1 : 0, ledger::unpriced);

@@ -24,7 +24,13 @@ class SpendLedgerTest {
     private final List<SpendLedger.Entry> published = new ArrayList<>();
 
     private SpendLedger ledger(double max, Budget.Period period) {
-        return new SpendLedger(OPENAI, new Budget(OptionalDouble.of(max), period), "worker-1/a", published::add);
+        return new SpendLedger("USD", new Budget(OptionalDouble.of(max), period), "worker-1/a", published::add);
+    }
+
+    /** A turn's transcription reported billed, priced as the pipeline prices it (the provider's {@link Pricing}). */
+    private static void transcribed(SpendLedger ledger, Optional<String> model, Optional<ProviderUsage> usage,
+                                    long audioMs, long nowMs) {
+        ledger.charge(OPENAI.transcription(model, usage, audioMs), nowMs);
     }
 
     private static Optional<ProviderUsage> seconds(double s) {
@@ -34,8 +40,8 @@ class SpendLedgerTest {
     @Test
     void eachBilledCallAddsItsCostAndPublishesTheIncarnationsRunningTotal() {
         SpendLedger ledger = ledger(1, Budget.Period.TOTAL);
-        ledger.transcribed(WHISPER, seconds(10), 10_000, DEC_7);
-        ledger.transcribed(WHISPER, seconds(2.5), 2_500, DEC_7);
+        transcribed(ledger, WHISPER, seconds(10), 10_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(2.5), 2_500, DEC_7);
         assertEquals(13 * PER_SECOND, ledger.spent(DEC_7), 1e-12, "2.5 s billed as 3 s");
         assertEquals(2, published.size(), "one running total per call");
         assertEquals("total/worker-1/a", published.getLast().key());
@@ -46,7 +52,7 @@ class SpendLedgerTest {
     @Test
     void theSpendIsTheSumOfEveryOtherIncarnationsLatestTotal() {
         SpendLedger ledger = ledger(1, Budget.Period.TOTAL);
-        ledger.transcribed(WHISPER, seconds(60), 60_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(60), 60_000, DEC_7);
         ledger.observe(new SpendLedger.Entry("total", "worker-2/b", 0.10, "USD"), DEC_7);
         ledger.observe(new SpendLedger.Entry("total", "worker-2/b", 0.25, "USD"), DEC_7);
         ledger.observe(new SpendLedger.Entry("total", "worker-2/b", 0.10, "USD"), DEC_7); // read again, out of order
@@ -57,7 +63,7 @@ class SpendLedgerTest {
     @Test
     void itsOwnEntriesReadBackAndAnotherCurrencysAreNotCountedAgain() {
         SpendLedger ledger = ledger(1, Budget.Period.TOTAL);
-        ledger.transcribed(WHISPER, seconds(60), 60_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(60), 60_000, DEC_7);
         ledger.observe(published.getFirst(), DEC_7);
         ledger.observe(new SpendLedger.Entry("total", "worker-3/c", 9, "EUR"), DEC_7);
         assertEquals(0.006, ledger.spent(DEC_7), 1e-12);
@@ -66,9 +72,9 @@ class SpendLedgerTest {
     @Test
     void admissionStopsOnceTheSpendReachesTheBudget() {
         SpendLedger ledger = ledger(0.012, Budget.Period.TOTAL);
-        ledger.transcribed(WHISPER, seconds(60), 60_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(60), 60_000, DEC_7);
         assertFalse(ledger.exhausted(DEC_7), "0.006 of 0.012");
-        ledger.transcribed(WHISPER, seconds(60), 60_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(60), 60_000, DEC_7);
         assertTrue(ledger.exhausted(DEC_7), "0.012 of 0.012");
     }
 
@@ -78,7 +84,7 @@ class SpendLedgerTest {
         ledger.observe(new SpendLedger.Entry("2026-12-07", "worker-2/b", 0.006, "USD"), DEC_7);
         assertTrue(ledger.exhausted(DEC_7));
         assertFalse(ledger.exhausted(DEC_8), "a new day");
-        ledger.transcribed(WHISPER, seconds(30), 30_000, DEC_8);
+        transcribed(ledger, WHISPER, seconds(30), 30_000, DEC_8);
         assertEquals(0.003, ledger.spent(DEC_8), 1e-12);
         assertEquals("2026-12-08", published.getLast().bucket());
         ledger.observe(new SpendLedger.Entry("2026-12-07", "worker-2/b", 0.5, "USD"), DEC_8); // late, yesterday's
@@ -88,8 +94,8 @@ class SpendLedgerTest {
     @Test
     void aCallOfUnknownCostIsCountedApartNeverAsFree() {
         SpendLedger ledger = ledger(1, Budget.Period.TOTAL);
-        ledger.transcribed(Optional.of("whisper-9"), seconds(60), 60_000, DEC_7);
-        ledger.responded(Optional.empty(), Optional.empty(), DEC_7);
+        transcribed(ledger, Optional.of("whisper-9"), seconds(60), 60_000, DEC_7);
+        ledger.charge(OPENAI.response(Optional.empty(), Optional.empty()), DEC_7);
         assertEquals(0.0, ledger.spent(DEC_7));
         assertEquals(2, ledger.unpriced());
         assertTrue(published.isEmpty());
@@ -98,14 +104,14 @@ class SpendLedgerTest {
     @Test
     void aKnownModelThatReportedNoUsageIsChargedItsEstimate() {
         SpendLedger ledger = ledger(1, Budget.Period.TOTAL);
-        ledger.transcribed(Optional.of("gpt-4o-transcribe"), Optional.empty(), 60_000, DEC_7);
+        transcribed(ledger, Optional.of("gpt-4o-transcribe"), Optional.empty(), 60_000, DEC_7);
         assertEquals(0.006, ledger.spent(DEC_7), 1e-12, "the provider's own estimate per minute");
     }
 
     @Test
     void withoutABudgetNothingIsCountedAndAdmissionNeverStops() {
         SpendLedger ledger = SpendLedger.UNTRACKED;
-        ledger.transcribed(WHISPER, seconds(600), 600_000, DEC_7);
+        transcribed(ledger, WHISPER, seconds(600), 600_000, DEC_7);
         assertEquals(0.0, ledger.spent(DEC_7));
         assertFalse(ledger.exhausted(DEC_7));
     }

@@ -2,15 +2,11 @@ package dev.streamscribe.topology;
 
 import dev.streamscribe.avro.TurnStatus;
 import dev.streamscribe.cost.Budget;
-import dev.streamscribe.cost.PriceTable;
-import dev.streamscribe.cost.Pricing;
 import dev.streamscribe.cost.SpendLedger;
 import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.BilledCall;
 import dev.streamscribe.realtime.driver.SessionOutcome;
-import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.topology.SessionState.Status;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,39 +38,25 @@ class BudgetDispatchTest {
 
     @TempDir
     Path stateDir;
-    private final List<Launch> launches = new ArrayList<>();
+    private final List<RecordingLauncher.Launch> launches = new ArrayList<>();
     private final List<SpendLedger.Entry> published = new ArrayList<>();
     private SpendLedger spend;
     private TopologyHarness harness;
 
-    private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome, TurnListener turns) {
-        void billedAndDone() {
-            turns.billed(MINUTE_OF_TRANSCRIPTION);
-            outcome.complete(new SessionOutcome.Completed(request.turns().stream().map(turn -> new TurnResult(
-                    turn.turnIndex(), TurnStatus.COMPLETED, Optional.empty(), "words", turn.startMs(), turn.endMs(),
-                    Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty())).toList(),
-                    List.of(), List.of("sess_1"), 0, 0));
-        }
+    /** The provider billed the connection's one turn, then the connection ended with its transcript. */
+    private static void billedAndDone(RecordingLauncher.Launch launch) {
+        launch.turns().billed(MINUTE_OF_TRANSCRIPTION);
+        launch.outcome().complete(new SessionOutcome.Completed(launch.request().turns().stream().map(turn ->
+                new TurnResult(turn.turnIndex(), TurnStatus.COMPLETED, Optional.empty(), "words", turn.startMs(),
+                        turn.endMs(), Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty()))
+                .toList(), List.of(), List.of("sess_1"), 0, 0));
     }
 
     @BeforeEach
     void start() {
-        SessionLauncher launcher = new SessionLauncher() {
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-                return launch(request, chunks, TurnListener.NONE);
-            }
-
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                            TurnListener turns) {
-                CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
-                launches.add(new Launch(request, outcome, turns));
-                return outcome;
-            }
-        };
-        spend = new SpendLedger(new Pricing(PriceTable.bundled(), "openai"),
-                new Budget(OptionalDouble.of(0.012), Budget.Period.TOTAL), "test/1", published::add);
+        SessionLauncher launcher = new RecordingLauncher(AdmissionGate.DEFAULT_PROVIDER, launches);
+        spend = new SpendLedger("USD", new Budget(OptionalDouble.of(0.012), Budget.Period.TOTAL), "test/1",
+                published::add);
         PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
         AdmissionGate gate = new AdmissionGate(1, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS),
                 Duration.ofHours(1), AdmissionGate.LiveShare.DEFAULTS, spend);
@@ -101,11 +82,11 @@ class BudgetDispatchTest {
         }
         tick();
         assertEquals(1, launches.size(), "one slot");
-        launches.getFirst().billedAndDone(); // 0.006 of 0.012
+        billedAndDone(launches.getFirst()); // 0.006 of 0.012
         tick();
         tick();
         assertEquals(2, launches.size(), "the budget is not spent yet: the next session goes");
-        launches.get(1).billedAndDone(); // 0.012 of 0.012
+        billedAndDone(launches.get(1)); // 0.012 of 0.012
         tick();
         tick();
         assertEquals(2, launches.size(), "the budget is spent: nothing more is admitted");
@@ -120,10 +101,10 @@ class BudgetDispatchTest {
     void aCallWhoseConnectionsOutcomeIsDroppedWasStillPaidFor() {
         harness.publishOneTurn("s1");
         tick();
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         // as if the session had moved on to connection 2 meanwhile (a crash, a restore elsewhere)
         harness.state.put("s1", harness.state.get("s1").redispatched());
-        first.billedAndDone();
+        billedAndDone(first);
         harness.driver.advanceWallClockTime(TranscribeTopology.DRAIN_EVERY);
         assertTrue(harness.results.isEmpty(), "connection 1's outcome is stale and dropped");
         assertEquals(0.006, spend.spent(System.currentTimeMillis()), 1e-12, "but the provider billed its turn");

@@ -73,15 +73,18 @@ class ProviderConditionsTest {
 
     @Test
     void saysWhatWasSpentOfTheBudgetAndHowAdmissionResumes() {
-        SpendLedger spend = new SpendLedger(new Pricing(PriceTable.bundled(), "openai"),
-                new Budget(OptionalDouble.of(0.006), Budget.Period.DAY), "w/1", entry -> { });
+        Pricing openai = new Pricing(PriceTable.bundled(), "openai");
+        SpendLedger spend = new SpendLedger("USD", new Budget(OptionalDouble.of(0.006), Budget.Period.DAY), "w/1",
+                entry -> { });
         AdmissionGate gate = new AdmissionGate(4, new PipelineMetrics(new SimpleMeterRegistry()),
                 new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
                 AdmissionGate.LiveShare.DEFAULTS, spend);
-        spend.transcribed(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000, NOW.toEpochMilli());
+        spend.charge(openai.transcription(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000),
+                NOW.toEpochMilli());
         assertEquals(List.of(), ProviderConditions.of(gate, URLS, DAY, NOW), "half the budget");
-        spend.transcribed(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000, NOW.toEpochMilli());
-        spend.transcribed(Optional.of("whisper-9"), Optional.empty(), 30_000, NOW.toEpochMilli());
+        spend.charge(openai.transcription(Optional.of("whisper-1"), Optional.of(ProviderUsage.duration(30)), 30_000),
+                NOW.toEpochMilli());
+        spend.charge(openai.transcription(Optional.of("whisper-9"), Optional.empty(), 30_000), NOW.toEpochMilli());
         assertEquals(List.of("budget spent: USD 0.0060 of budget.max-cost USD 0.006 (period "
                         + NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate() + "): admission stopped, connected sessions go on to their end; raise "
                         + "budget.max-cost and restart to resume, or wait for the next day (UTC)",

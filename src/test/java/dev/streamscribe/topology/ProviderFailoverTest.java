@@ -14,9 +14,6 @@ import dev.streamscribe.metrics.PipelineMetrics;
 import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.driver.Classification;
 import dev.streamscribe.realtime.driver.SessionOutcome;
-import dev.streamscribe.realtime.driver.SessionRequest;
-import dev.streamscribe.realtime.driver.TurnCheckpoint;
-import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.testing.TestConfigs;
@@ -35,7 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,39 +46,14 @@ class ProviderFailoverTest {
 
     @TempDir
     Path stateDir;
-    private final List<Launch> launches = new ArrayList<>();
+    private final List<RecordingLauncher.Launch> launches = new ArrayList<>();
     private TopologyHarness harness;
     private AdmissionGate gate;
-
-    /** One connection: which provider, what it was asked, the outcome the test completes. */
-    private record Launch(String provider, SessionRequest request, CompletableFuture<SessionOutcome> outcome,
-                          TurnListener turns) {
-        void turnDone(TurnSpec turn) {
-            turns.finished(new TurnCheckpoint(done(turn), Optional.empty()));
-        }
-    }
 
     private static TurnResult done(TurnSpec turn) {
         return new TurnResult(turn.turnIndex(), TurnStatus.COMPLETED, Optional.empty(), "words", turn.startMs(),
                 turn.endMs(), Optional.of("item_" + turn.turnIndex()), Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty());
-    }
-
-    private SessionLauncher launcher(String provider) {
-        return new SessionLauncher() {
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-                return launch(request, chunks, TurnListener.NONE);
-            }
-
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                            TurnListener turns) {
-                CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
-                launches.add(new Launch(provider, request, outcome, turns));
-                return outcome;
-            }
-        };
     }
 
     private static ProviderDefinition definition(String name, int priority, Map<String, String> models) {
@@ -100,7 +71,7 @@ class ProviderFailoverTest {
         for (ProviderDefinition provider : pool) {
             gates.add(new ProviderGate(provider.name(), provider.maxConcurrentSessions(),
                     new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1), metrics));
-            routes.add(new ProviderRoutes.Route(provider, launcher(provider.name()), new ServedBy(provider.name(),
+            routes.add(new ProviderRoutes.Route(provider, new RecordingLauncher(provider.name(), launches), new ServedBy(provider.name(),
                     "openai-ga", new Pricing(PriceTable.bundled(), "openai"))));
         }
         gate = new AdmissionGate(gates, AdmissionGate.LiveShare.DEFAULTS, SpendLedger.UNTRACKED);
@@ -149,7 +120,7 @@ class ProviderFailoverTest {
         SessionConfig config = TestConfigs.transcription(Dialect.OPENAI_GA, "s1");
         config.setProvider("backup");
         publish(config, 1);
-        Launch launch = launches.getFirst();
+        RecordingLauncher.Launch launch = launches.getFirst();
         assertEquals("backup", launch.provider());
         assertEquals("backup-transcribe", launch.request().config().getTranscription().getModel());
     }
@@ -157,9 +128,9 @@ class ProviderFailoverTest {
     @Test
     void aSessionThatFailsOverResumesAtItsUnfinishedTurnsAndItsRecordsNameEachTurnsProvider() {
         publish(TestConfigs.transcription(Dialect.OPENAI_GA, "s1"), 3);
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         assertEquals("primary", first.provider());
-        first.turnDone(first.request().turns().getFirst());
+        first.turnFinished(done(first.request().turns().getFirst()));
         tick(TranscribeTopology.DRAIN_EVERY);
         // the primary runs out of quota mid-session: the retry goes to the backup
         gate.provider("primary").quotaExhausted(System.currentTimeMillis());
@@ -169,7 +140,7 @@ class ProviderFailoverTest {
         tick(Duration.ofSeconds(3)); // past the retry's backoff
         tick(TranscribeTopology.DISPATCH_EVERY);
         assertEquals(2, launches.size(), launches.toString());
-        Launch second = launches.get(1);
+        RecordingLauncher.Launch second = launches.get(1);
         assertEquals("backup", second.provider());
         assertEquals(List.of(1, 2), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
                 "only the unfinished turns");

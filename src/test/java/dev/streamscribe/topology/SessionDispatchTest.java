@@ -15,7 +15,6 @@ import dev.streamscribe.realtime.driver.SessionRequest;
 import dev.streamscribe.realtime.driver.ContextTurn;
 import dev.streamscribe.realtime.driver.ResponseResult;
 import dev.streamscribe.realtime.driver.TurnCheckpoint;
-import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnResult;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.realtime.event.ProviderUsage;
@@ -34,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,36 +47,11 @@ class SessionDispatchTest {
 
     @TempDir
     Path stateDir;
-    private final List<Launch> launches = new ArrayList<>();
-
-    /**
-     * One call of the launcher: what it was asked, the outcome the test completes, and where the test reports a turn
-     * finished while the attempt goes on (as the driver does).
-     */
-    private record Launch(SessionRequest request, CompletableFuture<SessionOutcome> outcome,
-                          TurnListener turns, List<ChunkRef> refs) {
-        /** The driver reports a turn (without a response) finished while the attempt goes on. */
-        void turnFinished(TurnResult turn) {
-            turns.finished(new TurnCheckpoint(turn, Optional.empty()));
-        }
-    }
+    private final List<RecordingLauncher.Launch> launches = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        SessionLauncher launcher = new SessionLauncher() {
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks) {
-                return launch(request, chunks, TurnListener.NONE);
-            }
-
-            @Override
-            public CompletableFuture<SessionOutcome> launch(SessionRequest request, List<ChunkRef> chunks,
-                                                            TurnListener turns) {
-                CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
-                launches.add(new Launch(request, outcome, turns, List.copyOf(chunks)));
-                return outcome;
-            }
-        };
+        SessionLauncher launcher = new RecordingLauncher(AdmissionGate.DEFAULT_PROVIDER, launches);
         // two slots; one live session with a place, so that a second one queues
         PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
         gate = new AdmissionGate(2, metrics, new ProviderBreaker(ProviderBreaker.Settings.DEFAULTS), Duration.ofHours(1),
@@ -209,7 +182,7 @@ class SessionDispatchTest {
     void retriesStopAtTheAttemptLimit() {
         publish("s1");
         for (int attempt = 1; attempt <= 3; attempt++) {
-            Launch launch = launches.getLast();
+            RecordingLauncher.Launch launch = launches.getLast();
             assertEquals(attempt, launch.request().attempt());
             launch.outcome().complete(new SessionOutcome.Failed(
                     Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
@@ -239,7 +212,7 @@ class SessionDispatchTest {
     @Test
     void anOutcomeOfAnOlderConnectionIsDropped() {
         publish("s1");
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         // as if the session had been re-dispatched meanwhile on connection 2 (a restore elsewhere moved it on)
         harness.state.put("s1", harness.state.get("s1").redispatched());
         first.outcome().complete(completed(first.request()));
@@ -251,7 +224,7 @@ class SessionDispatchTest {
     @Test
     void aTurnFinishedWhileItsAttemptGoesOnIsWrittenAtOnceAndNotAgainWithTheOutcome() {
         publishThreeTurns("s1");
-        Launch launch = launches.getFirst();
+        RecordingLauncher.Launch launch = launches.getFirst();
         launch.turnFinished(turnDone(launch.request().turns().get(0)));
         drain();
         List<TranscriptionEvent> early = harness.transcriptions.readValuesToList();
@@ -280,7 +253,7 @@ class SessionDispatchTest {
         harness.configs.pipeInput(session, config);
     }
 
-    private Launch launchOf(String session) {
+    private RecordingLauncher.Launch launchOf(String session) {
         return launches.stream().filter(l -> l.request().sessionId().equals(session)).reduce((a, b) -> b).orElseThrow();
     }
 
@@ -295,7 +268,7 @@ class SessionDispatchTest {
         openLive("live");
         liveChunk("live", 0, 0, false);
         dispatchTick();
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         assertEquals(List.of(0), first.request().turns().stream().map(TurnSpec::turnIndex).toList());
         first.outcome().complete(completed(first.request()));
         drain();
@@ -306,7 +279,7 @@ class SessionDispatchTest {
         liveChunk("live", 1, 1, false);
         liveChunk("live", 2, 2, true); // the last turn already went out: an empty chunk only ends the session
         dispatchTick();
-        Launch second = launches.get(1);
+        RecordingLauncher.Launch second = launches.get(1);
         assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList());
         assertEquals(List.of(1L), second.refs().stream().map(ChunkRef::seq).toList(),
                 "the empty end chunk is given to no connection");
@@ -379,7 +352,7 @@ class SessionDispatchTest {
         liveChunk("live", 0, 0, false);
         liveChunk("live", 1, 1, true); // arrives before the first connection: every turn goes out at once
         dispatchTick();
-        Launch only = launches.getFirst();
+        RecordingLauncher.Launch only = launches.getFirst();
         assertEquals(List.of(0), only.request().turns().stream().map(TurnSpec::turnIndex).toList());
         assertEquals(List.of(0L), only.refs().stream().map(ChunkRef::seq).toList(),
                 "a chunk that belongs to no turn would reach the driver as audio of a turn it does not have");
@@ -391,10 +364,10 @@ class SessionDispatchTest {
     @Test
     void aRetrySendsOnlyTheTurnsWithoutAResult() {
         publishThreeTurns("s1");
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         first.turnFinished(turnDone(first.request().turns().get(0)));
         first.turnFinished(turnDone(first.request().turns().get(2))); // out of order: a set, not a mark
-        Launch second = failedAndRetried(first);
+        RecordingLauncher.Launch second = failedAndRetried(first);
         assertEquals(List.of(1), second.request().turns().stream().map(TurnSpec::turnIndex).toList(),
                 "only the turn without a result goes to the provider again");
         assertEquals(List.of(1), second.refs().stream().map(ChunkRef::turnIndex).toList(), "and only its audio");
@@ -411,7 +384,7 @@ class SessionDispatchTest {
     @Test
     void aSessionThatFailsKeepsItsFinishedTurnsAndFailsOnlyTheOthers() {
         publishThreeTurns("s1");
-        Launch launch = launches.getFirst();
+        RecordingLauncher.Launch launch = launches.getFirst();
         launch.turnFinished(turnDone(launch.request().turns().get(0)));
         launch.outcome().complete(new SessionOutcome.Failed(
                 Classification.permanent("UPGRADE_REFUSED_401", "unauthorized"), List.of()));
@@ -426,7 +399,7 @@ class SessionDispatchTest {
     }
 
     /** The provider fails the launch (a transient failure of the session); returns the retry, after the backoff. */
-    private Launch failedAndRetried(Launch launch) {
+    private RecordingLauncher.Launch failedAndRetried(RecordingLauncher.Launch launch) {
         launch.outcome().complete(new SessionOutcome.Failed(
                 Classification.transientFailure("PROVIDER_SERVER_ERROR", "server_error"), List.of()));
         drain();
@@ -453,11 +426,11 @@ class SessionDispatchTest {
     @Test
     void aResumedConversationIsGivenItsFinishedTurnsAsContextAndWritesEveryResponseOnce() {
         publishThreeTurnConversation("s1");
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         assertTrue(first.request().context().isEmpty(), "a first connection restores nothing");
         first.turns().finished(new TurnCheckpoint(turnDone(first.request().turns().get(0)), Optional.of(answer(0))));
         first.turnFinished(turnDone(first.request().turns().get(1))); // transcribed, its response still running
-        Launch second = failedAndRetried(first);
+        RecordingLauncher.Launch second = failedAndRetried(first);
         assertEquals(List.of(0), harness.responses.readValuesToList().stream().map(ResponseEvent::getTurnIndex).toList(),
                 "turn 0's response is written with its turn");
         assertEquals(List.of(new ContextTurn(0, Optional.of("words of turn 0"), Optional.of("answer 0"))),
@@ -482,13 +455,13 @@ class SessionDispatchTest {
     @Test
     void audioSentAgainIsCountedInTheResult() {
         publishThreeTurns("s1");
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         List<TurnSpec> turns = first.request().turns();
         first.turns().streaming(turns.get(0), false);
         first.turnFinished(turnDone(turns.get(0)));
         first.turns().streaming(turns.get(1), false);
         first.turns().streaming(turns.get(2), false);
-        Launch second = failedAndRetried(first);
+        RecordingLauncher.Launch second = failedAndRetried(first);
         second.request().turns().forEach(turn -> second.turns().streaming(turn, false));
         second.outcome().complete(completed(second.request()));
         drain();
@@ -502,12 +475,12 @@ class SessionDispatchTest {
         publish("s1");
         SessionOutcome timedOut = new SessionOutcome.Failed(Classification.transientFailure("RESPONSE_TIMEOUT",
                 "no response.done for turn 0 within 60000 ms"), List.of());
-        Launch first = launches.getFirst();
+        RecordingLauncher.Launch first = launches.getFirst();
         first.outcome().complete(timedOut);
         drain();
         harness.driver.advanceWallClockTime(BACKOFF.multipliedBy(2));
         dispatchTick();
-        Launch second = launches.getLast();
+        RecordingLauncher.Launch second = launches.getLast();
         assertEquals(2, second.request().attempt(), "the first timeout is retried");
         second.outcome().complete(timedOut);
         drain();
@@ -520,7 +493,7 @@ class SessionDispatchTest {
     @Test
     void aTurnReportedByAnOlderConnectionIsDropped() {
         publishThreeTurns("s1");
-        Launch launch = launches.getFirst();
+        RecordingLauncher.Launch launch = launches.getFirst();
         harness.state.put("s1", harness.state.get("s1").redispatched()); // the run moved on to connection 2
         launch.turnFinished(turnDone(launch.request().turns().get(0)));
         drain();
