@@ -57,6 +57,17 @@ class RunTokensTest {
     }
 
     @Test
+    void aDerivedTokenOfAnotherRequestIsOnlyItself() {
+        SessionConfig config = UpgradeFixtures.withResponses();
+        SessionConfig other = SessionConfig.newBuilder(config).setStart(dev.streamscribe.avro.StartPolicy.AT_FIRST_TURN)
+                .build();
+        assertEquals(List.of(RunTokens.of(other)), RunTokens.equivalents(RunTokens.of(other), config));
+        assertEquals(List.of(RunTokens.legacy(config).toUpperCase(java.util.Locale.ROOT)),
+                RunTokens.equivalents(RunTokens.legacy(config).toUpperCase(java.util.Locale.ROOT), config),
+                "the functions write lower-case hex: an upper-case look-alike is a caller's own token");
+    }
+
+    @Test
     void addingAnOptionalFieldWithADefaultKeepsEveryToken() {
         Schema current = SessionConfig.getClassSchema();
         List<Schema.Field> fields = new ArrayList<>();
