@@ -83,16 +83,28 @@ final class BenchStack implements AutoCloseable {
     }
 
     BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent) throws IOException, TimeoutException {
-        return pipeline(name, server, maxConcurrent, List.of(), Map.of());
+        return pipeline(name, server, maxConcurrent, List.of(), Map.of(), BenchWorkload.WarmUp.ONE);
+    }
+
+    BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent, BenchWorkload.WarmUp warmUp)
+            throws IOException, TimeoutException {
+        return pipeline(name, server, maxConcurrent, List.of(), Map.of(), warmUp);
+    }
+
+    BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent, List<String> moreJvmOptions,
+                           Map<String, String> moreSettings) throws IOException, TimeoutException {
+        return pipeline(name, server, maxConcurrent, moreJvmOptions, moreSettings, BenchWorkload.WarmUp.ONE);
     }
 
     /**
      * A pipeline ({@code streamscribe run}) in its own JVM against {@code server}, ready and warmed up.
      *
      * @param moreSettings pipeline settings beyond the bench's own (e.g. a longer idle timeout)
+     * @param warmUp       what goes through it before it is handed over
      */
     BenchPipeline pipeline(String name, ChildJvm server, int maxConcurrent, List<String> moreJvmOptions,
-                           Map<String, String> moreSettings) throws IOException, TimeoutException {
+                           Map<String, String> moreSettings, BenchWorkload.WarmUp warmUp)
+            throws IOException, TimeoutException {
         String id = "bench-" + (++pipelines) + "-" + name;
         Map<String, String> definition = new LinkedHashMap<>();
         definition.put("application.id", id);
@@ -121,7 +133,7 @@ final class BenchStack implements AutoCloseable {
         ChildJvm jvm = track(child(work, id, jvmOptions, List.of("run", "--config", file.toString())));
         BenchPipeline pipeline = new BenchPipeline(id, jvm, topics, PipelineTopics.clientProperties(config), file,
                 jvmOptions);
-        BenchWorkload.warmUp(pipeline, producer(), settings.serverDelay());
+        BenchWorkload.warmUp(pipeline, producer(), settings.serverDelay(), warmUp);
         return pipeline;
     }
 

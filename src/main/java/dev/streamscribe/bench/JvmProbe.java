@@ -107,13 +107,60 @@ public final class JvmProbe implements AutoCloseable {
     /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat; -1 when it cannot be read. */
     public static double cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after the command: state is field 3, utime 14 and stime 15 (1-based), in clock ticks of 1/100 s
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+            return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * A process's CPU so far split by what its threads do, from /proc/PID/task: the JIT compilers' threads (named
+     * {@code C1 CompilerThread}, {@code C2 CompilerThread} by HotSpot), the garbage collector's ({@code GC Thread},
+     * {@code G1 ...}) and the rest (the application's own work). Threads that ended before the reading are missing
+     * from every kind but the total; read it twice and subtract for an interval.
+     *
+     * @param total     the process's total (as {@link #cpuSeconds}, ended threads included)
+     * @param jit       the JIT compiler threads alive now
+     * @param gc        the garbage collector threads alive now
+     */
+    public record ThreadCpu(double total, double jit, double gc) {
+        /** {@code this} minus an earlier reading. */
+        public ThreadCpu since(ThreadCpu earlier) {
+            return new ThreadCpu(total - earlier.total, jit - earlier.jit, gc - earlier.gc);
+        }
+    }
+
+    /** {@code pid}'s CPU so far by kind of thread; zeros for the kinds when /proc cannot be read. */
+    public static ThreadCpu threadCpu(long pid) {
+        double jit = 0;
+        double gc = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException endedMeanwhile) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                double seconds = ticks(stat);
+                if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                    jit += seconds;
+                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                    gc += seconds;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return new ThreadCpu(cpuSeconds(pid), 0, 0);
+        }
+        return new ThreadCpu(cpuSeconds(pid), jit, gc);
+    }
+
+    /** utime + stime of a /proc stat line, in seconds (clock ticks of 1/100 s). */
+    private static double ticks(String stat) {
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state is field 3, utime 14 and stime 15 (1-based)
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
     }
 
     public long peakHeapBytes() {

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
-import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
 
 /**
  * Phase 7: live sessions (start AT_FIRST_TURN) published through the producer API at real time, in 100 ms pieces,
@@ -120,7 +119,7 @@ final class LivePhase {
             }
             double wallSeconds = (System.nanoTime() - started) / 1e9;
             String cpuUse = BenchWorkload.cpuUse(cpuBefore, context.stack().cpu(pipeline.jvm(), server));
-            Map<String, SessionResult> done = BenchWorkload.awaitResults(results, id -> !WARM_UP.equals(id),
+            Map<String, SessionResult> done = BenchWorkload.awaitResults(results, id -> !BenchWorkload.isWarmUp(id),
                     settings.liveSessions() + batchSessions.get(), Duration.ofMinutes(5));
             BenchWorkload.requireCompleted(done, "live");
             List<Double> first = new ArrayList<>();

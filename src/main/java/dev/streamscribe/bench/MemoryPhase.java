@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static dev.streamscribe.bench.BenchWorkload.WARM_UP;
 
 /**
  * Phase 5: the pipeline's peak live heap while it runs one long session, against one short session, each in a fresh
@@ -65,7 +64,7 @@ final class MemoryPhase {
                  JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), true, 1_000)) {
                 BenchWorkload.ingestor(producer, pipeline.topics())
                         .ingest(file, (s, o) -> { });
-                BenchWorkload.requireCompleted(BenchWorkload.awaitResults(results, id -> !WARM_UP.equals(id), 1,
+                BenchWorkload.requireCompleted(BenchWorkload.awaitResults(results, id -> !BenchWorkload.isWarmUp(id), 1,
                         Duration.ofMinutes(10)), "memory " + minutes + " min");
                 awaitOneMoreSample(probe); // a full GC after the result, so the session's whole life is covered
             }
