@@ -100,7 +100,11 @@ final class SessionStore {
         if (previous.isPresent() && previous.get() == next.status()) {
             return; // same status: its entries are in place (expiry entries move lazily, see SessionSchedule)
         }
-        if (previous.map(SessionStore::dispatchable).orElse(false) && !dispatchable(next.status())) {
+        boolean wasDispatchable = previous.map(SessionStore::dispatchable).orElse(false);
+        if (wasDispatchable && dispatchable(next.status())) {
+            return; // READY <-> IN_FLIGHT: its dispatch entry is in place (writing it again cost a changelog record)
+        }
+        if (wasDispatchable) {
             schedule.remove(new SessionSchedule.Entry(Kind.DISPATCH, 0, sessionId));
         }
         schedule(sessionId, next);

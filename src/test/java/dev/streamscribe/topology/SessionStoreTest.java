@@ -31,8 +31,8 @@ class SessionStoreTest {
     void stores() {
         states = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SESSION_STATE), Serdes.String(),
                 new SessionStateSerde()).withLoggingDisabled().build();
-        scheduleStore = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SESSION_SCHEDULE),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
+        scheduleStore = countingWrites(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+                StoreNames.SESSION_SCHEDULE), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
         KeyValueStore<Bytes, byte[]> index = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
                 StoreNames.CHUNK_INDEX), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build();
         KeyValueStore<Bytes, byte[]> turns = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
@@ -41,6 +41,24 @@ class SessionStoreTest {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
         }
+    }
+
+    /** Writes (puts and deletes) to the schedule store so far. */
+    private long scheduleWrites;
+
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<Bytes, byte[]> countingWrites(KeyValueStore<Bytes, byte[]> store) {
+        return (KeyValueStore<Bytes, byte[]>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{KeyValueStore.class}, (proxy, method, args) -> {
+                    if (List.of("put", "delete", "putIfAbsent", "putAll").contains(method.getName())) {
+                        scheduleWrites++;
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private static SessionState assembling() {
@@ -92,6 +110,27 @@ class SessionStoreTest {
         store.put("s1", state.finished());
         assertEquals(List.of(), scheduled(store, Kind.DISPATCH), "finished: nothing to dispatch");
         assertEquals(List.of("s1"), scheduled(store, Kind.PURGE));
+    }
+
+    @Test
+    void admissionKeepsTheDispatchEntryWithoutWritingItAgain() {
+        SessionStore store = SessionStore.open(context, TIMING);
+        SessionState ready = assembling().withChunk(0, true).ready();
+        store.put("s1", ready);
+        List<byte[]> keysBefore = scheduleKeys();
+        long writes = scheduleWrites;
+        store.put("s1", ready.admitted());
+        assertEquals(writes, scheduleWrites, "READY -> IN_FLIGHT needs no schedule write (each one is a changelog record)");
+        assertEquals(keysBefore.size(), scheduleKeys().size());
+        assertEquals(List.of("s1"), scheduled(store, Kind.DISPATCH));
+    }
+
+    private List<byte[]> scheduleKeys() {
+        List<byte[]> keys = new java.util.ArrayList<>();
+        try (var all = scheduleStore.all()) {
+            all.forEachRemaining(entry -> keys.add(entry.key.get()));
+        }
+        return keys;
     }
 
     @Test
