@@ -49,7 +49,7 @@ final class WrittenRecords {
         }
     }
 
-    /** Records written since {@link #from}, by topic (the application id's prefix taken off changelog names). */
+    /** Records written since {@link #from}, by topic (the application id's prefix taken off the names). */
     Map<String, Long> since(String applicationId) throws Exception {
         Map<TopicPartition, Long> end;
         try (Admin admin = Admin.create(clients)) {
@@ -89,7 +89,9 @@ final class WrittenRecords {
     }
 
     private static String shortName(String topic, String applicationId) {
-        return topic.startsWith(applicationId + "-") ? topic.substring(applicationId.length() + 1) : topic;
+        // changelogs are <application.id>-<store>-changelog, the bench's outputs <application.id>.<topic>
+        return topic.startsWith(applicationId + "-") || topic.startsWith(applicationId + ".")
+                ? topic.substring(applicationId.length() + 1) : topic;
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, List<String> topics) throws Exception {
