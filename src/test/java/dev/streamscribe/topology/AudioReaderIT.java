@@ -128,6 +128,28 @@ class AudioReaderIT {
     }
 
     @Test
+    void aClaimCheckThatNamesAnotherChunkFailsAsAMismatch() throws Exception {
+        List<ChunkRef> refs = produce("s4", 2);
+        ChunkRef second = refs.get(1);
+        ChunkRef otherSeq = new ChunkRef(0, second.partition(), second.offset(), second.length(), second.digest(), 0,
+                false, false);
+        ChunkRef otherLength = new ChunkRef(1, second.partition(), second.offset(), second.length() - 2,
+                second.digest(), 0, true, true);
+        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+            for (ChunkRef wrong : List.of(otherSeq, otherLength)) {
+                var error = Assertions.assertThrows(ExecutionException.class,
+                        () -> drain(reader.open("s4", List.of(wrong))).get(30, TimeUnit.SECONDS), wrong.toString());
+                AudioUnavailableException cause = assertInstanceOf(AudioUnavailableException.class, error.getCause());
+                assertEquals("AUDIO_MISMATCH", cause.reason(), wrong.toString());
+            }
+            var error = Assertions.assertThrows(ExecutionException.class,
+                    () -> drain(reader.open("another-session", List.of(second))).get(30, TimeUnit.SECONDS));
+            assertEquals("AUDIO_MISMATCH", assertInstanceOf(AudioUnavailableException.class, error.getCause()).reason());
+        }
+    }
+
+    @Test
     void shouldReportAudioDeletedByRetentionAsExpired() throws Exception {
         List<ChunkRef> refs = produce("s2", 4);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
