@@ -109,7 +109,7 @@ final class ServeRealtimeCommand implements Callable<Integer> {
                 .withResponseDuration(Duration.ofMillis(responseDurationMs));
         options = new LocalRealtimeServer.Options(host, options.port(), options.dialects(), options.engine(),
                 options.responses(), options.faults(), options.responseDuration(), options.maxSessionDuration(),
-                tlsIdentity());
+                tlsIdentity(), false);
         ShutdownLatch shutdown = new ShutdownLatch(60);
         try (speech; LocalRealtimeServer server = LocalRealtimeServer.start(options)) {
             var out = spec.commandLine().getOut();

@@ -63,7 +63,7 @@ class KillAndRestartIT {
         String prefix = "kill-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         // responses of 300 ms keep sessions in flight long enough for kills to land mid-session
         try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(new DeterministicSpeechEngine())
-                .withResponseDuration(Duration.ofMillis(300)))) {
+                .withResponseDuration(Duration.ofMillis(300)).withCommittedAudioKept())) {
             Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
                     "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "3",
@@ -137,7 +137,7 @@ class KillAndRestartIT {
         int turnsPerSession = 20;
         // transcripts take 150 ms: sessions stay at the provider long enough for kills to land mid-session
         try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(
-                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(150))))) {
+                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(150))).withCommittedAudioKept())) {
             Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
                     "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "3",
@@ -231,7 +231,7 @@ class KillAndRestartIT {
         String prefix = "kill-live-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         // transcripts take 1.5 s: the kill lands while turn 2 is at the provider
         try (LocalRealtimeServer server = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(
-                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(1_500))))) {
+                new DelayedSpeechEngine(new DeterministicSpeechEngine(), Duration.ofMillis(1_500))).withCommittedAudioKept())) {
             Map<String, String> settings = new HashMap<>(Map.of("application.id", prefix + "app",
                     "bootstrap.servers", kafka.bootstrapServers(), "schema.registry.url", SharedInfrastructure.registry().url(),
                     "realtime.url", server.url(Dialect.OPENAI_GA).toString(), "topic.prefix", prefix, "topic.partitions", "1",

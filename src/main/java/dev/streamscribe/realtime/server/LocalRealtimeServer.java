@@ -60,10 +60,14 @@ public final class LocalRealtimeServer implements AutoCloseable {
      * @param responseDuration   how long a response stays active before its deltas and response.done
      * @param maxSessionDuration sessions end with {@code session_expired} after this (providers: 60 minutes)
      * @param tls                serve wss:// with this identity instead of ws:// (tests of the driver's TLS)
+     * @param keepCommittedAudio keep a digest of every distinct audio committed ({@link LocalRealtimeServer#committedAudio}): for tests
+     *                           that tell audio received twice from audio received once. Off by default: it costs a
+     *                           SHA-256 of every commit (5 % of the server's CPU in the bench) and an entry per
+     *                           distinct turn for as long as the server runs
      */
     public record Options(String host, int port, Set<Dialect> dialects, SpeechEngine engine, ResponseEngine responses,
                           FaultPlans faults, Duration responseDuration, Duration maxSessionDuration,
-                          Optional<TlsIdentity> tls) {
+                          Optional<TlsIdentity> tls, boolean keepCommittedAudio) {
         public Options {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(tls, "tls");
@@ -78,36 +82,48 @@ public final class LocalRealtimeServer implements AutoCloseable {
 
         public static Options defaults(SpeechEngine engine) {
             return new Options("127.0.0.1", 0, EnumSet.allOf(Dialect.class), engine, ResponseEngine.describing(),
-                    FaultPlans.NONE, Duration.ofMillis(50), Duration.ofMinutes(60), Optional.empty());
+                    FaultPlans.NONE, Duration.ofMillis(50), Duration.ofMinutes(60), Optional.empty(), false);
         }
 
         public Options withPort(int value) {
-            return new Options(host, value, dialects, engine, responses, faults, responseDuration, maxSessionDuration, tls);
+            return new Options(host, value, dialects, engine, responses, faults, responseDuration, maxSessionDuration, tls,
+                    keepCommittedAudio);
         }
 
         public Options withResponses(ResponseEngine value) {
-            return new Options(host, port, dialects, engine, value, faults, responseDuration, maxSessionDuration, tls);
+            return new Options(host, port, dialects, engine, value, faults, responseDuration, maxSessionDuration, tls,
+                    keepCommittedAudio);
         }
 
         public Options withDialects(Set<Dialect> value) {
-            return new Options(host, port, value, engine, responses, faults, responseDuration, maxSessionDuration, tls);
+            return new Options(host, port, value, engine, responses, faults, responseDuration, maxSessionDuration, tls,
+                    keepCommittedAudio);
         }
 
         public Options withFaults(FaultPlans value) {
-            return new Options(host, port, dialects, engine, responses, value, responseDuration, maxSessionDuration, tls);
+            return new Options(host, port, dialects, engine, responses, value, responseDuration, maxSessionDuration, tls,
+                    keepCommittedAudio);
         }
 
         public Options withResponseDuration(Duration value) {
-            return new Options(host, port, dialects, engine, responses, faults, value, maxSessionDuration, tls);
+            return new Options(host, port, dialects, engine, responses, faults, value, maxSessionDuration, tls,
+                    keepCommittedAudio);
         }
 
         public Options withMaxSessionDuration(Duration value) {
-            return new Options(host, port, dialects, engine, responses, faults, responseDuration, value, tls);
+            return new Options(host, port, dialects, engine, responses, faults, responseDuration, value, tls,
+                    keepCommittedAudio);
+        }
+
+        /** The server keeps what {@link LocalRealtimeServer#committedAudio} reports (tests only). */
+        public Options withCommittedAudioKept() {
+            return new Options(host, port, dialects, engine, responses, faults, responseDuration, maxSessionDuration, tls,
+                    true);
         }
 
         public Options withTls(TlsIdentity value) {
             return new Options(host, port, dialects, engine, responses, faults, responseDuration, maxSessionDuration,
-                    Optional.of(value));
+                    Optional.of(value), keepCommittedAudio);
         }
     }
 
@@ -139,7 +155,7 @@ public final class LocalRealtimeServer implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("realtime-server-timer").daemon().factory());
         ServerContext context = new ServerContext(options.engine(), options.responses(), executor, timer,
                 options.responseDuration(), options.maxSessionDuration(), MAX_EVENT_BYTES, openSessions, commits,
-                itemsCreated, committedAudio);
+                itemsCreated, options.keepCommittedAudio() ? Optional.of(committedAudio) : Optional.empty());
         QueuedThreadPool threads = new QueuedThreadPool(256, 8);
         threads.setName("realtime-server-jetty");
         threads.setDaemon(true);
@@ -248,6 +264,10 @@ public final class LocalRealtimeServer implements AutoCloseable {
      * audio the provider received twice from audio it received once.
      */
     public Map<String, CommittedAudio> committedAudio() {
+        if (!options.keepCommittedAudio()) {
+            throw new IllegalStateException("this server does not keep committed audio: start it with "
+                    + "Options.withCommittedAudioKept()");
+        }
         return Map.copyOf(committedAudio);
     }
 

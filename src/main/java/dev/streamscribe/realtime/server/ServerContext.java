@@ -2,6 +2,7 @@ package dev.streamscribe.realtime.server;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 record ServerContext(SpeechEngine engine, ResponseEngine responses, Executor executor, ScheduledExecutorService timer,
                      Duration responseDuration, Duration maxSessionDuration, int maxEventBytes,
                      AtomicInteger openSessions, AtomicInteger commitsAccepted, AtomicInteger itemsCreated,
-                     Map<String, LocalRealtimeServer.CommittedAudio> committedAudio) {
+                     Optional<Map<String, LocalRealtimeServer.CommittedAudio>> committedAudio) {
     /** Audio appended without a commit is capped: the server never buffers without bound. */
     static final int MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 }

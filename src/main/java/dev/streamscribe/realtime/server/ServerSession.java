@@ -306,8 +306,8 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         }
         int commit = ++commits;
         context.commitsAccepted().incrementAndGet();
-        context.committedAudio().merge(digest(audio), new LocalRealtimeServer.CommittedAudio(1, (long) millis),
-                LocalRealtimeServer.CommittedAudio::plus);
+        context.committedAudio().ifPresent(kept -> kept.merge(digest(audio),
+                new LocalRealtimeServer.CommittedAudio(1, (long) millis), LocalRealtimeServer.CommittedAudio::plus));
         if (plan.injectedError().isPresent() && plan.injectAtCommit() == commit) {
             switch (plan.injectedError().get()) {
                 case RATE_LIMIT_EXCEEDED -> reject(ServerErrors.rateLimited(), eventId);

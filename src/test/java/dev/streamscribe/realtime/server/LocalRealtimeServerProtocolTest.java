@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,6 +118,27 @@ class LocalRealtimeServerProtocolTest {
         JsonNode error = client.await("error").path("error");
         assertEquals(code, error.path("code").asText(), error.toString());
         return error;
+    }
+
+    @Test
+    void committedAudioIsKeptOnlyWhenTheServerIsAskedTo() {
+        assertThrows(IllegalStateException.class, server::committedAudio, "by default nothing is kept per commit");
+        try (LocalRealtimeServer keeping = LocalRealtimeServer.start(LocalRealtimeServer.Options.defaults(
+                new DeterministicSpeechEngine()).withCommittedAudioKept())) {
+            RawRealtimeClient client = open(URI.create(keeping.url(Dialect.OPENAI_GA) + "?intent=transcription"), Map.of(),
+                    "ga");
+            client.await("session.created");
+            client.send(GA_TRANSCRIPTION_UPDATE);
+            client.await("session.updated");
+            for (int commit = 0; commit < 2; commit++) {
+                client.send(append(48_000));
+                client.send("{\"type\":\"input_audio_buffer.commit\",\"event_id\":\"commit_" + commit + "\"}");
+                client.await("conversation.item.input_audio_transcription.completed");
+            }
+            assertEquals(Map.of(1_000L, 2), keeping.committedAudio().values().stream().collect(
+                    java.util.stream.Collectors.toMap(LocalRealtimeServer.CommittedAudio::millis,
+                            LocalRealtimeServer.CommittedAudio::commits)), "the same second committed twice");
+        }
     }
 
     @Test
