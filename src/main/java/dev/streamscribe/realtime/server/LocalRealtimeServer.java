@@ -171,8 +171,9 @@ public final class LocalRealtimeServer implements AutoCloseable {
         connector.setPort(options.port());
         server.addConnector(connector);
         server.setHandler(WebSocketUpgradeHandler.from(server, container -> {
-            // Room above the 15 MiB event limit, so an oversized event is answered with an error, not a dropped socket.
-            container.setMaxTextMessageSize(2L * MAX_EVENT_BYTES);
+            // Room above the 15 MiB event limit, so an oversized event is answered with an error, not a dropped socket
+            // (ServerSession puts text messages together itself, with the same limit).
+            container.setMaxTextMessageSize(context.maxTextMessageBytes());
             container.setIdleTimeout(Duration.ofMinutes(5));
             container.addMapping("/*", (request, response, callback) -> accept(context, request, response, callback));
         }));

@@ -14,4 +14,12 @@ record ServerContext(SpeechEngine engine, ResponseEngine responses, Executor exe
                      Optional<Map<String, LocalRealtimeServer.CommittedAudio>> committedAudio) {
     /** Audio appended without a commit is capped: the server never buffers without bound. */
     static final int MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+
+    /**
+     * Text messages larger than this close the connection with 1009: room above the per-event limit, so an
+     * oversized event is answered with an error event, not a dropped socket.
+     */
+    long maxTextMessageBytes() {
+        return 2L * maxEventBytes;
+    }
 }

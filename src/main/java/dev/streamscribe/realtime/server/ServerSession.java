@@ -8,11 +8,13 @@ import dev.streamscribe.realtime.Dialect;
 import dev.streamscribe.realtime.server.ServerSessionConfig.Type;
 import dev.streamscribe.util.SerialExecutor;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,8 +38,9 @@ import static dev.streamscribe.realtime.server.ServerDialect.JSON;
  * through an {@link Outbox}, which owns fault injection. Manual commits only; a committed turn is transcribed by the
  * {@link SpeechEngine}. Client mistakes are answered with an {@code error} event and the socket stays open.
  *
- * <p>Threading: Jetty delivers this connection's messages one at a time; they, engine completions and timers are
- * all handled on this session's {@link SerialExecutor}, so no field needs a lock.
+ * <p>Threading: Jetty delivers this connection's frames one at a time on its threads, where only the text message
+ * being put together ({@link TextMessages}) and pongs are handled; each whole message, engine completions and timers
+ * are handled on this session's {@link SerialExecutor}, so no field needs a lock.
  */
 public final class ServerSession implements Session.Listener.AutoDemanding {
     private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
@@ -60,6 +63,10 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
     private Session socket;
+    /** The same session, for what is answered on Jetty's thread (pongs, refused messages): set before any frame. */
+    private volatile Session jetty;
+    /** The text message being received; touched only on Jetty's delivery of this connection's frames. */
+    private final TextMessages text;
     private ServerSessionConfig config;
     private int commits;
     private boolean closed;
@@ -71,6 +78,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         this.dialect = ServerDialect.of(dialect);
         this.plan = plan;
         this.serial = new SerialExecutor(context.executor());
+        this.text = new TextMessages(context.maxTextMessageBytes());
         this.outbox = new Outbox(plan, context.executor(), sessionId);
         this.responses = new ResponseStreamer(context, this.dialect, outbox, serial, conversation, sessionId);
         this.config = new ServerSessionConfig(transcriptionIntent ? Type.TRANSCRIPTION : Type.REALTIME,
@@ -82,6 +90,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
+        jetty = session;
         serial.execute(() -> {
             socket = session;
             outbox.attach(session);
@@ -96,9 +105,27 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         });
     }
 
+    /**
+     * Every frame comes here (Jetty then calls no other handler for frames): text messages are put together by
+     * {@link TextMessages}, a ping is answered with a pong (what Jetty does for an endpoint without its own frame
+     * handler), binary messages are ignored as before, and close frames are Jetty's to answer
+     * ({@link #onWebSocketClose} still follows).
+     */
     @Override
-    public void onWebSocketText(String message) {
-        serial.execute(() -> handle(message));
+    public void onWebSocketFrame(Frame frame, Callback callback) {
+        Frame.Type type = Frame.Type.from(frame.getEffectiveOpCode());
+        if (type == Frame.Type.TEXT) {
+            try {
+                text.add(frame.getPayload(), frame.isFin()).ifPresent(message -> serial.execute(() -> handle(message)));
+            } catch (TextMessages.Refused refused) {
+                jetty.close(refused.code(), refused.getMessage(), Callback.NOOP);
+            }
+        } else if (type == Frame.Type.PING) {
+            ByteBuffer payload = ByteBuffer.allocate(frame.getPayloadLength());
+            payload.put(frame.getPayload().duplicate()).flip();
+            jetty.sendPong(payload, Callback.NOOP);
+        }
+        callback.succeed();
     }
 
     @Override

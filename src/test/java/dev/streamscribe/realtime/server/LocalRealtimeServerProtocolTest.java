@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -118,6 +119,28 @@ class LocalRealtimeServerProtocolTest {
         JsonNode error = client.await("error").path("error");
         assertEquals(code, error.path("code").asText(), error.toString());
         return error;
+    }
+
+    @Test
+    void aMessageSentInManyFramesIsOneEvent() {
+        RawRealtimeClient client = ga("?intent=transcription");
+        client.await("session.created");
+        client.sendInFrames(GA_TRANSCRIPTION_UPDATE, 7);
+        client.await("session.updated");
+        client.sendInFrames(append(48_000), 4_096);
+        client.sendInFrames("{\"type\":\"input_audio_buffer.commit\",\"event_id\":\"commit_1\"}", 5);
+        client.await("input_audio_buffer.committed");
+        JsonNode completed = client.await("conversation.item.input_audio_transcription.completed");
+        assertEquals(10, completed.path("usage").path("input_token_details").path("audio_tokens").asLong(),
+                "the whole second arrived");
+    }
+
+    @Test
+    void aPingIsAnsweredWithAPongCarryingItsPayload() throws Exception {
+        RawRealtimeClient client = ga("?intent=transcription");
+        client.await("session.created");
+        ByteBuffer pong = client.ping(ByteBuffer.wrap(new byte[]{1, 2, 3})).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(ByteBuffer.wrap(new byte[]{1, 2, 3}), pong);
     }
 
     @Test

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,6 +69,32 @@ final class RawRealtimeClient implements AutoCloseable, WebSocket.Listener {
 
     void send(String json) {
         socket.sendText(json, true).join();
+    }
+
+    /** Sends {@code json} as one message in frames of at most {@code frameChars} characters. */
+    void sendInFrames(String json, int frameChars) {
+        for (int start = 0; start < json.length(); start += frameChars) {
+            int end = Math.min(json.length(), start + frameChars);
+            socket.sendText(json.substring(start, end), end == json.length()).join();
+        }
+    }
+
+    /** Pings the server; completes with the payload of the pong that answers it. */
+    CompletableFuture<ByteBuffer> ping(ByteBuffer payload) {
+        pong = new CompletableFuture<>();
+        socket.sendPing(payload).join();
+        return pong;
+    }
+
+    private volatile CompletableFuture<ByteBuffer> pong = new CompletableFuture<>();
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+        ByteBuffer copy = ByteBuffer.allocate(message.remaining());
+        copy.put(message).flip();
+        pong.complete(copy);
+        webSocket.request(1);
+        return null;
     }
 
     /** The next event of {@code type}, skipping others; fails after the timeout. */

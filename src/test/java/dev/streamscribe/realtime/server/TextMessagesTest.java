@@ -1,0 +1,63 @@
+package dev.streamscribe.realtime.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Text messages put together from their frames: whole once the last frame comes, refused as RFC 6455 says. */
+class TextMessagesTest {
+    private static ByteBuffer bytes(byte... values) {
+        return ByteBuffer.wrap(values);
+    }
+
+    @Test
+    void aMessageIsWholeOnlyWithItsLastFrameEvenWhenACharacterIsSplitBetweenFrames() throws Exception {
+        TextMessages messages = new TextMessages(1_000);
+        byte[] euro = "a€b".getBytes(StandardCharsets.UTF_8); // € is three bytes
+        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(euro, 0, 2), false));
+        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(euro, 2, 2), false));
+        assertEquals(Optional.of("a€b"), messages.add(ByteBuffer.wrap(euro, 4, 1), true));
+        assertEquals(Optional.of("next"), messages.add(ByteBuffer.wrap("next".getBytes(StandardCharsets.UTF_8)), true),
+                "the next message starts empty");
+    }
+
+    @Test
+    void invalidUtf8IsRefusedWith1007() {
+        TextMessages messages = new TextMessages(1_000);
+        TextMessages.Refused refused = assertThrows(TextMessages.Refused.class,
+                () -> messages.add(bytes((byte) 'a', (byte) 0xC3), true)); // a lead byte without its continuation
+        assertEquals(1007, refused.code());
+    }
+
+    @Test
+    void aReplacementCharacterSentAsSuchIsText() throws Exception {
+        String text = "unknown: \uFFFD";
+        assertEquals(Optional.of(text), new TextMessages(1_000).add(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)),
+                true));
+    }
+
+    @Test
+    void aMessageOverTheLimitIsRefusedWith1009AndTheNextOneStartsAfresh() throws Exception {
+        TextMessages messages = new TextMessages(10);
+        byte[] six = new byte[6];
+        Arrays.fill(six, (byte) 'x');
+        messages.add(ByteBuffer.wrap(six), false);
+        TextMessages.Refused refused = assertThrows(TextMessages.Refused.class, () -> messages.add(ByteBuffer.wrap(six),
+                true));
+        assertEquals(1009, refused.code());
+        assertEquals(Optional.of("xxxxxx"), messages.add(ByteBuffer.wrap(six), true));
+    }
+
+    @Test
+    void theFramesBufferIsLeftAsItWas() throws Exception {
+        ByteBuffer frame = ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8));
+        new TextMessages(1_000).add(frame, true);
+        assertEquals(2, frame.remaining(), "Jetty owns the payload: its position is not moved");
+    }
+}
