@@ -42,6 +42,8 @@ final class TextMessages {
     private final long maxMessageBytes;
     private byte[] bytes = new byte[INITIAL];
     private int length;
+    /** The rest of a message already refused is dropped, frame by frame, up to its last. */
+    private boolean discarding;
 
     TextMessages(long maxMessageBytes) {
         this.maxMessageBytes = maxMessageBytes;
@@ -52,12 +54,17 @@ final class TextMessages {
      *
      * @return the whole message once {@code last} is the final frame of it
      * @throws Refused when the message is larger than allowed (1009) or not UTF-8 (1007); what was received of it is
-     *                 dropped
+     *                 dropped, and so are its frames still to come
      */
     Optional<String> add(ByteBuffer payload, boolean last) throws Refused {
+        if (discarding) {
+            discarding = !last;
+            return Optional.empty();
+        }
         int more = payload.remaining();
         if ((long) length + more > maxMessageBytes) {
             reset();
+            discarding = !last;
             throw new Refused(CLOSE_TOO_BIG, "text message larger than " + maxMessageBytes + " bytes");
         }
         if (length + more > bytes.length) {

@@ -55,6 +55,18 @@ class TextMessagesTest {
     }
 
     @Test
+    void theFramesOfARefusedMessageThatFollowAreDropped() throws Exception {
+        TextMessages messages = new TextMessages(10);
+        byte[] six = new byte[6];
+        Arrays.fill(six, (byte) 'x');
+        messages.add(ByteBuffer.wrap(six), false);
+        assertThrows(TextMessages.Refused.class, () -> messages.add(ByteBuffer.wrap(six), false));
+        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(six), false));
+        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(six), true), "its last frame ends it, unseen");
+        assertEquals(Optional.of("{}"), messages.add(ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8)), true));
+    }
+
+    @Test
     void theFramesBufferIsLeftAsItWas() throws Exception {
         ByteBuffer frame = ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8));
         new TextMessages(1_000).add(frame, true);
