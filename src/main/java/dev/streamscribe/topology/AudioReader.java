@@ -15,7 +15,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +25,7 @@ import java.util.concurrent.Flow;
 
 /**
  * Reads a session's audio back from the audio topic by its claim checks ({@link ChunkRef}), for the session
- * driver: plain read_committed consumers using assign, pause and seek, off the stream thread, one chunk per request of
+ * driver: plain read_committed consumers using assign and seek, off the stream thread, one chunk per request of
  * the driver (backpressure), so a session's audio is never all in memory. A chunk the log no longer has
  * (retention) fails the session with AUDIO_EXPIRED; a record that is not the chunk its claim check names (another
  * session, seq or length) fails it with AUDIO_MISMATCH.
@@ -138,14 +137,10 @@ public final class AudioReader implements AutoCloseable {
         if (kept.isPresent()) {
             return checked(partition, sessionId, ref, kept.get());
         }
-        if (!consumer.assignment().contains(partition)) {
-            assignEveryPartition(consumer, partition);
-        }
-        if (consumer.paused().contains(partition)) {
-            consumer.pause(consumer.assignment());
-            consumer.resume(List.of(partition)); // fetch from this partition only
-        }
-        if (positionOf(consumer, partition) != ref.offset()) {
+        if (!consumer.assignment().equals(Set.of(partition))) {
+            consumer.assign(List.of(partition));
+            consumer.seek(partition, ref.offset());
+        } else if (positionOf(consumer, partition) != ref.offset()) {
             consumer.seek(partition, ref.offset());
         } // else: the next chunk follows the last one read, and may already be in the consumer's buffer
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -193,23 +188,6 @@ public final class AudioReader implements AutoCloseable {
                     + ref.offset() + " is not chunk seq " + ref.seq() + " of session '" + sessionId + "' as indexed");
         }
         return new AudioPiece(ref.turnIndex(), chunk.getAudio(), ref.endOfTurn());
-    }
-
-    /**
-     * Assigns every partition of the topic (and {@code wanted}, should the topic's metadata not have it yet), all
-     * paused: a read resumes only its own. Assigning one partition per read, as before, made the consumer drop and
-     * register its per-partition metrics (JMX beans included) at every switch: about a fifth of the readers' CPU in
-     * the bench's throughput profile. Every partition gets a position now, without a request, so that a poll never
-     * looks for one (there is no group, and auto.offset.reset is none); each read seeks where it needs to be.
-     */
-    private void assignEveryPartition(KafkaConsumer<byte[], byte[]> consumer, TopicPartition wanted) {
-        Set<TopicPartition> every = new HashSet<>(consumer.assignment());
-        every.add(wanted);
-        consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                .forEach(info -> every.add(new TopicPartition(topic, info.partition())));
-        consumer.assign(every);
-        consumer.pause(every);
-        every.forEach(partition -> consumer.seek(partition, 0));
     }
 
     /** The consumer's position, or -1 when it has none (after an out-of-range read). */
