@@ -127,7 +127,8 @@ final class ConcurrencyPhase {
         boolean target = level >= 1_000;
         // with few sessions over a long phase the idle burn (sampled over 3 s) can exceed what the sessions added:
         // then the figure is below what this measurement resolves, and says so rather than printing 0
-        String value = work > idlePerSecond * seconds
+        boolean resolved = work > idlePerSecond * seconds;
+        String value = resolved
                 ? String.format(Locale.ROOT, "%.1f ms per session (%.1f ms with the JIT's)", perSessionMs, withJitMs)
                 : String.format(Locale.ROOT, "not resolved: the phase's CPU without the JIT's (%.1f s) is within its idle "
                         + "burn (%.1f s); %.1f ms per session with the JIT's", work, idlePerSecond * seconds, withJitMs);
@@ -135,7 +136,7 @@ final class ConcurrencyPhase {
                 + "(fixed cost)", value,
                 String.format(Locale.ROOT, "idle %.0f ms/s x %.1f s and JIT compilation %.1f CPU-s subtracted (of %.1f; GC "
                         + "%.1f kept)", idlePerSecond * 1000, seconds, cpu.jit(), cpu.total(), cpu.gc()), null,
-                target ? "<= 5 ms" : null, target ? work > idlePerSecond * seconds && perSessionMs <= 5 : null));
+                target ? "<= 5 ms" : null, target ? resolved && perSessionMs <= 5 : null));
         context.report().headline("concurrency" + level + "CpuMsPerSession", BenchWorkload.round(perSessionMs));
         context.report().headline("concurrency" + level + "CpuMsPerSessionWithJit", BenchWorkload.round(withJitMs));
         context.progress().accept(String.format(Locale.ROOT, "pipeline CPU per session at %d: %.1f ms (%.1f with JIT; "

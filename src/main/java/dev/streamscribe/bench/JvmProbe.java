@@ -117,7 +117,9 @@ public final class JvmProbe implements AutoCloseable {
      * A process's CPU so far split by what its threads do, from /proc/PID/task: the JIT compilers' threads (named
      * {@code C1 CompilerThread}, {@code C2 CompilerThread} by HotSpot), the garbage collector's ({@code GC Thread},
      * {@code G1 ...}) and the rest (the application's own work). Threads that ended before the reading are missing
-     * from every kind but the total; read it twice and subtract for an interval.
+     * from every kind but the total; read it twice and subtract for an interval. HotSpot may stop a compiler thread
+     * it no longer needs, so an interval's JIT figure can only come out low, never high: what is left out of the
+     * JIT's is counted as work.
      *
      * @param total     the process's total (as {@link #cpuSeconds}, ended threads included)
      * @param jit       the JIT compiler threads alive now

@@ -56,6 +56,21 @@ class AudioReaderIT {
         return refs;
     }
 
+    /** A reader of this test's audio topic, one lane. */
+    private AudioReader reader() {
+        return new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()), topics.audioChunks().name(),
+                topics.audioChunks().valueSerde().deserializer(), 1);
+    }
+
+    /** {@code piece} holds the audio {@link #produce} wrote for {@code seq}: 4,800 bytes of the seq's value. */
+    private static void assertChunkAudio(int seq, AudioPiece piece) {
+        byte[] bytes = new byte[piece.audio().remaining()];
+        piece.audio().duplicate().get(bytes);
+        byte[] expected = new byte[4_800];
+        Arrays.fill(expected, (byte) seq);
+        assertArrayEquals(expected, bytes, "seq " + seq);
+    }
+
     /** Subscribes, requests one piece at a time, and collects what arrives. */
     private static CompletableFuture<List<AudioPiece>> drain(Flow.Publisher<AudioPiece> publisher) {
         CompletableFuture<List<AudioPiece>> done = new CompletableFuture<>();
@@ -91,16 +106,11 @@ class AudioReaderIT {
     @Test
     void shouldStreamTheSessionsChunksInSeqOrder() throws Exception {
         List<ChunkRef> refs = produce("s1", 5);
-        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+        try (AudioReader reader = reader()) {
             List<AudioPiece> pieces = drain(reader.open("s1", refs)).get(30, TimeUnit.SECONDS);
             assertEquals(5, pieces.size());
             for (int seq = 0; seq < 5; seq++) {
-                byte[] bytes = new byte[pieces.get(seq).audio().remaining()];
-                pieces.get(seq).audio().duplicate().get(bytes);
-                byte[] expected = new byte[4_800];
-                Arrays.fill(expected, (byte) seq);
-                assertArrayEquals(expected, bytes);
+                assertChunkAudio(seq, pieces.get(seq));
             }
             assertEquals(true, pieces.get(4).endOfTurn());
         }
@@ -109,19 +119,14 @@ class AudioReaderIT {
     @Test
     void chunksAFetchBroughtAlongAreServedWithoutFetchingThemAgain() throws Exception {
         List<ChunkRef> refs = produce("s3", 4);
-        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+        try (AudioReader reader = reader()) {
             // read the last chunk first: the fetch at its offset brings nothing along; then from the start
             List<AudioPiece> last = drain(reader.open("s3", refs.subList(3, 4))).get(30, TimeUnit.SECONDS);
             assertEquals(1, last.size());
             List<AudioPiece> pieces = drain(reader.open("s3", refs.subList(0, 3))).get(30, TimeUnit.SECONDS);
             assertEquals(3, pieces.size());
             for (int seq = 0; seq < 3; seq++) {
-                byte[] bytes = new byte[pieces.get(seq).audio().remaining()];
-                pieces.get(seq).audio().duplicate().get(bytes);
-                byte[] expected = new byte[4_800];
-                Arrays.fill(expected, (byte) seq);
-                assertArrayEquals(expected, bytes, "seq " + seq);
+                assertChunkAudio(seq, pieces.get(seq));
             }
             assertEquals(2, reader.fetchedAlongReads(), "seq 1 and 2 came with the fetch of seq 0");
         }
@@ -135,8 +140,7 @@ class AudioReaderIT {
                 false, false);
         ChunkRef otherLength = new ChunkRef(1, second.partition(), second.offset(), second.length() - 2,
                 second.digest(), 0, true, true);
-        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+        try (AudioReader reader = reader()) {
             for (ChunkRef wrong : List.of(otherSeq, otherLength)) {
                 var error = Assertions.assertThrows(ExecutionException.class,
                         () -> drain(reader.open("s4", List.of(wrong))).get(30, TimeUnit.SECONDS), wrong.toString());
@@ -156,8 +160,7 @@ class AudioReaderIT {
             admin.deleteRecords(Map.of(new TopicPartition(topics.audioChunks().name(), refs.getFirst().partition()),
                     RecordsToDelete.beforeOffset(refs.get(2).offset()))).all().get(30, TimeUnit.SECONDS);
         }
-        try (AudioReader reader = new AudioReader(Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                topics.audioChunks().name(), topics.audioChunks().valueSerde().deserializer(), 1)) {
+        try (AudioReader reader = reader()) {
             var error = Assertions.assertThrows(ExecutionException.class,
                     () -> drain(reader.open("s2", refs)).get(30, TimeUnit.SECONDS));
             AudioUnavailableException expired = assertInstanceOf(AudioUnavailableException.class, error.getCause());

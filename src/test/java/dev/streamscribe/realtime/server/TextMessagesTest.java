@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +15,10 @@ class TextMessagesTest {
         return ByteBuffer.wrap(values);
     }
 
+    private static ByteBuffer frame(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     @Test
     void aMessageIsWholeOnlyWithItsLastFrameEvenWhenACharacterIsSplitBetweenFrames() throws Exception {
         TextMessages messages = new TextMessages(1_000);
@@ -23,7 +26,7 @@ class TextMessagesTest {
         assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(euro, 0, 2), false));
         assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(euro, 2, 2), false));
         assertEquals(Optional.of("a€b"), messages.add(ByteBuffer.wrap(euro, 4, 1), true));
-        assertEquals(Optional.of("next"), messages.add(ByteBuffer.wrap("next".getBytes(StandardCharsets.UTF_8)), true),
+        assertEquals(Optional.of("next"), messages.add(frame("next"), true),
                 "the next message starts empty");
     }
 
@@ -38,37 +41,31 @@ class TextMessagesTest {
     @Test
     void aReplacementCharacterSentAsSuchIsText() throws Exception {
         String text = "unknown: \uFFFD";
-        assertEquals(Optional.of(text), new TextMessages(1_000).add(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)),
-                true));
+        assertEquals(Optional.of(text), new TextMessages(1_000).add(frame(text), true));
     }
 
     @Test
     void aMessageOverTheLimitIsRefusedWith1009AndTheNextOneStartsAfresh() throws Exception {
         TextMessages messages = new TextMessages(10);
-        byte[] six = new byte[6];
-        Arrays.fill(six, (byte) 'x');
-        messages.add(ByteBuffer.wrap(six), false);
-        TextMessages.Refused refused = assertThrows(TextMessages.Refused.class, () -> messages.add(ByteBuffer.wrap(six),
-                true));
+        messages.add(frame("xxxxxx"), false);
+        TextMessages.Refused refused = assertThrows(TextMessages.Refused.class, () -> messages.add(frame("xxxxxx"), true));
         assertEquals(1009, refused.code());
-        assertEquals(Optional.of("xxxxxx"), messages.add(ByteBuffer.wrap(six), true));
+        assertEquals(Optional.of("xxxxxx"), messages.add(frame("xxxxxx"), true));
     }
 
     @Test
     void theFramesOfARefusedMessageThatFollowAreDropped() throws Exception {
         TextMessages messages = new TextMessages(10);
-        byte[] six = new byte[6];
-        Arrays.fill(six, (byte) 'x');
-        messages.add(ByteBuffer.wrap(six), false);
-        assertThrows(TextMessages.Refused.class, () -> messages.add(ByteBuffer.wrap(six), false));
-        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(six), false));
-        assertEquals(Optional.empty(), messages.add(ByteBuffer.wrap(six), true), "its last frame ends it, unseen");
-        assertEquals(Optional.of("{}"), messages.add(ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8)), true));
+        messages.add(frame("xxxxxx"), false);
+        assertThrows(TextMessages.Refused.class, () -> messages.add(frame("xxxxxx"), false));
+        assertEquals(Optional.empty(), messages.add(frame("xxxxxx"), false));
+        assertEquals(Optional.empty(), messages.add(frame("xxxxxx"), true), "its last frame ends it, unseen");
+        assertEquals(Optional.of("{}"), messages.add(frame("{}"), true));
     }
 
     @Test
     void theFramesBufferIsLeftAsItWas() throws Exception {
-        ByteBuffer frame = ByteBuffer.wrap("{}".getBytes(StandardCharsets.UTF_8));
+        ByteBuffer frame = frame("{}");
         new TextMessages(1_000).add(frame, true);
         assertEquals(2, frame.remaining(), "Jetty owns the payload: its position is not moved");
     }
