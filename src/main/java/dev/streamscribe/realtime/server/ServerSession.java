@@ -162,24 +162,25 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
 
     // ---------------------------------------------------------------- client events
 
-    private void handle(String message) {
+    private void handle(TextMessages.Message message) {
         if (!outbox.reading()) {
             return;
         }
-        int bytes = message.length();
+        int bytes = message.utf8().length;
         if (bytes > context.maxEventBytes()) {
             reject(ServerErrors.invalidRequest("event_too_large", "The event is " + bytes
                     + " bytes; the limit is " + context.maxEventBytes() + " bytes.", null), null);
             return;
         }
-        JsonNode event;
+        ClientEventJson.Parsed parsed;
         try {
-            event = JSON.readTree(message);
+            parsed = ClientEventJson.parse(message.utf8());
         } catch (JsonProcessingException e) {
             reject(ServerErrors.invalidRequest("invalid_json", "The event is not valid JSON: " + e.getOriginalMessage(),
                     null), null);
             return;
         }
+        JsonNode event = parsed.event();
         if (event == null || !event.isObject()) {
             reject(ServerErrors.invalidRequest("invalid_json", "The event is not a JSON object.", null), null);
             return;
@@ -192,7 +193,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         }
         switch (type.asText()) {
             case "session.update" -> onSessionUpdate(event, eventId);
-            case "input_audio_buffer.append" -> onAppend(event, eventId);
+            case "input_audio_buffer.append" -> onAppend(event, parsed.audio(), eventId);
             case "input_audio_buffer.commit" -> onCommit(eventId);
             case "input_audio_buffer.clear" -> {
                 buffer.reset();
@@ -292,34 +293,36 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         dialect.itemEvents(created, previous, true).forEach(outbox::send);
     }
 
-    private void onAppend(JsonNode event, String eventId) {
+    private void onAppend(JsonNode event, Optional<ClientEventJson.Audio> audioFound, String eventId) {
         JsonNode audio = event.get("audio");
-        if (audio == null || !audio.isTextual()) {
+        if (audioFound.isEmpty() && (audio == null || !audio.isTextual())) {
             reject(ServerErrors.invalidRequest("missing_required_parameter", "Missing required parameter: 'audio'.",
                     "audio"), eventId);
             return;
         }
-        byte[] bytes;
+        ByteBuffer bytes;
         try {
-            bytes = Base64.getDecoder().decode(audio.asText());
+            bytes = audioFound.isPresent() ? audioFound.get().decode()
+                    : ByteBuffer.wrap(Base64.getDecoder().decode(audio.asText()));
         } catch (IllegalArgumentException e) {
             reject(ServerErrors.invalidRequest("invalid_audio_base64", "Invalid 'audio': not valid base64 ("
                     + e.getMessage() + ").", "audio"), eventId);
             return;
         }
+        int length = bytes.remaining();
         int sampleBytes = config.inputFormat.bytesPerSample();
-        if (bytes.length % sampleBytes != 0) {
-            reject(ServerErrors.invalidRequest("invalid_audio_length", "Invalid 'audio': " + bytes.length
+        if (length % sampleBytes != 0) {
+            reject(ServerErrors.invalidRequest("invalid_audio_length", "Invalid 'audio': " + length
                     + " bytes is not a whole number of " + sampleBytes + "-byte " + config.inputFormat.betaName()
                     + " samples.", "audio"), eventId);
             return;
         }
-        if (buffer.size() + bytes.length > ServerContext.MAX_BUFFER_BYTES) {
+        if (buffer.size() + length > ServerContext.MAX_BUFFER_BYTES) {
             reject(ServerErrors.invalidRequest("input_audio_buffer_too_large", "The input audio buffer would exceed "
                     + ServerContext.MAX_BUFFER_BYTES + " bytes; commit more often.", "audio"), eventId);
             return;
         }
-        buffer.writeBytes(bytes);
+        buffer.write(bytes.array(), bytes.arrayOffset() + bytes.position(), length);
         // appends are never acknowledged
     }
 
