@@ -618,7 +618,9 @@ final class SessionRun {
             }
             turnListener.streaming(turn.spec(), turn.context());
         }
-        ByteBuffer bytes = piece.audio().asReadOnlyBuffer();
+        // a duplicate, not a read-only view: the encoder reads the array in place (a read-only view hides it, which
+        // cost a copy of every chunk)
+        ByteBuffer bytes = piece.audio().duplicate();
         if (bytes.remaining() % sessionSettings.bytesPerSample() != 0) {
             fail(Classification.permanent("AUDIO_NOT_SAMPLE_ALIGNED", "a chunk of turn " + piece.turnIndex() + " has "
                     + bytes.remaining() + " bytes, not a whole number of " + sessionSettings.bytesPerSample() + "-byte samples"));

@@ -10,8 +10,13 @@ import org.eclipse.jetty.websocket.api.exceptions.MessageTooLargeException;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -107,17 +112,26 @@ public final class JettyWebSocketTransport implements RealtimeTransport, AutoClo
 
     private static final class Connection implements RealtimeConnection {
         private final Session session;
+        private final CoreSession core;
         private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
         Connection(Session session) {
             this.session = session;
+            this.core = ((WebSocketSession) session).getCoreSession();
         }
 
+        /**
+         * One text frame whose payload is {@code utf8} itself, through Jetty's core session: the API's
+         * {@code sendText(String)} would encode a String into a new array first. The payload is only read (the
+         * frame generator masks it into its own output buffer).
+         */
         @Override
-        public synchronized CompletableFuture<Void> send(String text) {
+        public synchronized CompletableFuture<Void> send(byte[] utf8) {
             CompletableFuture<Void> sent = tail.handle((ignored, error) -> null).thenCompose(ignored -> {
                 CompletableFuture<Void> written = new CompletableFuture<>();
-                session.sendText(text, Callback.from(() -> written.complete(null), written::completeExceptionally));
+                core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(utf8)),
+                        org.eclipse.jetty.util.Callback.from(() -> written.complete(null), written::completeExceptionally),
+                        false);
                 return written;
             });
             tail = sent;

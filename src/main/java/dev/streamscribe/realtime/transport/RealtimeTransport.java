@@ -20,7 +20,8 @@ public interface RealtimeTransport {
 
     /** One open connection. {@link #send} may be called from any thread; messages go out in call order. */
     interface RealtimeConnection {
-        CompletableFuture<Void> send(String text);
+        /** Sends {@code utf8} (a JSON text, UTF-8, left unchanged) as one text message. */
+        CompletableFuture<Void> send(byte[] utf8);
 
         /** Closes with {@code code}; the listener then sees onClosed. */
         CompletableFuture<Void> close(int code, String reason);

@@ -7,6 +7,7 @@ import dev.streamscribe.realtime.event.ClientEvent;
 import dev.streamscribe.realtime.event.ServerEvent;
 import dev.streamscribe.realtime.event.SessionSettings;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,9 +49,16 @@ abstract class CodecSupport implements DialectCodec {
     abstract String responseCreate(ResponseRequest request, int turnIndex, String eventId);
 
     @Override
-    public String encode(ClientEvent event, String eventId) {
+    public byte[] encode(ClientEvent event, String eventId) {
+        if (event instanceof ClientEvent.AppendAudio append) {
+            return AudioAppendJson.encode(append.audio(), eventId);
+        }
+        return json(event, eventId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String json(ClientEvent event, String eventId) {
         return switch (event) {
-            case ClientEvent.AppendAudio append -> AudioAppendJson.encode(append.audio(), eventId);
+            case ClientEvent.AppendAudio append -> throw new IllegalArgumentException("appends are encoded as bytes");
             case ClientEvent.CommitAudio commit -> envelope("input_audio_buffer.commit", eventId).toString();
             case ClientEvent.ClearAudio clear -> envelope("input_audio_buffer.clear", eventId).toString();
             case ClientEvent.SessionUpdate update -> sessionUpdate(update.settings(), eventId);

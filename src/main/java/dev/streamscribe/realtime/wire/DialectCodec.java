@@ -10,8 +10,11 @@ import dev.streamscribe.realtime.event.ServerEvent;
 public interface DialectCodec {
     Dialect dialect();
 
-    /** The wire JSON of {@code event}, carrying {@code eventId}. */
-    String encode(ClientEvent event, String eventId);
+    /**
+     * The wire JSON of {@code event}, carrying {@code eventId}, as UTF-8: the bytes of one text message (an array of
+     * its own, never changed afterwards), so that an audio append goes out without becoming a String.
+     */
+    byte[] encode(ClientEvent event, String eventId);
 
     /**
      * The neutral form of one server message.
