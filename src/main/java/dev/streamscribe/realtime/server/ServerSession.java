@@ -13,7 +13,6 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -60,7 +59,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
     private final Outbox outbox;
     private final Conversation conversation = new Conversation();
     private final ResponseStreamer responses;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final InputAudioBuffer buffer = new InputAudioBuffer();
 
     private Session socket;
     /** The same session, for what is answered on Jetty's thread (pongs, refused messages): set before any frame. */
@@ -166,7 +165,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         if (!outbox.reading()) {
             return;
         }
-        int bytes = message.utf8().length;
+        int bytes = message.length();
         if (bytes > context.maxEventBytes()) {
             reject(ServerErrors.invalidRequest("event_too_large", "The event is " + bytes
                     + " bytes; the limit is " + context.maxEventBytes() + " bytes.", null), null);
@@ -174,7 +173,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
         }
         ClientEventJson.Parsed parsed;
         try {
-            parsed = ClientEventJson.parse(message.utf8());
+            parsed = ClientEventJson.parse(message.utf8(), message.length());
         } catch (JsonProcessingException e) {
             reject(ServerErrors.invalidRequest("invalid_json", "The event is not valid JSON: " + e.getOriginalMessage(),
                     null), null);
@@ -196,7 +195,7 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
             case "input_audio_buffer.append" -> onAppend(event, parsed.audio(), eventId);
             case "input_audio_buffer.commit" -> onCommit(eventId);
             case "input_audio_buffer.clear" -> {
-                buffer.reset();
+                buffer.clear();
                 outbox.send(dialect.event("input_audio_buffer.cleared"));
             }
             case "response.create" -> responses.create(event, eventId, config);
@@ -322,13 +321,12 @@ public final class ServerSession implements Session.Listener.AutoDemanding {
                     + ServerContext.MAX_BUFFER_BYTES + " bytes; commit more often.", "audio"), eventId);
             return;
         }
-        buffer.write(bytes.array(), bytes.arrayOffset() + bytes.position(), length);
+        buffer.append(bytes);
         // appends are never acknowledged
     }
 
     private void onCommit(String eventId) {
-        byte[] audio = buffer.toByteArray();
-        buffer.reset();
+        byte[] audio = buffer.take();
         double millis = audio.length / (double) config.inputFormat.bytesPerMillisecond();
         if (millis < MIN_COMMIT_MS) {
             reject(ServerErrors.commitTooSmall(millis), eventId);

@@ -40,10 +40,10 @@ final class TextMessages {
         }
     }
 
-    /** One whole text message: its bytes, valid UTF-8 (an array of its own, exactly the message). */
-    record Message(byte[] utf8) {
+    /** One whole text message: the first {@code length} bytes of {@code utf8} (an array of its own), valid UTF-8. */
+    record Message(byte[] utf8, int length) {
         String text() {
-            return new String(utf8, StandardCharsets.UTF_8);
+            return new String(utf8, 0, length, StandardCharsets.UTF_8);
         }
     }
 
@@ -84,10 +84,25 @@ final class TextMessages {
             return Optional.empty();
         }
         try {
-            return Optional.of(checked(bytes, length));
+            checkUtf8(bytes, length);
+            return Optional.of(handOver());
         } finally {
             reset();
         }
+    }
+
+    /**
+     * The message, in an array of its own. A small one is copied out and the buffer kept; a large one (an audio
+     * append) takes the buffer with it, and the next message gets a new one of the same size, up to
+     * {@link #KEEP_AT_MOST}: appends come in a row of one size, so they are neither grown by doubling nor copied.
+     */
+    private Message handOver() {
+        if (length <= INITIAL) {
+            return new Message(Arrays.copyOf(bytes, length), length);
+        }
+        Message message = new Message(bytes, length);
+        bytes = new byte[Math.min(length, KEEP_AT_MOST)];
+        return message;
     }
 
     private void reset() {
@@ -97,25 +112,23 @@ final class TextMessages {
         }
     }
 
-    static Message checked(byte[] bytes, int length) throws Refused {
-        byte[] message = Arrays.copyOf(bytes, length);
-        if (isAscii(message)) {
-            return new Message(message); // ASCII is UTF-8 as it is
+    static void checkUtf8(byte[] bytes, int length) throws Refused {
+        if (isAscii(bytes, length)) {
+            return; // ASCII is UTF-8 as it is
         }
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(message));
-            return new Message(message);
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length));
         } catch (CharacterCodingException e) {
             throw new Refused(CLOSE_NOT_UTF8, "text message is not valid UTF-8");
         }
     }
 
     /** One pass with no branch per byte: the JIT turns it into a vector loop. */
-    private static boolean isAscii(byte[] bytes) {
+    private static boolean isAscii(byte[] bytes, int length) {
         int any = 0;
-        for (byte b : bytes) {
-            any |= b;
+        for (int i = 0; i < length; i++) {
+            any |= bytes[i];
         }
         return any >= 0;
     }

@@ -73,4 +73,16 @@ class TextMessagesTest {
         new TextMessages(1_000).add(frame, true);
         assertEquals(2, frame.remaining(), "Jetty owns the payload: its position is not moved");
     }
+
+    @Test
+    void aMessageHandedOverIsNotOverwrittenByTheNextOnes() throws Exception {
+        TextMessages messages = new TextMessages(1_000_000);
+        for (int size : new int[]{10, 100_000}) {
+            TextMessages.Message first = messages.add(frame("a".repeat(size)), true).orElseThrow();
+            messages.add(frame("b".repeat(size)), true).orElseThrow();
+            messages.add(frame("c".repeat(size / 2)), false);
+            messages.add(frame("c".repeat(size / 2)), true).orElseThrow();
+            assertEquals("a".repeat(size), first.text(), "a message of " + size + " bytes");
+        }
+    }
 }
