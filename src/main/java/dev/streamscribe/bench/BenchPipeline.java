@@ -40,6 +40,20 @@ record BenchPipeline(String id, ChildJvm jvm, Topics topics, Map<String, Object>
         }
     }
 
+    /**
+     * The sum of every series of a Prometheus metric, whatever its tags (e.g. {@code kafka_stream_thread_commit_total},
+     * one series per stream thread).
+     */
+    double metricSum(String metric) throws IOException, InterruptedException {
+        URI metrics = URI.create("http://127.0.0.1:" + jvm.ready("operations.port") + "/metrics");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return text.lines().filter(line -> line.startsWith(metric + " ") || line.startsWith(metric + "{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim())).sum();
+        }
+    }
+
     @Override
     public void close() {
         jvm.close();

@@ -43,6 +43,12 @@ public record BenchSettings(String name, int throughputSessions, int throughputS
                 soakLarge, soakSettle, soakWindow, liveSessions, liveTurns, liveTurnMs);
     }
 
+    public BenchSettings withCommitInterval(Duration interval) {
+        return new BenchSettings(name, throughputSessions, throughputSeconds, concurrencyLevels, serverDelay, waves,
+                latencySessions, shortSessionMinutes, longSessionMinutes, pipelineHeap, interval, pipelineJvmOptions,
+                soakSmall, soakLarge, soakSettle, soakWindow, liveSessions, liveTurns, liveTurnMs);
+    }
+
     /** The sizes: about five minutes here. */
     public static BenchSettings full() {
         return new BenchSettings("full", 40, 60, List.of(10, 100, 1_000), Duration.ofSeconds(20), 2, 40, 1, 60,

@@ -18,6 +18,8 @@ import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
  * <p>Threading: the bench's thread, plus the probe's sampler.
  */
 final class ConcurrencyPhase {
+    /** Kafka Streams' commits, per stream thread, as the pipeline's /metrics names them. */
+    private static final String COMMITS = "kafka_stream_thread_commit_total";
     /** How long the idle pipeline is watched for the CPU-per-session baseline. */
     private static final Duration IDLE_SAMPLE = Duration.ofSeconds(3);
 
@@ -47,10 +49,14 @@ final class ConcurrencyPhase {
              Producer<byte[], byte[]> producer = context.stack().producer();
              JvmProbe probe = JvmProbe.start(pipeline.jvm().pid(), false, 500)) {
             int sessions = level * context.settings().waves();
+            double idleCommits = pipeline.metricSum(COMMITS);
+            long idleStart = System.nanoTime();
             double idlePerSecond = idleWorkPerSecond(pipeline);
+            idleCommits = (pipeline.metricSum(COMMITS) - idleCommits) / ((System.nanoTime() - idleStart) / 1e9);
             Map<String, Double> cpuBefore = context.stack().cpu(pipeline.jvm(), server);
             JvmProbe.ThreadCpu threadsBefore = JvmProbe.threadCpu(pipeline.jvm().pid());
             WrittenRecords written = WrittenRecords.from(pipeline);
+            double commitsBefore = pipeline.metricSum(COMMITS);
             long start = System.nanoTime();
             for (int i = 0; i < sessions; i++) {
                 BenchWorkload.publishSession(producer, pipeline.topics(), "c" + level + "-" + i, second);
@@ -66,6 +72,7 @@ final class ConcurrencyPhase {
             context.progress().accept("CPU seconds at " + level + ": " + cpuUse);
             cpuPerSession(level, sessions, threads, idlePerSecond, seconds);
             recordsPerSession(level, sessions, written.since(pipeline.id()));
+            commits(level, sessions, pipeline.metricSum(COMMITS) - commitsBefore, seconds, idleCommits);
             double achieved = sessions / seconds;
             double ideal = level / (double) context.settings().serverDelay().toSeconds();
             double ratio = achieved / ideal;
@@ -82,6 +89,22 @@ final class ConcurrencyPhase {
             context.progress().accept(String.format(Locale.ROOT, "concurrency %d: %.2f of ideal, peak heap %d MiB, %d threads, %d sockets",
                     level, ratio, heapMb, probe.peakThreads(), probe.peakSockets()));
         }
+    }
+
+    /**
+     * The pipeline's commits during the phase: under exactly-once each is a transaction, and the broker's share of
+     * the CPU at 1,000 in flight was mostly transaction work in its profile (adding partitions, ending transactions,
+     * writing their markers).
+     */
+    private void commits(int level, int sessions, double commits, double seconds, double idlePerSecond) {
+        context.report().row(new BenchReport.Row("3 concurrency", "commits (transactions) at " + level + " in flight",
+                String.format(Locale.ROOT, "%.0f in %.1f s: %.1f per second, %.2f per session", commits, seconds,
+                        commits / seconds, commits / sessions),
+                String.format(Locale.ROOT, "%.1f per second idle just before; commit interval %d ms", idlePerSecond,
+                        context.settings().commitInterval().toMillis()), null, null, null));
+        context.report().headline("concurrency" + level + "CommitsPerSecond", BenchWorkload.round(commits / seconds));
+        context.progress().accept(String.format(Locale.ROOT, "commits at %d: %.0f in %.1f s (%.1f/s; idle %.1f/s)", level,
+                commits, seconds, commits / seconds, idlePerSecond));
     }
 
     /**

@@ -12,6 +12,7 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
@@ -62,12 +63,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--keep-work-dir", description = "Keep the temporary folder with every process's log and data.")
     boolean keepWorkDir;
 
+    @Option(names = "--commit-interval-ms", paramLabel = "MS",
+            description = "The pipelines' commit.interval.ms (default: 100, the pipeline's own default). Each commit is "
+                    + "a transaction, so this sets how much of the broker's CPU is transaction work, and how long "
+                    + "results wait to be readable.")
+    Long commitIntervalMs;
+
     @Override
     public Integer call() throws Exception {
         BenchSettings settings = (quick ? BenchSettings.quick() : BenchSettings.full())
                 .withPipelineJvmOptions(pipelineJvmOptions);
         if (!concurrencyLevels.isEmpty()) {
             settings = settings.withConcurrencyLevels(concurrencyLevels);
+        }
+        if (commitIntervalMs != null) {
+            if (commitIntervalMs < 1 || commitIntervalMs > 600_000) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--commit-interval-ms must be between 1 and 600000, got " + commitIntervalMs);
+            }
+            settings = settings.withCommitInterval(Duration.ofMillis(commitIntervalMs));
         }
         Set<BenchPhase> chosen = EnumSet.allOf(BenchPhase.class);
         if (!phases.isEmpty()) {
