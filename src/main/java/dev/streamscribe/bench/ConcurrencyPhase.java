@@ -19,7 +19,7 @@ import static dev.streamscribe.bench.BenchWorkload.BYTES_PER_SECOND;
  */
 final class ConcurrencyPhase {
     /** Kafka Streams' commits, per stream thread, as the pipeline's /metrics names them. */
-    private static final String COMMITS = "kafka_stream_thread_commit_total";
+    static final String COMMITS = "kafka_stream_thread_commit_total";
     /** How long the idle pipeline is watched for the CPU-per-session baseline. */
     private static final Duration IDLE_SAMPLE = Duration.ofSeconds(3);
 

@@ -45,8 +45,12 @@ final class SoakPhase {
     }
 
     /** What one size measured. */
-    private record Measured(int known, double idleCpuMsPerSecond, double restartToRunningSeconds,
-                            double restartToResultSeconds) {
+    /**
+     * @param idleCommitsPerSecond the pipeline's commits while idle: each a transaction under exactly-once
+     * @param idleBrokerMsPerSecond the broker's CPU meanwhile (it serves nothing else then)
+     */
+    private record Measured(int known, double idleCpuMsPerSecond, double idleCommitsPerSecond,
+                            double idleBrokerMsPerSecond, double restartToRunningSeconds, double restartToResultSeconds) {
     }
 
     void run() throws Exception {
@@ -57,8 +61,11 @@ final class SoakPhase {
             double ratio = large.idleCpuMsPerSecond() / small.idleCpuMsPerSecond();
             context.report().row(new BenchReport.Row("6 soak", String.format(Locale.ROOT,
                     "idle pipeline CPU with %,d sessions known (waiting or finished)", large.known()),
-                    String.format(Locale.ROOT, "%.1f ms/s", large.idleCpuMsPerSecond()),
-                    String.format(Locale.ROOT, "%.1f ms/s with %,d known", small.idleCpuMsPerSecond(), small.known()),
+                    String.format(Locale.ROOT, "%.1f ms/s (%.1f commits/s; broker %.0f ms/s)", large.idleCpuMsPerSecond(),
+                            large.idleCommitsPerSecond(), large.idleBrokerMsPerSecond()),
+                    String.format(Locale.ROOT, "%.1f ms/s with %,d known (%.1f commits/s; broker %.0f ms/s)",
+                            small.idleCpuMsPerSecond(), small.known(), small.idleCommitsPerSecond(),
+                            small.idleBrokerMsPerSecond()),
                     ratio, "<= 1.20", ratio <= 1.20));
             double restartRatio = large.restartToResultSeconds() / small.restartToResultSeconds();
             context.report().row(new BenchReport.Row("6 soak", String.format(Locale.ROOT,
@@ -70,6 +77,8 @@ final class SoakPhase {
                     restartRatio, null, null));
             context.report().headline("soakIdleCpuRatio", BenchWorkload.round(ratio));
             context.report().headline("soakIdleCpuMsPerSecondLarge", BenchWorkload.round(large.idleCpuMsPerSecond()));
+            context.report().headline("soakIdleCommitsPerSecondLarge", BenchWorkload.round(large.idleCommitsPerSecond()));
+            context.report().headline("soakIdleBrokerCpuMsPerSecondLarge", BenchWorkload.round(large.idleBrokerMsPerSecond()));
             context.report().headline("soakRestartToResultSecondsLarge", BenchWorkload.round(large.restartToResultSeconds()));
         } finally {
             server.close();
@@ -89,12 +98,17 @@ final class SoakPhase {
                     (System.nanoTime() - publishStarted) / 1e9));
             Thread.sleep(context.settings().soakSettle().toMillis()); // the last commit, flushes and compactions
             double before = JvmProbe.cpuSeconds(pipeline.jvm().pid());
+            double brokerBefore = context.stack().cpu(pipeline.jvm(), server).get("broker");
+            double commitsBefore = pipeline.metricSum(ConcurrencyPhase.COMMITS);
             long started = System.nanoTime();
             Thread.sleep(context.settings().soakWindow().toMillis());
-            double cpuMsPerSecond = (JvmProbe.cpuSeconds(pipeline.jvm().pid()) - before) * 1000
-                    / ((System.nanoTime() - started) / 1e9);
-            context.progress().accept(String.format(Locale.ROOT, "soak: idle CPU with %,d known: %.1f ms/s", known,
-                    cpuMsPerSecond));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuMsPerSecond = (JvmProbe.cpuSeconds(pipeline.jvm().pid()) - before) * 1000 / seconds;
+            double commitsPerSecond = (pipeline.metricSum(ConcurrencyPhase.COMMITS) - commitsBefore) / seconds;
+            double brokerMsPerSecond = (context.stack().cpu(pipeline.jvm(), server).get("broker") - brokerBefore) * 1000
+                    / seconds;
+            context.progress().accept(String.format(Locale.ROOT, "soak: idle CPU with %,d known: %.1f ms/s, %.1f "
+                    + "commits/s, broker %.0f ms/s", known, cpuMsPerSecond, commitsPerSecond, brokerMsPerSecond));
 
             pipeline.jvm().kill();
             String probe = "probe-after-restart";
@@ -114,7 +128,7 @@ final class SoakPhase {
             double toResult = (System.nanoTime() - restarted) / 1e9;
             context.progress().accept(String.format(Locale.ROOT, "soak: restart with %,d known: RUNNING after %.1f s, "
                     + "first result after %.1f s", known, toRunning, toResult));
-            return new Measured(known, cpuMsPerSecond, toRunning, toResult);
+            return new Measured(known, cpuMsPerSecond, commitsPerSecond, brokerMsPerSecond, toRunning, toResult);
         } finally {
             pipeline.close();
         }
