@@ -10,7 +10,6 @@ import dev.streamscribe.realtime.driver.TurnCheckpoint;
 import dev.streamscribe.topology.SessionState.Status;
 import dev.streamscribe.util.SessionLog;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -47,6 +46,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
     private final Duration every;
     private final Sinks sinks;
     private ProcessorContext<String, SpecificRecord> context;
+    private Cadence cadence;
     private final SessionStore.Timing timing;
     private SessionStore sessions;
     private TaskQueues queues;
@@ -66,12 +66,14 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
         this.context = context;
         this.sessions = SessionStore.open(context, timing);
         this.queues = services.queues().forTask(context.taskId());
-        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::drain);
+        cadence = Cadence.start(context, every, TranscribeTopology.QUIET_EVERY, TranscribeTopology.QUIET_AFTER,
+                this::drain);
     }
 
+    /** The dispatcher is starting an attempt: drain at the busy pace again (the record carries nothing). */
     @Override
     public void process(Record<Void, Void> record) {
-        // nothing flows in: this node only writes what the provider side finished
+        cadence.wake();
     }
 
     private void drain(long now) {
@@ -84,6 +86,7 @@ public final class CompletionDrain implements Processor<Void, Void, String, Spec
             writeTurns(now); // a turn reported before this outcome is written before it
             handle(next.get(), now);
         }
+        cadence.ran(now, awaitingVerdict.isEmpty() && queues.nothingToWrite());
     }
 
     private void handle(CompletedAttempt attempt, long now) {

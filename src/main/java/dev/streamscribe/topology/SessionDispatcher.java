@@ -12,7 +12,6 @@ import dev.streamscribe.realtime.driver.TurnListener;
 import dev.streamscribe.realtime.driver.TurnSpec;
 import dev.streamscribe.util.SessionLog;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -53,6 +52,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private final DispatchServices services;
     private final Duration checkEvery;
     private ProcessorContext<Void, Void> context;
+    private Cadence cadence;
     private final SessionStore.Timing timing;
     private SessionStore sessions;
     private ChunkIndex chunks;
@@ -109,7 +109,15 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
                     .map(SessionDispatcher::isLive).orElse(false);
             queues.enqueue(entry.sessionId(), now, live);
         }
-        context.schedule(checkEvery, PunctuationType.WALL_CLOCK_TIME, this::admit);
+        cadence = Cadence.start(context, checkEvery, TranscribeTopology.QUIET_EVERY, TranscribeTopology.QUIET_AFTER,
+                this::tick);
+    }
+
+    /** The punctuation: admit what is due, then slow down when this task has had nothing to do for a while. */
+    private void tick(long now) {
+        admit(now);
+        cadence.ran(now, marked.isEmpty() && livePlacesHere.isEmpty() && liveRuns.isEmpty() && queues.nothingToWrite()
+                && queues.nothingWaiting());
     }
 
     /**
@@ -123,6 +131,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             return;
         }
         queues.enqueue(record.key(), context.currentSystemTimeMs(), isLive(record.value()));
+        cadence.wake();
         admit(context.currentSystemTimeMs());
     }
 
@@ -292,6 +301,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
      * before the last unfinished one are restored into the new conversation ({@link #contextOf}).
      */
     private void launch(String sessionId, SessionState state, long now, AdmissionGate.Slot slot) {
+        context.forward(new Record<>(null, null, now)); // wakes the drain (its only child) for what this attempt writes
         ProviderRoutes.Route route = services.routes().get(slot.provider().name());
         ProviderGate provider = slot.provider();
         ServedBy served = route.served();

@@ -58,6 +58,19 @@ final class TaskQueues {
         }
     }
 
+    /**
+     * Whether no attempt is in flight and nothing an attempt finished waits to be written. In flight is read first:
+     * an attempt that ends meanwhile queues its outcome before it stops counting as in flight ({@link #completed}).
+     */
+    boolean nothingToWrite() {
+        return inFlight.isEmpty() && completions.isEmpty() && finishedTurns.isEmpty() && streamingTurns.isEmpty();
+    }
+
+    /** Whether no session waits for a slot (none due, none backing off). */
+    boolean nothingWaiting() {
+        return waitingLive.isEmpty() && waiting.isEmpty();
+    }
+
     int waitingCount() {
         return waitingLive.size() + waiting.size();
     }

@@ -127,6 +127,23 @@ class SessionDispatchTest {
     }
 
     @Test
+    void afterALongIdleSpellANewSessionIsStillLaunchedAndWrittenAtTheBusyPace() {
+        publish("s1");
+        launches.getFirst().outcome().complete(completed(launches.getFirst().request()));
+        drain();
+        assertEquals(SessionStatus.COMPLETED, harness.results.readValue().getStatus());
+        // nothing to do for longer than QUIET_AFTER: the dispatcher and the drain punctuate every QUIET_EVERY now
+        harness.driver.advanceWallClockTime(TranscribeTopology.QUIET_AFTER.plus(TranscribeTopology.DISPATCH_EVERY));
+        harness.driver.advanceWallClockTime(TranscribeTopology.QUIET_AFTER);
+
+        publish("s2"); // the record wakes the dispatcher: its next tick, a busy one, connects
+        assertEquals(2, launches.size(), "launched one busy tick after the record, not one quiet tick");
+        launches.get(1).outcome().complete(completed(launches.get(1).request()));
+        drain(); // the launch woke the drain
+        assertEquals("s2", harness.results.readValue().getSessionId());
+    }
+
+    @Test
     void noMoreSessionsThanTheGateAllowsAreInFlight() {
         publish("a");
         publish("b");
