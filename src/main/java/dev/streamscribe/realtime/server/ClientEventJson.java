@@ -38,7 +38,7 @@ final class ClientEventJson {
 
     /**
      * The content of a JSON string, as a range of the message's bytes, undecoded. Base64 needs no JSON escapes, but
-     * a client may still use some ({@code \\/}): a string the decoder refuses that has one is read by the tree
+     * a client may still use some ({@code \/}): a string the decoder refuses that has one is read by the tree
      * parser first, so it decodes exactly as before.
      */
     record Audio(byte[] message, int offset, int length) {
