@@ -30,14 +30,9 @@ record BenchPipeline(String id, ChildJvm jvm, Topics topics, Map<String, Object>
      * wrote to its ready file.
      */
     double metric(String series) throws IOException, InterruptedException {
-        URI metrics = URI.create("http://127.0.0.1:" + jvm.ready("operations.port") + "/metrics");
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(series + " ")).findFirst()
-                    .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
-                    .orElseThrow(() -> new IllegalStateException(id + " has no metric " + series));
-        }
+        return scrape().lines().filter(line -> line.startsWith(series + " ")).findFirst()
+                .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
+                .orElseThrow(() -> new IllegalStateException(id + " has no metric " + series));
     }
 
     /**
@@ -45,12 +40,15 @@ record BenchPipeline(String id, ChildJvm jvm, Topics topics, Map<String, Object>
      * one series per stream thread).
      */
     double metricSum(String metric) throws IOException, InterruptedException {
+        return scrape().lines().filter(line -> line.startsWith(metric + " ") || line.startsWith(metric + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim())).sum();
+    }
+
+    /** Its /metrics, from the operations port it wrote to its ready file. */
+    private String scrape() throws IOException, InterruptedException {
         URI metrics = URI.create("http://127.0.0.1:" + jvm.ready("operations.port") + "/metrics");
         try (HttpClient client = HttpClient.newHttpClient()) {
-            String text = client.send(HttpRequest.newBuilder(metrics).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            return text.lines().filter(line -> line.startsWith(metric + " ") || line.startsWith(metric + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim())).sum();
+            return client.send(HttpRequest.newBuilder(metrics).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 

@@ -73,6 +73,10 @@ final class ThroughputPhase {
     private record RawBaseline(double mbPerSecond, double cpuSeconds) {
     }
 
+    /** One round of plain clients: its rate, their CPU without the JIT's, and the JIT's. */
+    private record RawRound(double mbPerSecond, double cpuSeconds, double jitSeconds) {
+    }
+
     /**
      * Produces and consumes the throughput phase's bytes with plain clients: the same chunk size and producer
      * settings. A first round of a quarter of the bytes warms the clients up, as the pipeline is warmed up
@@ -80,11 +84,19 @@ final class ThroughputPhase {
      */
     private RawBaseline rawKafkaBaseline() throws Exception {
         long total = (long) context.settings().throughputSessions() * context.settings().throughputSeconds() * BYTES_PER_SECOND;
-        rawRound("bench-raw-warm-up", Math.max(CHUNK_BYTES, total / WARM_UP_SHARE));
-        return rawRound("bench-raw", total);
+        RawRound warmUp = rawRound("bench-raw-warm-up", Math.max(CHUNK_BYTES, total / WARM_UP_SHARE));
+        context.progress().accept(String.format(Locale.ROOT, "raw Kafka warm-up: %.1f MB/s (JIT %.1f s)",
+                warmUp.mbPerSecond(), warmUp.jitSeconds()));
+        RawRound measured = rawRound("bench-raw", total);
+        context.report().row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
+                String.format(Locale.ROOT, "%.1f MB/s", measured.mbPerSecond()), null, null, null, null));
+        context.report().headline("rawKafkaMBps", BenchWorkload.round(measured.mbPerSecond()));
+        context.progress().accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s, clients' CPU %.1f s (JIT %.1f s "
+                + "more)", measured.mbPerSecond(), measured.cpuSeconds(), measured.jitSeconds()));
+        return new RawBaseline(measured.mbPerSecond(), measured.cpuSeconds());
     }
 
-    private RawBaseline rawRound(String topic, long total) throws Exception {
+    private RawRound rawRound(String topic, long total) throws Exception {
         Map<String, Object> clients = Map.of("bootstrap.servers", context.stack().bootstrap());
         try (Admin admin = Admin.create(clients)) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -128,18 +140,7 @@ final class ThroughputPhase {
         JvmProbe.ThreadCpu cpu = JvmProbe.threadCpu(ProcessHandle.current().pid()).since(cpuBefore);
         double cpuSeconds = cpu.total() - cpu.jit();
         double seconds = (consumedAt[0] - start) / 1e9;
-        double mbPerSecond = total / 1e6 / seconds;
-        if (!topic.equals("bench-raw")) {
-            context.progress().accept(String.format(Locale.ROOT, "raw Kafka warm-up: %.1f MB/s (JIT %.1f s)", mbPerSecond,
-                    cpu.jit()));
-            return new RawBaseline(mbPerSecond, cpuSeconds);
-        }
-        context.report().row(new BenchReport.Row("1 raw Kafka", "produce + consume " + BenchWorkload.mb(total) + " in 256 KiB records",
-                String.format(Locale.ROOT, "%.1f MB/s", mbPerSecond), null, null, null, null));
-        context.report().headline("rawKafkaMBps", BenchWorkload.round(mbPerSecond));
-        context.progress().accept(String.format(Locale.ROOT, "raw Kafka: %.1f MB/s, clients' CPU %.1f s (JIT %.1f s "
-                + "more)", mbPerSecond, cpuSeconds, cpu.jit()));
-        return new RawBaseline(mbPerSecond, cpuSeconds);
+        return new RawRound(total / 1e6 / seconds, cpuSeconds, cpu.jit());
     }
 
     /** Leaders elected before the first produce (docs/architecture.md section 8): producing earlier stalls. */
