@@ -4,6 +4,7 @@ import dev.streamscribe.avro.SessionResult;
 import dev.streamscribe.ingest.AudioIngestor;
 import dev.streamscribe.ingest.IngestJob;
 import dev.streamscribe.results.TopicWatcher;
+import dev.streamscribe.topology.PipelineTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -100,7 +101,7 @@ final class ThroughputPhase {
         Map<String, Object> clients = Map.of("bootstrap.servers", context.stack().bootstrap());
         try (Admin admin = Admin.create(clients)) {
             admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            awaitLeaders(admin, topic);
+            PipelineTopics.awaitLeaders(admin, List.of(topic)); // producing earlier stalls (architecture.md section 8)
         }
         byte[] chunk = new byte[CHUNK_BYTES];
         new Random(1).nextBytes(chunk);
@@ -141,18 +142,6 @@ final class ThroughputPhase {
         double cpuSeconds = cpu.total() - cpu.jit();
         double seconds = (consumedAt[0] - start) / 1e9;
         return new RawRound(total / 1e6 / seconds, cpuSeconds, cpu.jit());
-    }
-
-    /** Leaders elected before the first produce (docs/architecture.md section 8): producing earlier stalls. */
-    private static void awaitLeaders(Admin admin, String topic) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
-            }
-            Thread.sleep(50);
-        }
     }
 
     private void throughputAndLatency(ChildJvm server, RawBaseline raw) throws Exception {

@@ -258,9 +258,10 @@ public final class PipelineTopics {
     /**
      * Waits until every partition of just-created topics has a leader: producing before that earns
      * NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retry of it was seen to end in an endless
-     * OutOfOrderSequenceException on a single broker.
+     * OutOfOrderSequenceException on a single broker. A topic the controller has created may still be unknown to
+     * the broker asked (KRaft applies metadata records asynchronously): that counts as "not yet".
      */
-    private static void awaitLeaders(Admin admin, List<String> names)
+    public static void awaitLeaders(Admin admin, List<String> names)
             throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {

@@ -1,11 +1,11 @@
 package dev.streamscribe.testing;
 
+import dev.streamscribe.topology.PipelineTopics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.util.Arrays;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -35,7 +35,7 @@ public interface KafkaFixture extends AutoCloseable {
             admin.createTopics(names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
             // producing before every partition has a leader earns NOT_LEADER_OR_FOLLOWER (see StreamscribePipeline)
-            Await.until(() -> leadersElected(admin, names), Duration.ofSeconds(30), "leaders of " + names);
+            PipelineTopics.awaitLeaders(admin, names);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -43,16 +43,4 @@ public interface KafkaFixture extends AutoCloseable {
             throw new IllegalStateException("cannot create topics " + names + ": " + e.getMessage(), e);
         }
     }
-    private static boolean leadersElected(Admin admin, List<String> names) {
-        try {
-            return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getMessage(), e);
-        }
-    }
-
 }
