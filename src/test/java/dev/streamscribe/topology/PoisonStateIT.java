@@ -55,6 +55,7 @@ class PoisonStateIT {
             admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
                     .all().get(30, TimeUnit.SECONDS);
+            PipelineTopics.awaitLeaders(admin, List.of(changelog)); // it is produced to next
         }
         try (var producer = new KafkaProducer<>(TestProducers.props(kafka.bootstrapServers()), new StringSerializer(),
                 new ByteArraySerializer())) {
