@@ -5,6 +5,9 @@ import dev.streamscribe.results.TopicWatcher;
 import org.apache.kafka.clients.producer.Producer;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -58,6 +61,7 @@ final class ConcurrencyPhase {
             WrittenRecords written = WrittenRecords.from(pipeline);
             double commitsBefore = pipeline.metricSum(COMMITS);
             long start = System.nanoTime();
+            long startMs = System.currentTimeMillis();
             for (int i = 0; i < sessions; i++) {
                 BenchWorkload.publishSession(producer, pipeline.topics(), "c" + level + "-" + i, second);
             }
@@ -73,6 +77,7 @@ final class ConcurrencyPhase {
             cpuPerSession(level, sessions, threads, idlePerSecond, seconds);
             recordsPerSession(level, sessions, written.since(pipeline.id()));
             commits(level, sessions, pipeline.metricSum(COMMITS) - commitsBefore, seconds, idleCommits);
+            timeline(level, startMs, done.values());
             double achieved = sessions / seconds;
             double ideal = level / (double) context.settings().serverDelay().toSeconds();
             double ratio = achieved / ideal;
@@ -105,6 +110,38 @@ final class ConcurrencyPhase {
         context.report().headline("concurrency" + level + "CommitsPerSecond", BenchWorkload.round(commits / seconds));
         context.progress().accept(String.format(Locale.ROOT, "commits at %d: %.0f in %.1f s (%.1f/s; idle %.1f/s)", level,
                 commits, seconds, commits / seconds, idlePerSecond));
+    }
+
+    /**
+     * Where the time beyond the ideal goes: the ideal phase is the server's delay once per wave, so anything else is
+     * the pipeline's (or the machine's) overhead. Read from the results' own timestamps (the attempt's launch, the
+     * result's writing, both on the pipeline's clock, which is this machine's): how long the first wave took to
+     * connect after the sessions were published, how long a session's run took beyond the server's delay, and how
+     * long a freed slot stayed empty (the k-th result of the phase frees the slot the k-th session of the next wave
+     * takes).
+     */
+    private void timeline(int level, long startMs, Collection<SessionResult> results) {
+        List<Long> started = results.stream().map(SessionResult::getStartedAtMs).sorted().toList();
+        List<Long> finished = results.stream().map(SessionResult::getFinishedAtMs).sorted().toList();
+        List<Double> firstWave = started.subList(0, Math.min(level, started.size())).stream()
+                .map(at -> (double) (at - startMs)).toList();
+        long delayMs = context.settings().serverDelay().toMillis();
+        List<Double> beyondDelay = results.stream()
+                .map(r -> (double) (r.getFinishedAtMs() - r.getStartedAtMs() - delayMs)).sorted().toList();
+        List<Double> slotEmpty = new ArrayList<>();
+        for (int k = 0; k + level < started.size(); k++) {
+            slotEmpty.add((double) (started.get(k + level) - finished.get(k)));
+        }
+        slotEmpty.sort(null);
+        String value = String.format(Locale.ROOT, "first wave connected after p50 %.0f ms, last %.0f ms; run beyond the "
+                        + "server's delay p50 %.0f ms, p99 %.0f ms; slot empty between a result and the next launch p50 "
+                        + "%.0f ms, p99 %.0f ms", BenchWorkload.percentile(firstWave, 50), firstWave.getLast(),
+                BenchWorkload.percentile(beyondDelay, 50), BenchWorkload.percentile(beyondDelay, 99),
+                BenchWorkload.percentile(slotEmpty, 50),
+                BenchWorkload.percentile(slotEmpty, 99));
+        context.report().row(new BenchReport.Row("3 concurrency", "where the time goes at " + level + " in flight",
+                value, "the server's delay " + delayMs + " ms per wave (ideal)", null, null, null));
+        context.progress().accept("timeline at " + level + ": " + value);
     }
 
     /**
