@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Admits READY sessions to the provider through the JVM's {@link AdmissionGate}; the rest wait in the store and
  * input is never blocked (docs/architecture.md section 4 rule 2). Admission marks the session IN_FLIGHT with a new
- * connection number (the next attempt, when it was READY) and requests a commit; the {@link SessionLauncher} starts
- * it with its turns and chunk index one commit interval later, once the mark is on record. The stream thread never
+ * connection number (the next attempt, when it was READY); the {@link SessionLauncher} starts it with its turns and
+ * chunk index once the stream thread has committed since the mark ({@link CommitWatch}), so the mark is on record. The stream thread never
  * waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
  * found IN_FLIGHT when the task starts (restored after a crash, a rebalance or a stop that ran out of drain time) go
  * out again on a new connection without spending an attempt (provider calls are at-least-once); they are found
@@ -57,7 +57,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     private SessionStore sessions;
     private ChunkIndex chunks;
     private TaskQueues queues;
-    private long commitIntervalMs;
+    private CommitWatch commits;
     private final List<Marked> marked = new ArrayList<>();
     /** Live runs whose connection is open in this task, by session id: they take the turns that complete meanwhile. */
     private final Map<String, OpenLiveRun> liveRuns = new ConcurrentHashMap<>();
@@ -100,8 +100,8 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         this.sessions = SessionStore.open(context, timing);
         this.chunks = sessions.chunks();
         this.queues = services.queues().forTask(context.taskId());
-        this.commitIntervalMs = Long.parseLong(String.valueOf(context.appConfigs().getOrDefault(
-                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100)));
+        this.commits = CommitWatch.of(context, Long.parseLong(String.valueOf(context.appConfigs().getOrDefault(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100))));
         long now = context.currentSystemTimeMs();
         // READY and IN_FLIGHT sessions only, from the schedule: start-up reads what waits, not every session known
         for (SessionSchedule.Entry entry : sessions.schedule().due(SessionSchedule.Kind.DISPATCH, 0, Integer.MAX_VALUE)) {
@@ -168,8 +168,11 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
         return true;
     }
 
-    /** A session marked IN_FLIGHT on a new connection, waiting for that mark to be committed before it connects. */
-    private record Marked(String sessionId, long markedAtMs, AdmissionGate.Slot slot) {
+    /**
+     * A session marked IN_FLIGHT on a new connection, waiting for that mark to be committed before it connects; {@code
+     * commitPosition} is where the {@link CommitWatch} stood at the mark.
+     */
+    private record Marked(String sessionId, long commitPosition, AdmissionGate.Slot slot) {
     }
 
     private void admit(long now) {
@@ -210,10 +213,10 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             // mark first: the new connection number is committed before the provider is called (launch below)
             sessions.put(sessionId, current.status() == SessionState.Status.READY ? current.admitted()
                     : current.redispatched());
-            marked.add(new Marked(sessionId, now, slot.get()));
+            marked.add(new Marked(sessionId, commits.position(now), slot.get()));
             markedAny = true;
         }
-        if (markedAny) {
+        if (markedAny && commits.needsRequest()) {
             context.commit();
         }
     }
@@ -253,17 +256,16 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
     }
 
     /**
-     * Connects the sessions marked at least one commit interval ago. The mark asked for a commit, and Kafka Streams
-     * commits a task that has changes at least once per interval; had that commit failed, the task would have been
-     * closed, and {@link #close} drops marks that never connected. So the provider is called only once the session's
-     * new connection number is on record, and a JVM that dies on a session cannot hide that the session got that
-     * far (the crash-loop count). The one window left: a commit that timed out and is being retried within
-     * {@code task.timeout.ms} while the task stays open.
+     * Connects the sessions whose marks the stream thread has committed since ({@link CommitWatch}: Kafka Streams
+     * commits a task that has changes at least once per commit interval, so within about one interval, without a
+     * commit of the dispatcher's own); had that commit failed, the task would have been closed, and {@link #close}
+     * drops marks that never connected. So the provider is called only once the session's new connection number is
+     * on record, and a JVM that dies on a session cannot hide that the session got that far (the crash-loop count).
      */
     private void launchCommittedMarks(long now) {
         for (Iterator<Marked> it = marked.iterator(); it.hasNext(); ) {
             Marked mark = it.next();
-            if (now - mark.markedAtMs() >= commitIntervalMs) {
+            if (commits.committedSince(mark.commitPosition(), now)) {
                 it.remove();
                 Optional<SessionState> state = sessions.get(mark.sessionId());
                 if (state.isEmpty() || state.get().status() != SessionState.Status.IN_FLIGHT) {
