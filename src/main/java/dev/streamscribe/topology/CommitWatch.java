@@ -35,13 +35,17 @@ sealed interface CommitWatch {
     /** Whether a commit completed after {@code position} was noted. */
     boolean committedSince(long position, long nowMs);
 
-    /** Whether the caller must request a commit at its mark for {@link #committedSince} to become true. */
-    boolean needsRequest();
+    /**
+     * Whether the caller should request a commit at its mark: always where only time can tell, and with a commit
+     * count only when the thread has not committed within the last interval (idle until now: the request saves up to
+     * an interval of waiting, and costs one transaction at a time when there are few).
+     */
+    boolean needsRequest(long nowMs);
 
     /** The watch for the processor's task, on the thread this is called from (its {@code init}). */
     static CommitWatch of(ProcessorContext<?, ?> context, long commitIntervalMs) {
         return threadCommits(context.metrics().metrics(), Thread.currentThread().getName())
-                .<CommitWatch>map(ThreadCommits::new)
+                .<CommitWatch>map(metric -> new ThreadCommits(metric, commitIntervalMs))
                 .orElseGet(() -> new Elapsed(commitIntervalMs));
     }
 
@@ -55,25 +59,51 @@ sealed interface CommitWatch {
                 .findFirst();
     }
 
-    /** Counts the stream thread's completed commits. */
-    record ThreadCommits(Metric commitTotal) implements CommitWatch {
+    /**
+     * Counts the stream thread's completed commits, and remembers when it last saw the count move: a thread that
+     * committed within the last interval is committing regularly (it has changes), so its next commit is at most an
+     * interval away and asking for one would only add a transaction.
+     */
+    final class ThreadCommits implements CommitWatch {
+        private final Metric commitTotal;
+        private final long commitIntervalMs;
+        private long lastCount = -1;
+        private long lastReadAtMs;
+        private long lastMovedAtMs = Long.MIN_VALUE;
+
+        ThreadCommits(Metric commitTotal, long commitIntervalMs) {
+            this.commitTotal = commitTotal;
+            this.commitIntervalMs = commitIntervalMs;
+        }
+
         @Override
         public long position(long nowMs) {
-            return count();
+            return count(nowMs);
         }
 
         @Override
         public boolean committedSince(long position, long nowMs) {
-            return count() > position;
+            return count(nowMs) > position;
         }
 
         @Override
-        public boolean needsRequest() {
-            return false;
+        public boolean needsRequest(long nowMs) {
+            count(nowMs);
+            return lastMovedAtMs == Long.MIN_VALUE || nowMs - lastMovedAtMs > commitIntervalMs;
         }
 
-        private long count() {
-            return ((Number) commitTotal.metricValue()).longValue();
+        /**
+         * Reads the count. A move counts as recent only when the previous read was within an interval too: seen after a
+         * long gap (an idle task punctuating every few seconds), the commit could be from any time in between.
+         */
+        private long count(long nowMs) {
+            long count = ((Number) commitTotal.metricValue()).longValue();
+            if (count != lastCount && lastCount >= 0 && nowMs - lastReadAtMs <= commitIntervalMs) {
+                lastMovedAtMs = nowMs;
+            }
+            lastCount = count;
+            lastReadAtMs = nowMs;
+            return count;
         }
     }
 
@@ -90,7 +120,7 @@ sealed interface CommitWatch {
         }
 
         @Override
-        public boolean needsRequest() {
+        public boolean needsRequest(long nowMs) {
             return true;
         }
     }

@@ -216,7 +216,7 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
             marked.add(new Marked(sessionId, commits.position(now), slot.get()));
             markedAny = true;
         }
-        if (markedAny && commits.needsRequest()) {
+        if (markedAny && commits.needsRequest(now)) {
             context.commit();
         }
     }

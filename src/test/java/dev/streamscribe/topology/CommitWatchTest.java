@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Whether a mark is committed: read from the stream thread's own commit count, or one interval after a request. */
 class CommitWatchTest {
+    private static final long INTERVAL_MS = 100;
     private final Metrics metrics = new Metrics();
 
     @AfterEach
@@ -32,12 +33,16 @@ class CommitWatchTest {
         return sensor;
     }
 
+    private CommitWatch watchOf(String threadName) {
+        return new CommitWatch.ThreadCommits(CommitWatch.threadCommits(metrics.metrics(), threadName).orElseThrow(),
+                INTERVAL_MS);
+    }
+
     @Test
     void itReadsTheCommitCountOfItsOwnThreadOnly() {
         Sensor mine = threadCommits("app-StreamThread-1");
         Sensor other = threadCommits("app-StreamThread-2");
-        CommitWatch watch = new CommitWatch.ThreadCommits(
-                CommitWatch.threadCommits(metrics.metrics(), "app-StreamThread-1").orElseThrow());
+        CommitWatch watch = watchOf("app-StreamThread-1");
         long atMark = watch.position(0);
         other.record();
         assertFalse(watch.committedSince(atMark, 10_000), "another thread's commit does not carry this task's mark");
@@ -49,11 +54,9 @@ class CommitWatchTest {
     void aMarkIsCommittedOnlyOnceTheThreadCompletesACommitAfterIt() {
         Sensor commits = threadCommits("app-StreamThread-1");
         commits.record();
-        CommitWatch watch = new CommitWatch.ThreadCommits(
-                CommitWatch.threadCommits(metrics.metrics(), "app-StreamThread-1").orElseThrow());
+        CommitWatch watch = watchOf("app-StreamThread-1");
         long atMark = watch.position(0);
         assertFalse(watch.committedSince(atMark, 60_000), "time alone does not commit anything");
-        assertFalse(watch.needsRequest(), "the thread commits the task's changes within its interval anyway");
         commits.record();
         assertTrue(watch.committedSince(atMark, 0));
     }
@@ -62,7 +65,7 @@ class CommitWatchTest {
     void withoutAStreamThreadItRequestsACommitAndWaitsOneInterval() {
         CommitWatch watch = CommitWatch.of(new MockProcessorContext<>(), 100);
         assertInstanceOf(CommitWatch.Elapsed.class, watch);
-        assertTrue(watch.needsRequest());
+        assertTrue(watch.needsRequest(5_000));
         long atMark = watch.position(5_000);
         assertFalse(watch.committedSince(atMark, 5_099));
         assertTrue(watch.committedSince(atMark, 5_100));
@@ -72,5 +75,32 @@ class CommitWatchTest {
     void aThreadWithoutTheMetricIsNotMistakenForOneWithIt() {
         threadCommits("app-StreamThread-1");
         assertEquals(java.util.Optional.empty(), CommitWatch.threadCommits(metrics.metrics(), "app-StreamThread-3"));
+    }
+
+    @Test
+    void aThreadThatHasNotCommittedLatelyIsAskedForACommit() {
+        threadCommits("app-StreamThread-1").record();
+        CommitWatch watch = watchOf("app-StreamThread-1");
+        assertTrue(watch.needsRequest(1_000), "no commit seen yet: a lone mark would wait up to an interval");
+    }
+
+    @Test
+    void aThreadCommittingEveryIntervalIsNotAskedForMore() {
+        Sensor commits = threadCommits("app-StreamThread-1");
+        CommitWatch watch = watchOf("app-StreamThread-1");
+        watch.position(1_000);
+        commits.record();
+        watch.position(1_080);
+        assertFalse(watch.needsRequest(1_150), "it committed 70 ms ago: the next commit is at most an interval away");
+        assertTrue(watch.needsRequest(1_181), "nothing committed for more than an interval");
+    }
+
+    @Test
+    void aCommitSeenOnlyAfterALongGapIsNotTakenForARecentOne() {
+        Sensor commits = threadCommits("app-StreamThread-1");
+        CommitWatch watch = watchOf("app-StreamThread-1");
+        watch.position(1_000);
+        commits.record();
+        assertTrue(watch.needsRequest(6_000), "the commit happened somewhere in the last 5 s");
     }
 }
