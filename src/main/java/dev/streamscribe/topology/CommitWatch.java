@@ -16,10 +16,13 @@ import java.util.Optional;
  * returned (under exactly-once: after the transaction committed), and a commit takes every task of the thread that
  * has changes; the processor writes its mark in {@code process} or a punctuation, both of which run before the
  * thread's next commit and leave the task needing one. So a count higher than the one noted at the mark means the
- * mark is committed, without asking Kafka Streams for a commit of its own. Asking was what the dispatcher did
- * before: each request is one more transaction, and during a burst of admissions the stream thread then committed
- * after every poll loop, waiting on the broker each time (at 1,000 sessions in flight: 14.7 commits a second and
- * 10 s to connect the first 1,000, against 7.7 and 4.8 s without the requests; bench, concurrency phase).
+ * mark is committed. The dispatcher used to request a commit at every mark: each request is one more transaction,
+ * and during a burst of admissions the stream thread then committed after every poll loop, waiting on the broker
+ * each time (at 1,000 sessions in flight: about 15 commits a second and 8-10 s to connect the first 1,000, against
+ * 7.7 and 4.3-4.8 s now; bench, concurrency phase). Now it asks only when the thread has not committed within the
+ * last interval ({@link #needsRequest}): during a burst the thread commits every interval anyway, and a lone session
+ * on an idle pipeline still has its mark committed at once rather than up to an interval later (never asking cost
+ * it about 95 ms at the median; bench, added latency).
  *
  * <p>Where the thread has no such metric (the TopologyTestDriver runs no stream thread), it falls back to what the
  * dispatcher did before: the caller requests a commit at the mark and waits one commit interval, since Kafka
