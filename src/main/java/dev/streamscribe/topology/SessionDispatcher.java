@@ -35,8 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Admits READY sessions to the provider through the JVM's {@link AdmissionGate}; the rest wait in the store and
  * input is never blocked (docs/architecture.md section 4 rule 2). Admission marks the session IN_FLIGHT with a new
  * connection number (the next attempt, when it was READY); the {@link SessionLauncher} starts it with its turns and
- * chunk index once the stream thread has committed since the mark ({@link CommitWatch}), so the mark is on record. The stream thread never
- * waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
+ * chunk index once the stream thread has committed since the mark ({@link CommitWatch}), so the mark is on record.
+ * The stream thread never waits on the network: the outcome is queued in the task's {@link TaskQueues} for the CompletionDrain. Sessions
  * found IN_FLIGHT when the task starts (restored after a crash, a rebalance or a stop that ran out of drain time) go
  * out again on a new connection without spending an attempt (provider calls are at-least-once); they are found
  * through the {@link SessionSchedule}, not by reading every session. One whose connections ended with no outcome
@@ -257,10 +257,12 @@ public final class SessionDispatcher implements Processor<String, SessionConfig,
 
     /**
      * Connects the sessions whose marks the stream thread has committed since ({@link CommitWatch}: Kafka Streams
-     * commits a task that has changes at least once per commit interval, so within about one interval, without a
-     * commit of the dispatcher's own); had that commit failed, the task would have been closed, and {@link #close}
-     * drops marks that never connected. So the provider is called only once the session's new connection number is
-     * on record, and a JVM that dies on a session cannot hide that the session got that far (the crash-loop count).
+     * commits a task that has changes at least once per commit interval, and {@link #admit} asks for a commit only
+     * when the thread has not been committing); had that commit failed, the task would have been closed, and
+     * {@link #close} drops marks that never connected. So the provider is called only once the session's new
+     * connection number is on record, and a JVM that dies on a session cannot hide that the session got that far
+     * (the crash-loop count). The one window left: a commit that timed out and is being retried within
+     * {@code task.timeout.ms} while the task stays open.
      */
     private void launchCommittedMarks(long now) {
         for (Iterator<Marked> it = marked.iterator(); it.hasNext(); ) {
