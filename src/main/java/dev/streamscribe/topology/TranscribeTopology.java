@@ -34,8 +34,8 @@ public final class TranscribeTopology {
     public static final Duration DRAIN_EVERY = Duration.ofMillis(50);
     /**
      * The dispatcher's and the drain's pace once they have had nothing to do for {@link #QUIET_AFTER} ({@link Cadence}):
-     * every punctuation is a commit, so an idle pipeline commits about once a second (the assembler's expiry check)
-     * instead of ten times.
+     * every punctuation marks the task for commit, so an idle stream thread commits 2-4 times a second (the
+     * assembler's expiry checks, once a second per task) instead of about ten (bench, soak phase).
      */
     public static final Duration QUIET_EVERY = Duration.ofSeconds(5);
     public static final Duration QUIET_AFTER = Duration.ofSeconds(2);
