@@ -63,6 +63,13 @@ public final class AudioReader implements AutoCloseable {
             // 1 MiB made the broker send four, three of them thrown away at the next seek (the bench's CPU profile).
             // A larger record is still returned whole.
             props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 260 * 1024);
+            // A reader's consumer is assigned another partition for nearly every session it reads, and its fetch
+            // metrics per partition come and go with each assignment. Kafka's default JMX reporter registers and
+            // unregisters an MBean for each of them: at 1,000 sessions starting at once the JIT was still compiling
+            // javax.management.ObjectName's parser, the longest C2 compile of the ramp (JFR, bench concurrency phase).
+            // Nothing reads these consumers' MBeans (the pipeline's own metrics are on /metrics); a reporter the
+            // operator configured explicitly is kept.
+            props.putIfAbsent(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
             props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamscribe-audio-reader-" + i);
             props.remove(ConsumerConfig.GROUP_ID_CONFIG);
             this.lanes.add(new Lane(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
