@@ -50,31 +50,39 @@ public final class AudioReader implements AutoCloseable {
         this.topic = topic;
         this.deserializer = deserializer;
         for (int i = 0; i < lanes; i++) {
-            Map<String, Object> props = new HashMap<>(consumerProps);
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // a missing offset is an error, never a jump
-            props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
-            // Reads are targeted (seek, then one record). A prefetch the consumer sends after a read may point past the
-            // end of the partition, where the broker would hold it for fetch.max.wait.ms (500 ms by default), and the
-            // next read to that broker waits behind it: measured by the bench as the pipeline's throughput ceiling.
-            props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
-            // One chunk (at most 256 KiB plus its envelope) per fetch: a read wants one record, and the default of
-            // 1 MiB made the broker send four, three of them thrown away at the next seek (the bench's CPU profile).
-            // A larger record is still returned whole.
-            props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 260 * 1024);
-            // A reader's consumer is assigned another partition for nearly every session it reads, and its fetch
-            // metrics per partition come and go with each assignment. Kafka's default JMX reporter registers and
-            // unregisters an MBean for each of them: at 1,000 sessions starting at once the JIT was still compiling
-            // javax.management.ObjectName's parser, the longest C2 compile of the ramp (JFR, bench concurrency phase).
-            // Nothing reads these consumers' MBeans (the pipeline's own metrics are on /metrics); a reporter the
-            // operator configured explicitly is kept.
-            props.putIfAbsent(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-            props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamscribe-audio-reader-" + i);
-            props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            this.lanes.add(new Lane(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+            this.lanes.add(new Lane(new KafkaConsumer<>(laneConfig(consumerProps, i), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer()),
                     Executors.newSingleThreadExecutor(Thread.ofPlatform().name("audio-reader-" + i).daemon().factory())));
         }
+    }
+
+    /** The configuration of lane {@code lane}'s consumer: {@code consumerProps} with what targeted reads need. */
+    static Map<String, Object> laneConfig(Map<String, Object> consumerProps, int lane) {
+        Map<String, Object> props = new HashMap<>(consumerProps);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // a missing offset is an error, never a jump
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
+        // Reads are targeted (seek, then one record). A prefetch the consumer sends after a read may point past the
+        // end of the partition, where the broker would hold it for fetch.max.wait.ms (500 ms by default), and the
+        // next read to that broker waits behind it: measured by the bench as the pipeline's throughput ceiling.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        // One chunk (at most 256 KiB plus its envelope) per fetch: a read wants one record, and the default of
+        // 1 MiB made the broker send four, three of them thrown away at the next seek (the bench's CPU profile).
+        // A larger record is still returned whole.
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 260 * 1024);
+        // A reader's consumer is assigned another partition for nearly every session it reads, and its fetch metrics
+        // per partition come and go with each assignment. Each metrics reporter hears of every one: Kafka's default
+        // JMX reporter registers and unregisters an MBean for each (at 1,000 sessions starting at once the JIT was
+        // still compiling javax.management.ObjectName's parser, the longest C2 compile of the ramp), and the client
+        // telemetry reporter (KIP-714) keeps a ledger of them (a tenth of the readers' samples in the same ramp, JFR,
+        // bench concurrency phase). Nothing reads these consumers' MBeans or pushes their metrics (the pipeline's own
+        // are on /metrics); what the operator configured explicitly is kept.
+        props.putIfAbsent(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        props.putIfAbsent(ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamscribe-audio-reader-" + lane);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return props;
     }
 
     private record Lane(KafkaConsumer<byte[], byte[]> consumer, ExecutorService thread) {

@@ -1,21 +1,27 @@
 package dev.streamscribe.topology;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The readers' consumers and JMX: their per-partition metrics come and go with every session's assignment, so they
- * are not reported as MBeans unless the operator configured a reporter. No broker is needed: a consumer registers
- * its metrics when it is built, before it connects (the address below is never dialled).
+ * The readers' consumers and metrics reporters: their per-partition metrics come and go with every session's
+ * assignment, so they are neither reported as MBeans nor pushed as client telemetry unless the operator configured
+ * it. No broker is needed: a consumer sets up its reporters when it is built, before it connects (the address below
+ * is never dialled).
  */
 class AudioReaderTest {
     private static final String NEVER_DIALLED = "127.0.0.1:9";
@@ -42,5 +48,27 @@ class AudioReaderTest {
                 ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, JmxReporter.class.getName()))) {
             assertTrue(metricsMBeanRegistered());
         }
+    }
+
+    @Test
+    void theReadersConsumersPushNoClientTelemetryByDefault() {
+        try (KafkaConsumer<byte[], byte[]> consumer = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, NEVER_DIALLED))) {
+            // Kafka's own signal that telemetry is off: no instance id to ask the broker for
+            assertThrows(IllegalStateException.class, () -> consumer.clientInstanceId(Duration.ZERO));
+        }
+    }
+
+    @Test
+    void clientTelemetryTheOperatorEnabledIsKept() {
+        try (KafkaConsumer<byte[], byte[]> consumer = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                NEVER_DIALLED, ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, true))) {
+            // enabled, asking with no time to wait returns what it has (nothing yet) instead of refusing
+            assertDoesNotThrow(() -> consumer.clientInstanceId(Duration.ZERO));
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> laneConsumer(Map<String, Object> consumerProps) {
+        return new KafkaConsumer<>(AudioReader.laneConfig(consumerProps, 7), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 }
