@@ -192,8 +192,8 @@ public final class AudioReader implements AutoCloseable {
      * length. Its content is not digested again: the assembler digested it when it indexed this very record, a
      * record at an offset never changes (a topic deleted and created again would have to put the same session's same
      * seq with the same length at the same offset to pass), and corruption on the way is the batch CRC's to catch
-     * (the consumer checks it, CRC32C, several times cheaper per byte). The second SHA-256 of every byte read was 1-2 %
-     * of the pipeline's CPU samples in the bench's profiles (the assembler's, which stays, 4-5 %).
+     * (the consumer checks it, CRC32C). A second digest of every byte read, a SHA-256 then, was 1-2 % of the
+     * pipeline's CPU samples in the bench's profiles.
      */
     private AudioPiece checked(TopicPartition partition, String sessionId, ChunkRef ref, byte[] value) {
         AudioChunk chunk = deserializer.deserialize(topic, value);

@@ -231,7 +231,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
                 chunk.getEndOfSession());
         Optional<ChunkRef> existing = chunks.get(sessionId, seq);
         if (existing.isPresent()) {
-            if (existing.get().sameAudio(ref) && existing.get().turnIndex() == ref.turnIndex()
+            if (existing.get().holds(chunk.getAudio()) && existing.get().turnIndex() == ref.turnIndex()
                     && existing.get().endOfTurn() == ref.endOfTurn() && existing.get().endOfSession() == ref.endOfSession()) {
                 // redelivery or re-ingest: absorbed and counted. The claim check moves to the newer copy of the same
                 // bytes, which the audio topic keeps longer: a re-ingest renews a finished session's audio.

@@ -30,6 +30,15 @@ class PackedChunkRefsTest {
     }
 
     @Test
+    void entriesOfBothStoredVersionsReadBackSideBySide() {
+        byte[] version1Digest = new byte[ChunkRef.VERSION_1_DIGEST_BYTES];
+        version1Digest[15] = 7;
+        ChunkRef written = new ChunkRef(0, 1, 500, 4_800, version1Digest, 0, false, false);
+        List<ChunkRef> refs = List.of(written, ref(1), ref(2));
+        assertEquals(refs, PackedChunkRefs.of(refs.iterator()));
+    }
+
+    @Test
     void anEmptyIndexPacksToAnEmptyList() {
         assertEquals(List.of(), PackedChunkRefs.of(List.<ChunkRef>of().iterator()));
     }

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * An upgrade with sessions in flight: the stores an earlier build left behind (session-state values in version 1,
- * no session-schedule at all, inputs consumed) are restored by the current build, which builds its schedule from
+ * chunk-index entries in version 1 with their SHA-256 digests, no session-schedule at all, inputs consumed) are restored by the current build, which builds its schedule from
  * them and finishes the sessions that were waiting for a slot or at the provider when the old build stopped.
  */
 class UpgradeInFlightIT {
@@ -79,7 +79,7 @@ class UpgradeInFlightIT {
                     byte[] state = version1State(config(id), inFlight ? Status.IN_FLIGHT : Status.READY, inFlight ? 1 : 0);
                     producer.send(new ProducerRecord<>(stateChangelog, 0, id.getBytes(StandardCharsets.UTF_8), state));
                     ChunkRef ref = new ChunkRef(0, 0, session.getValue(), audio.length,
-                            ChunkRef.digestOf(ByteBuffer.wrap(audio)), 0, true, true);
+                            ChunkRef.version1DigestOf(ByteBuffer.wrap(audio)), 0, true, true);
                     producer.send(new ProducerRecord<>(indexChangelog, 0, ChunkIndex.key(id, 0).get(), ref.encode()));
                 }
             }
