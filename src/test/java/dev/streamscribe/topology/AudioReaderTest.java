@@ -26,33 +26,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AudioReaderTest {
     private static final String NEVER_DIALLED = "127.0.0.1:9";
 
-    private static boolean metricsMBeanRegistered() throws MalformedObjectNameException {
+    /** Lane numbers are this test's own, so no consumer of another test (or one still closing) answers for it. */
+    private static boolean metricsMBeanRegistered(int lane) throws MalformedObjectNameException {
         return ManagementFactory.getPlatformMBeanServer().isRegistered(
-                new ObjectName("kafka.consumer:type=consumer-metrics,client-id=streamscribe-audio-reader-0"));
-    }
-
-    private static AudioReader reader(Map<String, Object> consumerProps) {
-        return new AudioReader(consumerProps, "audio", (topic, bytes) -> null, 1);
+                new ObjectName("kafka.consumer:type=consumer-metrics,client-id=streamscribe-audio-reader-" + lane));
     }
 
     @Test
     void theReadersConsumersRegisterNoMetricsMBeansByDefault() throws Exception {
-        try (AudioReader ignored = reader(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, NEVER_DIALLED))) {
-            assertFalse(metricsMBeanRegistered());
+        try (KafkaConsumer<byte[], byte[]> ignored = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                NEVER_DIALLED), 5)) {
+            assertFalse(metricsMBeanRegistered(5));
         }
     }
 
     @Test
     void aMetricsReporterTheOperatorConfiguredIsKept() throws Exception {
-        try (AudioReader ignored = reader(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, NEVER_DIALLED,
-                ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, JmxReporter.class.getName()))) {
-            assertTrue(metricsMBeanRegistered());
+        try (KafkaConsumer<byte[], byte[]> ignored = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                NEVER_DIALLED, ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, JmxReporter.class.getName()), 6)) {
+            assertTrue(metricsMBeanRegistered(6));
         }
     }
 
     @Test
     void theReadersConsumersPushNoClientTelemetryByDefault() {
-        try (KafkaConsumer<byte[], byte[]> consumer = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, NEVER_DIALLED))) {
+        try (KafkaConsumer<byte[], byte[]> consumer = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, NEVER_DIALLED), 7)) {
             // Kafka's own signal that telemetry is off: no instance id to ask the broker for
             assertThrows(IllegalStateException.class, () -> consumer.clientInstanceId(Duration.ZERO));
         }
@@ -61,14 +59,15 @@ class AudioReaderTest {
     @Test
     void clientTelemetryTheOperatorEnabledIsKept() {
         try (KafkaConsumer<byte[], byte[]> consumer = laneConsumer(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                NEVER_DIALLED, ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, true))) {
+                NEVER_DIALLED, ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, true), 8)) {
             // enabled, asking with no time to wait returns what it has (nothing yet) instead of refusing
             assertDoesNotThrow(() -> consumer.clientInstanceId(Duration.ZERO));
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> laneConsumer(Map<String, Object> consumerProps) {
-        return new KafkaConsumer<>(AudioReader.laneConfig(consumerProps, 7), new ByteArrayDeserializer(),
+    /** A consumer configured as the reader's lane {@code lane}; closed before the test returns. */
+    private static KafkaConsumer<byte[], byte[]> laneConsumer(Map<String, Object> consumerProps, int lane) {
+        return new KafkaConsumer<>(AudioReader.laneConfig(consumerProps, lane), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
     }
 }
