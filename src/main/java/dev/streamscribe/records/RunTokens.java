@@ -139,6 +139,14 @@ public final class RunTokens {
         return token.equals(current) || token.equals(previous) ? List.of(current, previous) : List.of(token);
     }
 
+    /**
+     * Whether {@code token} (of {@code config}) names the same run as {@code other} (empty: no run): equal, or
+     * equivalent tokens of one request. The equivalents are computed only when the two differ.
+     */
+    public static boolean sameRun(String token, SessionConfig config, String other) {
+        return !other.isEmpty() && (token.equals(other) || equivalents(token, config).contains(other));
+    }
+
     /** The canonical text version 2 hashes; public for the documentation and its tests. */
     public static String canonicalForm(IndexedRecord config) {
         StringBuilder out = new StringBuilder(CANONICAL_HEADER);

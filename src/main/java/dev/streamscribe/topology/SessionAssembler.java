@@ -145,7 +145,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         SessionState state = sessions.get(sessionId).orElseGet(SessionState::empty);
         byte[] encoded = SessionState.encode(config);
         String token = config.getRunToken();
-        boolean sameRun = isSameRun(token, config, state.runToken());
+        boolean sameRun = RunTokens.sameRun(token, config, state.runToken());
         if (sameRun && state.status().hasResult()) {
             // this run has its result (finished-runs may not know yet: it learns through the topic); a finished
             // run's state no longer holds its config, so a changed config under a finished token is not compared
@@ -185,22 +185,12 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         checkComplete(sessionId, next, record.timestamp(), true);
     }
 
-    /*
-     * The tokens a request has under every token function (RunTokens.equivalents: a canonical text and a SHA-256 for
-     * each, and a conversion to the release-1 schema for the earlier one) are computed only when there is a token
-     * they could match: the session's state holds another run, or some run of this session has finished. Computing
-     * them for every ingested config was 8 % of the stream thread's samples in the bench's throughput phase (JFR).
+    /**
+     * Whether this run of the session has its SessionResult, under {@code token} or an equivalent token. The
+     * equivalents (a canonical text, a SHA-256 and a conversion to the release-1 schema) are computed only when some
+     * run of this session has finished (here and in {@link RunTokens#sameRun}): for every ingested config they were
+     * 8 % of the stream thread's samples in the bench's throughput phase (JFR).
      */
-
-    /** Whether {@code token} names the same run as {@code stateToken} (empty: the state holds no run). */
-    private static boolean isSameRun(String token, SessionConfig config, String stateToken) {
-        if (stateToken.isEmpty()) {
-            return false;
-        }
-        return token.equals(stateToken) || RunTokens.equivalents(token, config).contains(stateToken);
-    }
-
-    /** Whether this run of the session has its SessionResult, under {@code token} or an equivalent token. */
     private boolean hasFinished(String sessionId, String token, SessionConfig config) {
         if (finishedRuns.get(runKey(sessionId, token)) != null) {
             return true;

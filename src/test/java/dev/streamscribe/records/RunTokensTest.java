@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /** Run tokens: fixed configs map to fixed tokens forever, and a compatible schema change changes none. */
@@ -54,6 +56,15 @@ class RunTokensTest {
         assertEquals(both, RunTokens.equivalents(RunTokens.of(config), config));
         assertEquals(both, RunTokens.equivalents(RunTokens.legacy(config), config));
         assertEquals(List.of("r-replay~1"), RunTokens.equivalents("r-replay~1", config), "a caller's own token is only itself");
+    }
+
+    @Test
+    void aTokenNamesTheSameRunAsItselfAndAsItsEquivalentsButNeverAsNoRun() {
+        SessionConfig config = UpgradeFixtures.withResponses();
+        assertTrue(RunTokens.sameRun(RunTokens.of(config), config, RunTokens.legacy(config)));
+        assertTrue(RunTokens.sameRun("r-replay~1", config, "r-replay~1"));
+        assertFalse(RunTokens.sameRun("r-replay~1", config, RunTokens.of(config)));
+        assertFalse(RunTokens.sameRun(RunTokens.of(config), config, ""), "an empty token is a state without a run");
     }
 
     @Test
