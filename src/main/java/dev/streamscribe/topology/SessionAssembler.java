@@ -44,6 +44,8 @@ import java.util.Optional;
  */
 public final class SessionAssembler implements Processor<String, SpecificRecord, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(SessionAssembler.class);
+    /** Serializes a {@link #runKey} prefix for scans of {@code finished-runs} (its keys are UTF-8 strings). */
+    private static final StringSerializer RUN_KEY_PREFIX = new StringSerializer();
 
     /**
      * What one session may hold, so that no session grows without bound (a producer that never sends the end, a
@@ -195,7 +197,7 @@ public final class SessionAssembler implements Processor<String, SpecificRecord,
         if (finishedRuns.get(runKey(sessionId, token)) != null) {
             return true;
         }
-        try (KeyValueIterator<String, String> runs = finishedRuns.prefixScan(runKey(sessionId, ""), new StringSerializer())) {
+        try (KeyValueIterator<String, String> runs = finishedRuns.prefixScan(runKey(sessionId, ""), RUN_KEY_PREFIX)) {
             if (!runs.hasNext()) {
                 return false; // no run of this session has finished, under any token
             }
